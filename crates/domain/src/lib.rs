@@ -1,0 +1,20 @@
+//! dealreg's business rules. Pure functions and types: no I/O, no clock reads — callers pass `now`.
+//!
+//! Every rule taken from a seed document lives in one function here, with a comment naming the seed
+//! (`seed 000` = the SOR program, `001` = rules of engagement, `002` = deal desk, `003` = partner program).
+
+pub mod audit;
+pub mod calendar;
+pub mod input;
+pub mod matching;
+pub mod money;
+pub mod notify;
+pub mod policy;
+pub mod registration;
+pub mod roles;
+pub mod settings;
+pub mod sor;
+
+pub use input::{FieldError, FieldErrors};
+pub use money::{Currency, Money};
+pub use roles::{Actor, Role};

@@ -1,0 +1,997 @@
+//! Channel-conflict detection for deal registrations.
+//!
+//! The first partner to register an opportunity is protected. A new
+//! registration whose end customer is the same as another partner's active
+//! registration (exact on tax id or domain, fuzzy on the name, supported by
+//! city and postal code) and whose products overlap is flagged to the approver
+//! together with the reasons, so the approver never grants both by accident.
+//!
+//! Everything here is pure: normalisers turn raw user input into comparable
+//! keys, [`name_index_keys`] gives the keys a repository indexes names under
+//! (candidate lookup is an index probe, not a scan), and [`score_match`]
+//! explains how alike two registrations are.
+
+use std::collections::BTreeSet;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lowest score worth showing to an approver; lower scores are noise.
+pub const REPORT_THRESHOLD: f64 = 0.6;
+
+/// Legal-form words: they say how a company is incorporated, not who it is,
+/// so "Acme Corp." and "ACME, Inc." must compare equal.
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "plc",
+    "pty",
+    "pte",
+    "srl",
+    "spa",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "kk",
+];
+
+/// Longest run of single-letter tokens ("g m b h" from "G.m.b.H.") that is
+/// tried as a dotted legal form.
+const MAX_DOTTED_LETTERS: usize = 4;
+
+/// Apostrophes vanish without splitting the word ("O'Brien" -> "obrien").
+const APOSTROPHES: &[char] = &['\'', '\u{2018}', '\u{2019}', '\u{02BC}', '`'];
+
+/// E-mail domains that say nothing about the organisation behind them.
+const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "proton.me",
+    "protonmail.com",
+];
+
+/// Words so common in organisation names that indexing them would make every
+/// school district a candidate for every other one.
+const GENERIC_WORDS: &[&str] = &[
+    "school",
+    "schools",
+    "district",
+    "university",
+    "college",
+    "county",
+    "city",
+    "state",
+    "of",
+    "and",
+    "the",
+    "for",
+    "public",
+    "community",
+    "unified",
+    "independent",
+    "high",
+    "middle",
+    "elementary",
+    "academy",
+    "institute",
+    "department",
+    "center",
+    "hospital",
+    "medical",
+    "health",
+    "group",
+    "services",
+    "systems",
+    "solutions",
+    "technology",
+    "technologies",
+    "international",
+    "national",
+    "global",
+    "holdings",
+    "partners",
+    "associates",
+    "enterprises",
+    "industries",
+    "government",
+    "education",
+    "board",
+    "church",
+    "foundation",
+    "bank",
+    "management",
+    "consulting",
+    "township",
+    "saint",
+    "mount",
+    "north",
+    "south",
+    "east",
+    "west",
+    "new",
+];
+
+/// Organisation name in comparable form.
+///
+/// Folds away what people write differently for the same customer:
+/// diacritics, case, punctuation, `&`/`+` (become "and"), a leading "the",
+/// trailing legal forms ("Acme Holdings, Inc." -> "acme holdings",
+/// "Müller GmbH & Co. KG" -> "muller") and common abbreviations
+/// ("Sch. Dist." -> "school district"). A legal form right after "of" is kept
+/// ("Dept. of Ag" is a department, not a stock company), and a name made only
+/// of legal-form words is kept whole rather than emptied. Idempotent.
+pub fn normalize_name(raw: &str) -> String {
+    let mut tokens = fold(raw);
+    let leading_the = tokens
+        .iter()
+        .take_while(|t| *t == "the")
+        .count()
+        .min(tokens.len().saturating_sub(1));
+    tokens.drain(..leading_the);
+
+    let end = end_without_legal_forms(&tokens);
+    if end == 0 {
+        // Only legal-form words: keep them rather than lose the name.
+        return tokens.join(" ");
+    }
+    let kept = &tokens[..end];
+    let mut words: Vec<&str> = Vec::with_capacity(kept.len());
+    for (i, token) in kept.iter().enumerate() {
+        words.push(expand_abbreviation(token, i == 0, i + 1 == kept.len()).unwrap_or(token));
+    }
+    words.join(" ")
+}
+
+/// Registrable domain from a URL, bare host or e-mail address.
+///
+/// Exact domain equality is strong evidence of the same customer, so the
+/// scheme, credentials or e-mail local part, port, path, query, trailing dot
+/// and leading `www.`/`www2.` are removed. No public-suffix logic beyond that.
+/// `None` for anything that is not a plausible host name and for free-mail
+/// providers, whose domain would wrongly match unrelated customers.
+pub fn normalize_domain(raw: &str) -> Option<String> {
+    let lowered = raw.trim().to_lowercase();
+    let mut rest = lowered.as_str();
+    rest = rest.strip_prefix("mailto:").unwrap_or(rest);
+    if let Some((_, after_scheme)) = rest.split_once("://") {
+        rest = after_scheme;
+    }
+    rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    rest = rest.rsplit('@').next().unwrap_or_default();
+    rest = rest.split(':').next().unwrap_or_default();
+    rest = rest.strip_suffix('.').unwrap_or(rest);
+    while let Some(stripped) = strip_www_label(rest) {
+        rest = stripped;
+    }
+
+    let valid_chars = rest
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    let valid_labels = rest.contains('.') && rest.split('.').all(|label| !label.is_empty());
+    if !valid_chars || !valid_labels || FREE_MAIL_DOMAINS.contains(&rest) {
+        return None;
+    }
+    Some(rest.to_owned())
+}
+
+/// Tax/VAT/EIN identifier: ASCII uppercase alphanumerics only ("de 123.456-789" -> "DE123456789"); None if fewer than 4 chars remain.
+///
+/// People type separators and spaces freely; what identifies the company is
+/// the characters, and anything shorter than 4 is too weak to trust.
+pub fn normalize_tax_id(raw: &str) -> Option<String> {
+    let id = ascii_alphanumeric_upper(raw);
+    (id.len() >= 4).then_some(id)
+}
+
+/// Postal code: uppercase alphanumerics only; None if empty.
+///
+/// "sw1a 1aa" and "SW1A-1AA" are the same code; only ASCII letters and
+/// digits are kept, as postal codes use no others.
+pub fn normalize_postal_code(raw: &str) -> Option<String> {
+    let code = ascii_alphanumeric_upper(raw);
+    (!code.is_empty()).then_some(code)
+}
+
+/// City: same folding as names (diacritics, case, punctuation) but no suffix/abbreviation rules except st->saint as first token; None if empty.
+///
+/// City names carry no legal forms, and "St. Gallen" / "Saint Gallen" must
+/// still compare equal.
+pub fn normalize_city(raw: &str) -> Option<String> {
+    let mut tokens = fold(raw);
+    if let Some(first) = tokens.first_mut()
+        && first == "st"
+    {
+        *first = "saint".to_owned();
+    }
+    (!tokens.is_empty()).then(|| tokens.join(" "))
+}
+
+/// Keys under which a normalised name is indexed for candidate lookup, so that finding candidates is an index probe, not a scan: for each token of the normalised name with >= 3 chars that is not a generic word, its first 4 characters (whole token if shorter); deduplicated, sorted. If every token is generic, use the first 4 chars of every token of length >= 3 instead (so "City School District" still gets keys).
+///
+/// A 4-character prefix survives most typos after the first letters
+/// ("springfeld" still yields "spri"). If no token has 3 characters either
+/// ("HP", "3M"), every token is used whole so that no name is unfindable.
+pub fn name_index_keys(normalized: &str) -> Vec<String> {
+    let long = |t: &&str| t.chars().count() >= 3;
+    let prefix = |t: &str| t.chars().take(4).collect::<String>();
+    let tokens = || normalized.split_whitespace();
+
+    let mut keys: BTreeSet<String> = tokens()
+        .filter(long)
+        .filter(|t| !GENERIC_WORDS.contains(t))
+        .map(prefix)
+        .collect();
+    if keys.is_empty() {
+        keys = tokens().filter(long).map(prefix).collect();
+    }
+    if keys.is_empty() {
+        keys = tokens().map(str::to_owned).collect();
+    }
+    keys.into_iter().collect()
+}
+
+/// Similarity of two normalised names in 0.0..=1.0: Sørensen–Dice coefficient over character trigrams of each word padded with two leading spaces and one trailing space (as PostgreSQL pg_trgm does), computed on multisets->sets; 1.0 for equal non-empty strings, 0.0 if either is empty.
+///
+/// Trigrams tolerate typos and word-order changes, and padding weights the
+/// start of words, where people misspell least. Words are the runs of
+/// alphanumeric characters, so a string without any counts as empty.
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    let (ta, tb) = (trigrams(a), trigrams(b));
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    if ta == tb {
+        return 1.0;
+    }
+    let common = ta.intersection(&tb).count();
+    (2 * common) as f64 / (ta.len() + tb.len()) as f64
+}
+
+/// The end customer of a registration, in normalised form, so that two
+/// registrations can be compared field by field without re-normalising.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CustomerIdentity {
+    /// Normalised with [`normalize_name`].
+    pub name: String,
+    /// Normalised with [`normalize_domain`].
+    pub domain: Option<String>,
+    /// Normalised with [`normalize_tax_id`].
+    pub tax_id: Option<String>,
+    /// Normalised with [`normalize_city`].
+    pub city: Option<String>,
+    /// Normalised with [`normalize_postal_code`].
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, uppercase.
+    pub country: String,
+}
+
+impl CustomerIdentity {
+    /// Builds the identity from raw user input, normalising every field.
+    ///
+    /// Unusable optional input (blank, free-mail domain, too-short tax id)
+    /// becomes `None` so it can never produce a false exact match.
+    pub fn from_raw(
+        name: &str,
+        domain: Option<&str>,
+        tax_id: Option<&str>,
+        city: Option<&str>,
+        postal_code: Option<&str>,
+        country: &str,
+    ) -> Self {
+        Self {
+            name: normalize_name(name),
+            domain: domain.and_then(normalize_domain),
+            tax_id: tax_id.and_then(normalize_tax_id),
+            city: city.and_then(normalize_city),
+            postal_code: postal_code.and_then(normalize_postal_code),
+            country: country.trim().to_ascii_uppercase(),
+        }
+    }
+}
+
+/// One piece of evidence behind a [`MatchScore`], shown to the approver so
+/// the decision is explainable.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MatchReason {
+    /// Both registrations carry the same tax id.
+    SameTaxId,
+    /// Both registrations carry the same domain.
+    SameDomain {
+        /// The shared normalised domain.
+        domain: String,
+    },
+    /// The names are alike.
+    SimilarName {
+        /// [`name_similarity`], rounded to 2 decimals.
+        similarity: f64,
+    },
+    /// Same normalised city.
+    SameCity,
+    /// Same normalised postal code.
+    SamePostalCode,
+    /// The countries differ, which halves a name-based score.
+    DifferentCountry,
+    /// Products registered on both.
+    OverlappingProducts {
+        /// Common SKUs, sorted and deduplicated.
+        skus: Vec<String>,
+    },
+    /// No product in common: the same customer, but not a channel conflict.
+    NoProductOverlap,
+}
+
+/// How likely an existing registration is the same opportunity as a new one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MatchScore {
+    /// 0.0..=1.0, rounded to 2 decimals
+    pub score: f64,
+    /// true when the customer is the same (score >= REPORT_THRESHOLD) AND products overlap: the approver must not grant both
+    pub is_conflict: bool,
+    /// The evidence, in the order: customer, country, products.
+    pub reasons: Vec<MatchReason>,
+}
+
+/// Scores how likely `existing` is the same opportunity as `new`; None below REPORT_THRESHOLD.
+///
+/// Kept simple so an approver can follow it from the reasons:
+///
+/// * Customer score: 1.0 when the tax ids or the domains are equal
+///   (`SameTaxId`, `SameDomain`). Otherwise `0.8 * s` for the name similarity
+///   `s` (`SimilarName` when `s >= 0.5`), `+ 0.1` for the same city
+///   (`SameCity`) and `+ 0.1` for the same postal code (`SamePostalCode`);
+///   when both countries are given and differ, that is halved
+///   (`DifferentCountry`). Capped at 1.0.
+/// * Overall score: the customer score when SKUs overlap
+///   (`OverlappingProducts`, with the common SKUs); otherwise 0.75 times it
+///   (`NoProductOverlap`), since a different product for the same customer
+///   deserves a look but is no conflict.
+/// * `is_conflict` when products overlap and the customer score reaches
+///   [`REPORT_THRESHOLD`]. SKUs compare exactly after trimming.
+pub fn score_match(
+    new: &CustomerIdentity,
+    new_skus: &[String],
+    existing: &CustomerIdentity,
+    existing_skus: &[String],
+) -> Option<MatchScore> {
+    let (customer, mut reasons) = customer_score(new, existing);
+
+    let new_set: BTreeSet<&str> = sku_set(new_skus);
+    let common: Vec<String> = sku_set(existing_skus)
+        .intersection(&new_set)
+        .map(|s| (*s).to_owned())
+        .collect();
+    let overlaps = !common.is_empty();
+    let overall = if overlaps {
+        reasons.push(MatchReason::OverlappingProducts { skus: common });
+        customer
+    } else {
+        reasons.push(MatchReason::NoProductOverlap);
+        customer * 0.75
+    };
+
+    let score = round2(overall);
+    if score < REPORT_THRESHOLD {
+        return None;
+    }
+    Some(MatchScore {
+        score,
+        is_conflict: overlaps && round2(customer) >= REPORT_THRESHOLD,
+        reasons,
+    })
+}
+
+/// Customer part of [`score_match`]: the score before products are looked at.
+fn customer_score(new: &CustomerIdentity, existing: &CustomerIdentity) -> (f64, Vec<MatchReason>) {
+    let mut reasons = Vec::new();
+    if same_some(&new.tax_id, &existing.tax_id) {
+        reasons.push(MatchReason::SameTaxId);
+    }
+    if let Some(domain) = new
+        .domain
+        .as_ref()
+        .filter(|_| same_some(&new.domain, &existing.domain))
+    {
+        reasons.push(MatchReason::SameDomain {
+            domain: domain.clone(),
+        });
+    }
+    if !reasons.is_empty() {
+        return (1.0, reasons);
+    }
+
+    let similarity = name_similarity(&new.name, &existing.name);
+    let mut score = 0.8 * similarity;
+    if similarity >= 0.5 {
+        reasons.push(MatchReason::SimilarName {
+            similarity: round2(similarity),
+        });
+    }
+    if same_some(&new.city, &existing.city) {
+        score += 0.1;
+        reasons.push(MatchReason::SameCity);
+    }
+    if same_some(&new.postal_code, &existing.postal_code) {
+        score += 0.1;
+        reasons.push(MatchReason::SamePostalCode);
+    }
+    if !new.country.is_empty() && !existing.country.is_empty() && new.country != existing.country {
+        score *= 0.5;
+        reasons.push(MatchReason::DifferentCountry);
+    }
+    (score.min(1.0), reasons)
+}
+
+/// Both present and equal: a missing value is no evidence either way.
+fn same_some(a: &Option<String>, b: &Option<String>) -> bool {
+    matches!((a, b), (Some(x), Some(y)) if x == y)
+}
+
+fn sku_set(skus: &[String]) -> BTreeSet<&str> {
+    skus.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Shared folding of names and cities: compatibility decomposition, lowercase,
+/// diacritics dropped, `&`/`+` as "and", apostrophes dropped, every other
+/// non-alphanumeric character a separator. Returns the tokens.
+fn fold(raw: &str) -> Vec<String> {
+    // Decompose before and after lowercasing: compatibility characters can
+    // decompose into uppercase letters ("㎁" -> "nA"), and lowercasing can
+    // yield combining marks ("İ" -> "i̇").
+    let lowered: String = raw.nfkd().flat_map(char::to_lowercase).collect();
+    let mut folded = String::with_capacity(lowered.len());
+    for c in lowered.nfkd() {
+        if is_combining_mark(c) || APOSTROPHES.contains(&c) {
+            continue;
+        }
+        match c {
+            '&' | '+' => folded.push_str(" and "),
+            c if c.is_alphanumeric() => folded.push(c),
+            _ => folded.push(' '),
+        }
+    }
+    folded.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Number of leading tokens left once trailing legal forms (and the "and" of
+/// "& Co.") are stripped repeatedly; 0 when nothing would be left.
+fn end_without_legal_forms(tokens: &[String]) -> usize {
+    let mut end = tokens.len();
+    loop {
+        let len = trailing_legal_form_len(&tokens[..end]);
+        if len == 0 {
+            return end;
+        }
+        end -= len;
+        if end > 0 && tokens[end - 1] == "and" {
+            end -= 1;
+        }
+    }
+}
+
+/// How many trailing tokens form one legal form: a legal-form word, or a run
+/// of single letters spelling one ("l l c" from "L.L.C."); 0 if none, or if
+/// it follows "of".
+fn trailing_legal_form_len(tokens: &[String]) -> usize {
+    let Some(last) = tokens.last() else {
+        return 0;
+    };
+    let len = if last.chars().count() > 1 {
+        usize::from(LEGAL_FORMS.contains(&last.as_str()))
+    } else {
+        let letters = tokens
+            .iter()
+            .rev()
+            .take_while(|t| t.chars().count() == 1)
+            .count()
+            .min(MAX_DOTTED_LETTERS);
+        (2..=letters)
+            .rev()
+            .find(|&k| {
+                let spelled: String = tokens[tokens.len() - k..].concat();
+                LEGAL_FORMS.contains(&spelled.as_str())
+            })
+            .unwrap_or(0)
+    };
+    let follows_of = len > 0 && tokens.len() > len && tokens[tokens.len() - len - 1] == "of";
+    if follows_of { 0 } else { len }
+}
+
+/// Whole-token abbreviation expansion. "st" is "saint" only as the first
+/// token and "street" elsewhere; "co" is "county" except at the end, where it
+/// is the legal form kept after "of".
+fn expand_abbreviation(token: &str, first: bool, last: bool) -> Option<&'static str> {
+    let expanded = match token {
+        "sch" | "schl" => "school",
+        "dist" | "dst" => "district",
+        "univ" | "uni" => "university",
+        "intl" => "international",
+        "dept" => "department",
+        "st" if first => "saint",
+        "st" => "street",
+        "mt" => "mount",
+        "ctr" | "cntr" | "centre" => "center",
+        "hosp" => "hospital",
+        "med" => "medical",
+        "assn" | "assoc" => "association",
+        "inst" => "institute",
+        "acad" => "academy",
+        "elem" => "elementary",
+        "co" if !last => "county",
+        "cty" => "county",
+        "twp" => "township",
+        "mfg" => "manufacturing",
+        "svcs" | "svc" => "services",
+        "tech" => "technology",
+        "natl" => "national",
+        "govt" => "government",
+        "hs" => "high school",
+        "isd" => "independent school district",
+        "usd" => "unified school district",
+        "bd" => "board",
+        "ed" | "edu" => "education",
+        "coll" => "college",
+        "cmty" | "comm" => "community",
+        "sys" => "systems",
+        "grp" => "group",
+        _ => return None,
+    };
+    Some(expanded)
+}
+
+fn ascii_alphanumeric_upper(raw: &str) -> String {
+    raw.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// `www.` or `www<digits>.` removed from the front, if a dotted name remains.
+fn strip_www_label(host: &str) -> Option<&str> {
+    let (label, rest) = host.split_once('.')?;
+    let digits = label.strip_prefix("www")?;
+    (digits.chars().all(|c| c.is_ascii_digit()) && rest.contains('.')).then_some(rest)
+}
+
+/// Padded trigrams of every word, as pg_trgm builds them.
+fn trigrams(s: &str) -> BTreeSet<[char; 3]> {
+    let mut set = BTreeSet::new();
+    for word in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let padded: Vec<char> = "  ".chars().chain(word.chars()).chain([' ']).collect();
+        set.extend(padded.windows(3).map(|w| [w[0], w[1], w[2]]));
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn skus(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn identity(name: &str, domain: Option<&str>, city: Option<&str>) -> CustomerIdentity {
+        CustomerIdentity::from_raw(name, domain, None, city, None, "us")
+    }
+
+    #[test]
+    fn abbreviations_and_legal_forms_normalise_equal() {
+        assert_eq!(
+            normalize_name("Springfield Sch. Dist."),
+            normalize_name("Springfield School District, Inc.")
+        );
+        assert_eq!(
+            normalize_name("Springfield Sch. Dist."),
+            "springfield school district"
+        );
+    }
+
+    #[test]
+    fn legal_forms_are_dropped() {
+        for raw in [
+            "ACME Corporation",
+            "Acme Corp.",
+            "acme, inc",
+            "The Acme Company LLC",
+        ] {
+            assert_eq!(normalize_name(raw), "acme", "{raw}");
+        }
+        assert_eq!(normalize_name("Acme Holdings, Inc."), "acme holdings");
+        assert_eq!(normalize_name("Müller GmbH & Co. KG"), "muller");
+        assert_eq!(normalize_name("Acme L.L.C."), "acme");
+        assert_eq!(normalize_name("Fiat S.p.A."), "fiat");
+        assert_eq!(normalize_name("Bosch G.m.b.H."), "bosch");
+        assert_eq!(normalize_name("Renault S.A.S."), "renault");
+    }
+
+    #[test]
+    fn names_are_never_emptied() {
+        assert_eq!(normalize_name("Company"), "company");
+        assert_eq!(normalize_name("Co. Inc."), "co inc");
+        assert_eq!(normalize_name("The"), "the");
+        assert_eq!(normalize_name("The Co."), "co");
+        assert_eq!(normalize_name(""), "");
+        assert_eq!(normalize_name(" .,- "), "");
+    }
+
+    #[test]
+    fn legal_form_after_of_is_kept() {
+        assert_eq!(
+            normalize_name("Texas Dept. of Ag"),
+            "texas department of ag"
+        );
+    }
+
+    #[test]
+    fn diacritics_and_punctuation_fold() {
+        assert_eq!(
+            normalize_name("Zürich Versicherungs-Gesellschaft AG"),
+            "zurich versicherungs gesellschaft"
+        );
+        assert_eq!(normalize_name("Société Générale"), "societe generale");
+        assert_eq!(normalize_name("O'Brien Plumbing"), "obrien plumbing");
+        assert_eq!(
+            normalize_name("St. Mary’s Hospital"),
+            "saint marys hospital"
+        );
+        assert_eq!(
+            normalize_name("12 Main St. Partners"),
+            "12 main street partners"
+        );
+    }
+
+    #[test]
+    fn ampersand_and_plus_are_and() {
+        assert_eq!(
+            normalize_name("Smith & Sons Ltd"),
+            normalize_name("Smith and Sons Limited")
+        );
+        assert_eq!(normalize_name("Smith+Sons"), "smith and sons");
+    }
+
+    #[test]
+    fn abbreviations_expand_as_whole_tokens() {
+        assert_eq!(
+            normalize_name("Univ. of Texas at Austin"),
+            "university of texas at austin"
+        );
+        assert_eq!(
+            normalize_name("Acme Int'l Mfg. Co."),
+            "acme international manufacturing"
+        );
+        assert_eq!(
+            normalize_name("Orange Co. Public Schools"),
+            "orange county public schools"
+        );
+        assert_eq!(
+            normalize_name("Round Rock ISD"),
+            "round rock independent school district"
+        );
+        assert_eq!(normalize_name("Lincoln HS"), "lincoln high school");
+        assert_eq!(
+            normalize_name("Mt. Sinai Med. Ctr."),
+            "mount sinai medical center"
+        );
+        assert_eq!(normalize_name("Stanford"), "stanford");
+    }
+
+    #[test]
+    fn domains_normalise() {
+        let acme = Some("acme.com".to_owned());
+        for raw in [
+            "https://www.Acme.com/about",
+            "ACME.COM",
+            "sales@acme.com",
+            "www.acme.com:8080",
+            "http://user:pw@www2.acme.com:443/x?y=1#z",
+            "acme.com.",
+            "mailto:Sales@ACME.com",
+        ] {
+            assert_eq!(normalize_domain(raw), acme, "{raw}");
+        }
+        assert_eq!(
+            normalize_domain("http://acme.co.uk"),
+            Some("acme.co.uk".to_owned())
+        );
+        assert_eq!(normalize_domain("www.com"), Some("www.com".to_owned()));
+    }
+
+    #[test]
+    fn unusable_domains_are_none() {
+        for raw in [
+            "localhost",
+            "",
+            "jane@gmail.com",
+            "https://www.gmail.com",
+            "someone@GMX.de",
+            "acme..com",
+            ".acme.com",
+            "acme com.org",
+            "münchen.de",
+            "http://[::1]/",
+        ] {
+            assert_eq!(normalize_domain(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn tax_ids_postal_codes_and_cities_normalise() {
+        assert_eq!(
+            normalize_tax_id("de 123.456-789"),
+            Some("DE123456789".to_owned())
+        );
+        assert_eq!(normalize_tax_id("12-3"), None);
+        assert_eq!(
+            normalize_postal_code("sw1a 1aa"),
+            Some("SW1A1AA".to_owned())
+        );
+        assert_eq!(normalize_postal_code(" - "), None);
+        assert_eq!(normalize_city("Zürich"), Some("zurich".to_owned()));
+        assert_eq!(
+            normalize_city("St. Gallen"),
+            Some("saint gallen".to_owned())
+        );
+        assert_eq!(normalize_city("Acme Co"), Some("acme co".to_owned()));
+        assert_eq!(normalize_city("  "), None);
+    }
+
+    #[test]
+    fn similarity_examples() {
+        assert_eq!(name_similarity("acme", "acme"), 1.0);
+        let typo = name_similarity("springfield school district", "springfeld school district");
+        assert!(typo > 0.8, "{typo}");
+        let unrelated = name_similarity("acme", "globex");
+        assert!(unrelated < 0.2, "{unrelated}");
+        assert_eq!(
+            name_similarity("acme widgets", "globex"),
+            name_similarity("globex", "acme widgets")
+        );
+        assert_eq!(name_similarity("", "acme"), 0.0);
+        assert_eq!(name_similarity("acme", ""), 0.0);
+    }
+
+    #[test]
+    fn index_keys() {
+        assert_eq!(name_index_keys("springfield school district"), vec!["spri"]);
+        let typo = name_index_keys("springfeld school district");
+        assert!(typo.contains(&"spri".to_owned()));
+        assert_eq!(
+            name_index_keys(&normalize_name("City School District")),
+            vec!["city", "dist", "scho"]
+        );
+        assert_eq!(name_index_keys("bob and bobby co"), vec!["bob", "bobb"]);
+        assert_eq!(name_index_keys(&normalize_name("HP Inc.")), vec!["hp"]);
+        assert!(name_index_keys("").is_empty());
+    }
+
+    #[test]
+    fn same_domain_different_name_is_conflict() {
+        let new = identity("Acme Corp", Some("https://www.acme.com/contact"), None);
+        let existing = identity("Roadrunner Holdings", Some("sales@acme.com"), None);
+        let found = score_match(&new, &skus(&["X1", "Y2"]), &existing, &skus(&["Y2", "Z3"]));
+        assert_eq!(
+            found,
+            Some(MatchScore {
+                score: 1.0,
+                is_conflict: true,
+                reasons: vec![
+                    MatchReason::SameDomain {
+                        domain: "acme.com".to_owned()
+                    },
+                    MatchReason::OverlappingProducts {
+                        skus: skus(&["Y2"])
+                    },
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn same_tax_id_beats_different_country() {
+        let new =
+            CustomerIdentity::from_raw("Acme", None, Some("DE 123 456 789"), None, None, "de");
+        let existing =
+            CustomerIdentity::from_raw("Acme GmbH", None, Some("de123456789"), None, None, "AT");
+        let found = score_match(&new, &skus(&["A"]), &existing, &skus(&["A"]));
+        let found = found.expect("same tax id must be reported");
+        assert_eq!(found.score, 1.0);
+        assert!(found.is_conflict);
+        assert_eq!(found.reasons[0], MatchReason::SameTaxId);
+    }
+
+    #[test]
+    fn same_customer_different_products_is_no_conflict() {
+        let new =
+            CustomerIdentity::from_raw("Acme Inc", None, None, Some("Austin"), Some("78701"), "US");
+        let existing = CustomerIdentity::from_raw(
+            "ACME Corporation",
+            None,
+            None,
+            Some("austin"),
+            Some("78701"),
+            "us",
+        );
+        let found = score_match(&new, &skus(&["A"]), &existing, &skus(&["B"]))
+            .expect("same customer must be reported");
+        assert_eq!(found.score, 0.75);
+        assert!(!found.is_conflict);
+        assert_eq!(found.reasons.last(), Some(&MatchReason::NoProductOverlap));
+    }
+
+    #[test]
+    fn unrelated_customers_are_not_reported() {
+        let new = identity("Acme", Some("acme.com"), Some("Austin"));
+        let existing = identity("Globex", Some("globex.com"), Some("Austin"));
+        assert_eq!(
+            score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])),
+            None
+        );
+    }
+
+    #[test]
+    fn name_match_across_countries_is_not_reported() {
+        let new = CustomerIdentity::from_raw("Acme", None, None, None, None, "US");
+        let existing = CustomerIdentity::from_raw("Acme", None, None, None, None, "CA");
+        assert_eq!(
+            score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])),
+            None
+        );
+        let (score, reasons) = customer_score(&new, &existing);
+        assert_eq!(round2(score), 0.4);
+        assert_eq!(reasons.last(), Some(&MatchReason::DifferentCountry));
+    }
+
+    #[test]
+    fn misspelled_name_in_same_city_is_conflict() {
+        let new = identity("Springfield Sch. Dist.", None, Some("Springfield"));
+        let existing = identity("Springfeld School District", None, Some("springfield"));
+        let found = score_match(&new, &skus(&["B", "A", "A"]), &existing, &skus(&["A", "C"]))
+            .expect("misspelled name in same city must be reported");
+        assert!(found.is_conflict);
+        assert!(found.score >= REPORT_THRESHOLD && found.score <= 1.0);
+        assert_eq!(found.reasons.len(), 3);
+        assert!(
+            matches!(found.reasons[0], MatchReason::SimilarName { similarity } if similarity > 0.8)
+        );
+        assert_eq!(found.reasons[1], MatchReason::SameCity);
+        assert_eq!(
+            found.reasons[2],
+            MatchReason::OverlappingProducts { skus: skus(&["A"]) }
+        );
+    }
+
+    /// Words and separators that exercise every rule, so that idempotence is
+    /// tested on rule interactions and not only on random noise.
+    fn name_like() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "The",
+            "the",
+            "St.",
+            "st",
+            "Co.",
+            "co",
+            "Inc",
+            "L",
+            "C",
+            "S",
+            "A",
+            "G",
+            "and",
+            "&",
+            "+",
+            "of",
+            "ag",
+            "Sch",
+            "Dist",
+            "HS",
+            "ISD",
+            "Zürich",
+            "O'Brien",
+            "İstanbul",
+            "Acme",
+            "3M",
+            "ß",
+            "Ǆ",
+            "㎁",
+        ]);
+        let seps = prop::sample::select(vec![" ", ", ", ". ", "-", "'", ""]);
+        prop::collection::vec((words, seps), 0..8).prop_map(|parts| {
+            parts
+                .into_iter()
+                .map(|(w, s)| format!("{w}{s}"))
+                .collect::<String>()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_name_is_idempotent(raw in any::<String>()) {
+            let once = normalize_name(&raw);
+            prop_assert_eq!(normalize_name(&once), once);
+        }
+
+        #[test]
+        fn normalize_name_is_idempotent_on_name_like_input(raw in name_like()) {
+            let once = normalize_name(&raw);
+            prop_assert_eq!(normalize_name(&once), once);
+        }
+
+        #[test]
+        fn normalize_city_is_idempotent(raw in name_like()) {
+            let once = normalize_city(&raw);
+            prop_assert_eq!(once.as_deref().and_then(normalize_city), once);
+        }
+
+        #[test]
+        fn similarity_is_bounded_and_symmetric(a in "\\PC{0,30}", b in "\\PC{0,30}") {
+            let ab = name_similarity(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&ab));
+            prop_assert_eq!(ab, name_similarity(&b, &a));
+        }
+
+        #[test]
+        fn similarity_of_normalised_names_is_bounded_and_symmetric(a in name_like(), b in name_like()) {
+            let (a, b) = (normalize_name(&a), normalize_name(&b));
+            let ab = name_similarity(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&ab));
+            prop_assert_eq!(ab, name_similarity(&b, &a));
+        }
+
+        #[test]
+        fn normalize_domain_never_panics_and_is_stable(raw in any::<String>()) {
+            if let Some(domain) = normalize_domain(&raw) {
+                prop_assert_eq!(normalize_domain(&domain), Some(domain.clone()));
+            }
+        }
+
+        #[test]
+        fn normalize_domain_is_stable_on_url_like_input(
+            raw in "(https?://)?([a-z]{1,3}@)?(www[0-9]?\\.){0,2}[a-zA-Z0-9-]{0,4}(\\.[a-z]{0,3}){0,3}\\.?(:[0-9]{1,4})?(/[a-z]{0,3})?"
+        ) {
+            if let Some(domain) = normalize_domain(&raw) {
+                prop_assert!(domain.contains('.'));
+                prop_assert_eq!(normalize_domain(&domain), Some(domain.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Money is an integer count of minor units plus an ISO 4217 currency code: never floats.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// ISO 4217 alphabetic code, parsed once so that every `Currency` is three uppercase letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let bytes = raw.as_bytes();
+        if bytes.len() == 3 && bytes.iter().all(u8::is_ascii_uppercase) {
+            Ok(Currency([bytes[0], bytes[1], bytes[2]]))
+        } else {
+            Err(format!(
+                "'{raw}' is not an ISO 4217 currency code (three capital letters, e.g. USD)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Constructed only from ASCII uppercase letters.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Currency::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount in minor units (cents for USD) of one currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Money {
+    pub amount_minor: i64,
+    /// ISO 4217 code, e.g. USD.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
+    pub currency: Currency,
+}
+
+impl fmt::Display for Money {
+    /// Formats with two decimals, which holds for the currencies a price list uses here.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currency_parses_only_three_capitals() {
+        assert_eq!(Currency::parse("USD").unwrap().as_str(), "USD");
+        assert!(Currency::parse("usd").is_err());
+        assert!(Currency::parse("US").is_err());
+        assert!(Currency::parse("EURO").is_err());
+    }
+
+    #[test]
+    fn money_displays_minor_units() {
+        let usd = Currency::parse("USD").unwrap();
+        let m = Money { amount_minor: 500_000, currency: usd };
+        assert_eq!(m.to_string(), "5000.00 USD");
+        let m = Money { amount_minor: -5, currency: usd };
+        assert_eq!(m.to_string(), "-0.05 USD");
+    }
+}

@@ -1,0 +1,96 @@
+//! Program settings that the administrator chooses; defaults from seed 000 and the product map.
+
+use crate::input::FieldErrors;
+use crate::money::Currency;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramSettings {
+    /// Validity of an approved SOR when the approver does not choose one (REG-3).
+    pub default_validity_days: u32,
+    /// The longest validity an approver or an extension may grant.
+    pub max_validity_days: u32,
+    /// Days before the end of validity that partners are reminded (REG-4).
+    pub reminder_days_before: u32,
+    /// Decides registrations of partners whose region has no manager (REG-2).
+    pub fallback_approver_id: Option<i64>,
+    /// IANA zone in which business dates are counted.
+    pub time_zone: String,
+    /// Currency of the price list and of estimated values.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
+    pub currency: Currency,
+}
+
+impl Default for ProgramSettings {
+    fn default() -> Self {
+        ProgramSettings {
+            default_validity_days: 90,
+            max_validity_days: 365,
+            reminder_days_before: 14,
+            fallback_approver_id: None,
+            time_zone: "UTC".to_owned(),
+            currency: Currency::parse("USD").unwrap_or_else(|_| unreachable!()),
+        }
+    }
+}
+
+impl ProgramSettings {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !(1..=3650).contains(&self.max_validity_days) {
+            errors.add("max_validity_days", "must be between 1 and 3650");
+        }
+        if self.default_validity_days == 0 || self.default_validity_days > self.max_validity_days {
+            errors.add("default_validity_days", "must be at least 1 and at most max_validity_days");
+        }
+        if self.reminder_days_before >= self.max_validity_days {
+            errors.add("reminder_days_before", "must be shorter than max_validity_days");
+        }
+        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
+            errors.add("time_zone", "unknown IANA time zone (e.g. America/New_York)");
+        }
+        errors.into_result(())
+    }
+
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
+/// REG-2: a registration goes to the regional manager of the partner's region, else to the
+/// program's fallback approver; with neither, only an administrator can decide it.
+pub fn route_approver(region_manager: Option<i64>, fallback: Option<i64>) -> Option<i64> {
+    region_manager.or(fallback)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(ProgramSettings::default().validate().is_ok());
+        assert_eq!(ProgramSettings::default().default_validity_days, 90);
+    }
+
+    #[test]
+    fn every_bad_setting_is_named() {
+        let s = ProgramSettings {
+            default_validity_days: 400,
+            max_validity_days: 365,
+            reminder_days_before: 365,
+            time_zone: "Mars/Olympus".into(),
+            ..ProgramSettings::default()
+        };
+        let fields: Vec<_> = s.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["default_validity_days", "reminder_days_before", "time_zone"]);
+    }
+
+    #[test]
+    fn regional_manager_comes_before_the_fallback() {
+        assert_eq!(route_approver(Some(7), Some(1)), Some(7));
+        assert_eq!(route_approver(None, Some(1)), Some(1));
+        assert_eq!(route_approver(None, None), None);
+    }
+}

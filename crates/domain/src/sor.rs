@@ -1,0 +1,61 @@
+//! SOR numbers (seed 000: "you will receive an APPROVED email with an SOR number to be included on
+//! your PO"): readable, sequential per year, e.g. `SOR-2026-000042`.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SorNumber {
+    pub year: i16,
+    pub seq: i64,
+}
+
+impl fmt::Display for SorNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SOR-{}-{:06}", self.year, self.seq)
+    }
+}
+
+impl FromStr for SorNumber {
+    type Err = String;
+
+    /// Accepts the printed form in any letter case and with surrounding blanks, as it is typed on POs.
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("'{raw}' is not an SOR number (expected SOR-YYYY-NNNNNN)");
+        let upper = raw.trim().to_ascii_uppercase();
+        let mut parts = upper.splitn(3, '-');
+        let (Some("SOR"), Some(year), Some(seq)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        if year.len() != 4 || seq.len() < 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let year: i16 = year.parse().map_err(|_| bad())?;
+        let seq: i64 = seq.parse().map_err(|_| bad())?;
+        if seq == 0 {
+            return Err(bad());
+        }
+        Ok(SorNumber { year, seq })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_six_digits_and_parses_back() {
+        let n = SorNumber { year: 2026, seq: 42 };
+        assert_eq!(n.to_string(), "SOR-2026-000042");
+        assert_eq!(" sor-2026-000042 ".parse::<SorNumber>(), Ok(n));
+        let big = SorNumber { year: 2026, seq: 1_234_567 };
+        assert_eq!(big.to_string().parse::<SorNumber>(), Ok(big));
+    }
+
+    #[test]
+    fn rejects_malformed_numbers() {
+        for bad in ["", "SOR-2026", "SOR-26-000001", "SOR-2026-00001", "ABC-2026-000001", "SOR-2026-000000", "SOR-2026-00000x"] {
+            assert!(bad.parse::<SorNumber>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! What PostgreSQL does differently from the shared SQL in `ops.rs`.
+
+use sqlx::{Pool, Transaction};
+use store::{StoreError, StoreResult};
+
+pub type Db = sqlx::Postgres;
+pub const BACKEND: &str = "postgres";
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_registrations.sql"))];
+/// Several servers may claim outbox rows at once: each skips the rows another has locked.
+pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
+/// Arbitrary but fixed: the advisory lock every write transaction holds.
+const WRITE_LOCK: i64 = 0x6465_616c_7265_67; // "dealreg"
+
+/// Serialises writers across every server on this database, like SQLite's single writer: each write
+/// transaction sees all earlier commits, so "first to file" is commit order and checks that read
+/// before they write (conflicts, SOR counters, the audit chain head) cannot race.
+pub async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// Outbox claims need no global order, only row locks.
+pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+    pool.begin().await
+}
+
+pub async fn backup(_pool: &Pool<Db>, _destination: &std::path::Path) -> StoreResult<()> {
+    Err(StoreError::Forbidden(
+        "dealreg does not copy PostgreSQL databases itself: use `pg_dump --format=custom` (consistent while \
+         the server runs) or continuous archiving; see docs/ARCHITECTURE.md"
+            .into(),
+    ))
+}

@@ -1,0 +1,36 @@
+//! What SQLite does differently from the shared SQL in `ops.rs`.
+
+use sqlx::{Pool, Transaction};
+use store::{StoreError, StoreResult};
+
+pub type Db = sqlx::Sqlite;
+pub const BACKEND: &str = "sqlite";
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_registrations.sql"))];
+/// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
+pub const SKIP_LOCKED: &str = "";
+
+/// Takes the write lock at `BEGIN`, not at the first write, so a read-then-write transaction never
+/// fails with SQLITE_BUSY halfway and commit order is the order in which writers began.
+pub async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+    begin_write(pool).await
+}
+
+/// `VACUUM INTO` writes a consistent snapshot while readers and writers carry on.
+pub async fn backup(pool: &Pool<Db>, destination: &std::path::Path) -> StoreResult<()> {
+    if destination.exists() {
+        return Err(StoreError::conflict(format!("{} already exists; choose a new file", destination.display())));
+    }
+    let target = destination
+        .to_str()
+        .ok_or_else(|| StoreError::invalid("destination", "the path must be valid UTF-8"))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(pool)
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    Ok(())
+}

@@ -1,0 +1,1803 @@
+//! The SQL implementation of [`store::Store`], written once and compiled by each backend crate
+//! against its own concrete sqlx types (`#[path]`-included as `mod ops`). The including crate
+//! provides `crate::dialect` with:
+//! - `type Db` (the sqlx database), `BACKEND` (its name) and `MIGRATIONS` (versioned SQL);
+//! - `begin_write(pool)`: a transaction that holds the database's single write lock from its first
+//!   statement (SQLite `BEGIN IMMEDIATE`; PostgreSQL an advisory transaction lock), so every write
+//!   sees every earlier commit and commit order is filing order;
+//! - `begin_queue(pool)` and `SKIP_LOCKED`: for the outbox, which does not need the write lock;
+//! - `backup(pool, destination)`.
+//!
+//! SQL here is the common dialect of SQLite ≥ 3.35 and PostgreSQL: `$n` placeholders, `RETURNING`,
+//! `ON CONFLICT`, partial indexes.
+
+use crate::dialect::{self, Db};
+use domain::audit::{chain_hash, AuditFields, GENESIS};
+use domain::calendar::business_date;
+use domain::input::{
+    ActivationStage, Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration,
+    Outcome, PartnerLevel, ProductLine, Segment,
+};
+use domain::matching::{name_index_keys, score_match, CustomerIdentity};
+use domain::notify::{self, Draft};
+use domain::policy::{self, Access};
+use domain::registration::{
+    self as rules, Action, RequestKind, RequestStatus, Status,
+};
+use domain::settings::{route_approver, ProgramSettings};
+use domain::sor::SorNumber;
+use domain::{Actor, Currency, FieldErrors, Money, Role};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde_json::{json, Value};
+use sqlx::{Pool, QueryBuilder, Row};
+use std::collections::BTreeMap;
+use store::*;
+
+type Conn = <Db as sqlx::Database>::Connection;
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// Candidate customers looked at per conflict check; keeps the check bounded at any data size.
+const MAX_CANDIDATE_CUSTOMERS: i64 = 500;
+/// Rows handled per transaction by the sweeps, so a large backlog never holds the write lock long.
+const SWEEP_BATCH: i64 = 500;
+
+pub struct SqlStore {
+    /// Reads. For SQLite a pool of several connections; for PostgreSQL the same pool as `write`.
+    read: Pool<Db>,
+    /// Writes. For SQLite a single connection: writers queue in the pool rather than spin on the
+    /// file lock.
+    write: Pool<Db>,
+}
+
+fn us(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+fn at(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_foreign_key_violation())
+}
+
+/// Maps a unique violation to a conflict with `message`, anything else to a database error.
+fn unique_or_db(message: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |e| if is_unique_violation(&e) { StoreError::conflict(message) } else { db(e) }
+}
+
+fn parse_date(raw: &str) -> StoreResult<Date> {
+    raw.parse().map_err(|e| StoreError::Database(format!("bad date '{raw}' in database: {e}")))
+}
+
+fn parse_currency(raw: &str) -> StoreResult<Currency> {
+    Currency::parse(raw).map_err(StoreError::Database)
+}
+
+fn corrupt(e: String) -> StoreError {
+    StoreError::Database(format!("unreadable value in database: {e}"))
+}
+
+fn get<'r, T>(row: &'r DbRow, column: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(column).map_err(db)
+}
+
+fn check(access: Access, entity: &'static str, what: &str) -> StoreResult<()> {
+    match access {
+        Access::Allowed => Ok(()),
+        Access::Hidden => Err(StoreError::NotFound(entity)),
+        Access::Forbidden => Err(StoreError::Forbidden(format!("you may not {what}"))),
+    }
+}
+
+fn require_admin(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
+    match actor {
+        Some(a) if !policy::can_administer(a) => {
+            Err(StoreError::Forbidden(format!("only administrators may {what}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl SqlStore {
+    pub fn new(read: Pool<Db>, write: Pool<Db>) -> Self {
+        SqlStore { read, write }
+    }
+
+    /// Applies every migration not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_us BIGINT NOT NULL)",
+        )
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        let mut applied = Vec::new();
+        for (version, sql) in dialect::MIGRATIONS {
+            let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            if done.is_some() {
+                continue;
+            }
+            sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_us) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(us(Timestamp::now()))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            applied.push(*version);
+        }
+        Ok(applied)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared steps of the write operations.
+
+async fn load_settings(conn: &mut Conn) -> StoreResult<ProgramSettings> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM program_settings WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    match body {
+        Some(b) => serde_json::from_str(&b).map_err(|e| corrupt(e.to_string())),
+        None => Ok(ProgramSettings::default()),
+    }
+}
+
+/// Appends one entry to the hash-chained audit trail (PLT-2). Runs under the write lock, so the
+/// head it extends is the latest.
+async fn audit(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    action: &str,
+    entity_type: &str,
+    entity_id: i64,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    let id = get::<i64>(&head, "last_id")? + 1;
+    let prev: String = get(&head, "last_hash")?;
+    let before = before.map(Value::to_string);
+    let after = after.map(Value::to_string);
+    let actor_user_id = actor.map(|a| a.user_id);
+    let hash = chain_hash(
+        &prev,
+        &AuditFields {
+            id,
+            at_us: us(now),
+            actor_user_id,
+            action,
+            entity_type,
+            entity_id,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        },
+    );
+    sqlx::query(
+        "INSERT INTO audit_log (id, at_us, actor_user_id, action, entity_type, entity_id, before, after, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(us(now))
+    .bind(actor_user_id)
+    .bind(action)
+    .bind(entity_type)
+    .bind(entity_id)
+    .bind(before)
+    .bind(after)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(id)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Queues a message in the outbox, in the caller's transaction (PLT-3). The dedupe key makes the
+/// same announcement idempotent: queued twice, it is stored once. Returns whether it was new.
+async fn enqueue(
+    conn: &mut Conn,
+    dedupe_key: &str,
+    recipient_user_id: i64,
+    draft: &Draft,
+    entity: (&str, i64),
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO outbox (dedupe_key, kind, recipient_user_id, recipient_email, subject, body, entity_type, entity_id, created_us, next_attempt_us) \
+         SELECT $1, $2, id, email, $3, $4, $5, $6, $7, $7 FROM users WHERE id = $8 \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(dedupe_key)
+    .bind(draft.kind)
+    .bind(&draft.subject)
+    .bind(&draft.body)
+    .bind(entity.0)
+    .bind(entity.1)
+    .bind(us(now))
+    .bind(recipient_user_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Who hears about a registration awaiting a decision: its approver, or every administrator when
+/// no approver could be routed.
+async fn deciders(conn: &mut Conn, approver_id: Option<i64>) -> StoreResult<Vec<i64>> {
+    match approver_id {
+        Some(id) => Ok(vec![id]),
+        None => sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND active = $1 ORDER BY id")
+            .bind(true)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row mapping.
+
+fn user_from_row(row: &DbRow) -> StoreResult<User> {
+    Ok(User {
+        id: get(row, "id")?,
+        email: get(row, "email")?,
+        display_name: get(row, "display_name")?,
+        role: Role::parse(&get::<String>(row, "role")?).map_err(corrupt)?,
+        partner_id: get(row, "partner_id")?,
+        active: get(row, "active")?,
+        created_at: at(get(row, "created_us")?),
+        password_hash: get(row, "password_hash")?,
+    })
+}
+
+fn partner_from_row(row: &DbRow) -> StoreResult<Partner> {
+    Ok(Partner {
+        id: get(row, "id")?,
+        name: get(row, "name")?,
+        level: PartnerLevel::parse(&get::<String>(row, "level")?).map_err(corrupt)?,
+        activation_stage: ActivationStage::parse(&get::<String>(row, "activation_stage")?).map_err(corrupt)?,
+        region_id: get(row, "region_id")?,
+        created_at: at(get(row, "created_us")?),
+    })
+}
+
+fn product_from_row(row: &DbRow) -> StoreResult<Product> {
+    let currency = parse_currency(&get::<String>(row, "currency")?)?;
+    let money = |column: &str| -> StoreResult<Money> { Ok(Money { amount_minor: get(row, column)?, currency }) };
+    Ok(Product {
+        id: get(row, "id")?,
+        sku: get(row, "sku")?,
+        name: get(row, "name")?,
+        category: get(row, "category")?,
+        is_accessory: get(row, "is_accessory")?,
+        list_price: money("list_price_minor")?,
+        partner_price: money("partner_price_minor")?,
+        msrp: money("msrp_minor")?,
+        rrsp: money("rrsp_minor")?,
+        maintenance_term_months: get::<Option<i64>>(row, "maintenance_term_months")?.map(|m| m as u32),
+    })
+}
+
+const CUSTOMER_COLUMNS: &str = "c.id AS c_id, c.name AS c_name, c.domain AS c_domain, c.tax_id AS c_tax_id, \
+     c.city AS c_city, c.postal_code AS c_postal_code, c.country AS c_country, c.segment AS c_segment";
+
+fn customer_from_row(row: &DbRow) -> StoreResult<CustomerRecord> {
+    Ok(CustomerRecord {
+        id: get(row, "c_id")?,
+        name: get(row, "c_name")?,
+        domain: get(row, "c_domain")?,
+        tax_id: get(row, "c_tax_id")?,
+        city: get(row, "c_city")?,
+        postal_code: get(row, "c_postal_code")?,
+        country: get(row, "c_country")?,
+        segment: Segment::parse(&get::<String>(row, "c_segment")?).map_err(corrupt)?,
+    })
+}
+
+fn identity_of(c: &CustomerRecord) -> CustomerIdentity {
+    CustomerIdentity::from_raw(
+        &c.name,
+        c.domain.as_deref(),
+        c.tax_id.as_deref(),
+        c.city.as_deref(),
+        c.postal_code.as_deref(),
+        &c.country,
+    )
+}
+
+/// A registration row with what it joins, before lines and redaction.
+struct RegRow {
+    id: i64,
+    partner_id: i64,
+    partner_name: String,
+    status: Status,
+    customer: CustomerRecord,
+    estimated_value: Money,
+    expected_close: Date,
+    description: Option<String>,
+    approver_id: Option<i64>,
+    submitted_by: i64,
+    submitted_at: Timestamp,
+    sor_number: Option<String>,
+    valid_through: Option<Date>,
+    decided_by: Option<i64>,
+    decided_at: Option<Timestamp>,
+    decision_reason: Option<String>,
+    closed_at: Option<Timestamp>,
+    possible_conflict: bool,
+    conflicts: Vec<ConflictMatch>,
+}
+
+fn reg_select() -> String {
+    format!(
+        "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.est_value_minor, r.currency, \
+         r.expected_close, r.description, r.approver_id, r.submitted_by, r.submitted_us, r.sor_number, \
+         r.valid_through, r.decided_by, r.decided_us, r.decision_reason, r.closed_us, r.possible_conflict, \
+         r.conflicts, {CUSTOMER_COLUMNS} \
+         FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id"
+    )
+}
+
+fn reg_from_row(row: &DbRow) -> StoreResult<RegRow> {
+    let optional_date = |column: &str| -> StoreResult<Option<Date>> {
+        get::<Option<String>>(row, column)?.as_deref().map(parse_date).transpose()
+    };
+    Ok(RegRow {
+        id: get(row, "id")?,
+        partner_id: get(row, "partner_id")?,
+        partner_name: get(row, "partner_name")?,
+        status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
+        customer: customer_from_row(row)?,
+        estimated_value: Money {
+            amount_minor: get(row, "est_value_minor")?,
+            currency: parse_currency(&get::<String>(row, "currency")?)?,
+        },
+        expected_close: parse_date(&get::<String>(row, "expected_close")?)?,
+        description: get(row, "description")?,
+        approver_id: get(row, "approver_id")?,
+        submitted_by: get(row, "submitted_by")?,
+        submitted_at: at(get(row, "submitted_us")?),
+        sor_number: get(row, "sor_number")?,
+        valid_through: optional_date("valid_through")?,
+        decided_by: get(row, "decided_by")?,
+        decided_at: get::<Option<i64>>(row, "decided_us")?.map(at),
+        decision_reason: get(row, "decision_reason")?,
+        closed_at: get::<Option<i64>>(row, "closed_us")?.map(at),
+        possible_conflict: get(row, "possible_conflict")?,
+        conflicts: serde_json::from_str(&get::<String>(row, "conflicts")?).map_err(|e| corrupt(e.to_string()))?,
+    })
+}
+
+async fn load_reg(conn: &mut Conn, id: i64) -> StoreResult<RegRow> {
+    let sql = format!("{} WHERE r.id = $1", reg_select());
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("registration"))?;
+    reg_from_row(&row)
+}
+
+struct LineRow {
+    product_id: i64,
+    line: RegisteredLine,
+}
+
+async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec<LineRow>> {
+    let rows = sqlx::query(
+        "SELECT l.product_id, l.sku, l.quantity, pr.name FROM registration_lines l \
+         JOIN products pr ON pr.id = l.product_id WHERE l.registration_id = $1 ORDER BY l.sku",
+    )
+    .bind(registration_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(LineRow {
+                product_id: get(row, "product_id")?,
+                line: RegisteredLine { sku: get(row, "sku")?, product_name: get(row, "name")?, quantity: get(row, "quantity")? },
+            })
+        })
+        .collect()
+}
+
+/// The view of a registration for `actor`: partners learn that a conflict may exist, never with whom.
+fn present(reg: RegRow, lines: Vec<LineRow>, actor: &Actor) -> Registration {
+    Registration {
+        id: reg.id,
+        partner_id: reg.partner_id,
+        partner_name: reg.partner_name,
+        status: reg.status,
+        customer: reg.customer,
+        products: lines.into_iter().map(|l| l.line).collect(),
+        estimated_value: reg.estimated_value,
+        expected_close_date: reg.expected_close,
+        description: reg.description,
+        sor_number: reg.sor_number,
+        valid_through: reg.valid_through,
+        approver_id: reg.approver_id,
+        submitted_by: reg.submitted_by,
+        submitted_at: reg.submitted_at,
+        decided_by: reg.decided_by,
+        decided_at: reg.decided_at,
+        decision_reason: reg.decision_reason,
+        closed_at: reg.closed_at,
+        possible_conflict: reg.possible_conflict,
+        conflicts: actor.is_staff().then_some(reg.conflicts),
+        allowed_actions: reg.status.allowed_actions().iter().map(|a| a.as_str().to_owned()).collect(),
+    }
+}
+
+/// What the audit trail records of a registration: its business state, and of its conflicts only
+/// which registrations matched and how strongly.
+fn snapshot(reg: &RegRow, lines: &[LineRow]) -> Value {
+    json!({
+        "status": reg.status,
+        "partner_id": reg.partner_id,
+        "customer_id": reg.customer.id,
+        "customer_name": reg.customer.name,
+        "products": lines.iter().map(|l| json!({"sku": l.line.sku, "quantity": l.line.quantity})).collect::<Vec<_>>(),
+        "estimated_value": reg.estimated_value,
+        "expected_close_date": reg.expected_close,
+        "sor_number": reg.sor_number,
+        "valid_through": reg.valid_through,
+        "approver_id": reg.approver_id,
+        "decision_reason": reg.decision_reason,
+        "conflicts": reg.conflicts.iter().map(|m| json!({"registration_id": m.registration_id, "score": m.score})).collect::<Vec<_>>(),
+    })
+}
+
+async fn reload(conn: &mut Conn, id: i64) -> StoreResult<(RegRow, Vec<LineRow>)> {
+    let reg = load_reg(conn, id).await?;
+    let lines = load_lines(conn, id).await?;
+    Ok((reg, lines))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers and conflict matching (REG-6).
+
+/// Finds the customer row these details name exactly — by tax id, then domain, then normalised
+/// name in the same city and country — or creates it. Fuzzy resemblance does not merge rows; it is
+/// reported by [`find_matches`].
+async fn resolve_customer(conn: &mut Conn, customer: &Customer, now: Timestamp) -> StoreResult<i64> {
+    let identity = customer.identity();
+    let city_norm = identity.city.clone().unwrap_or_default();
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM customers WHERE (tax_id IS NOT NULL AND tax_id = $1) \
+         OR (domain IS NOT NULL AND domain = $2) \
+         OR (name_norm = $3 AND country = $4 AND city_norm = $5) \
+         ORDER BY (tax_id IS NOT NULL AND tax_id = $1) DESC, (domain IS NOT NULL AND domain = $2) DESC, id LIMIT 1",
+    )
+    .bind(&identity.tax_id)
+    .bind(&identity.domain)
+    .bind(&identity.name)
+    .bind(&identity.country)
+    .bind(&city_norm)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    insert_customer(conn, customer, &identity, now).await
+}
+
+async fn insert_customer(conn: &mut Conn, customer: &Customer, identity: &CustomerIdentity, now: Timestamp) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (name, name_norm, domain, tax_id, city, city_norm, postal_code, postal_norm, country, segment, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(&customer.name)
+    .bind(&identity.name)
+    .bind(&identity.domain)
+    .bind(&identity.tax_id)
+    .bind(&customer.city)
+    .bind(identity.city.clone().unwrap_or_default())
+    .bind(&customer.postal_code)
+    .bind(&identity.postal_code)
+    .bind(&identity.country)
+    .bind(customer.segment.as_str())
+    .bind(us(now))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unique_or_db("a customer with this tax id, domain or name already exists"))?;
+    for key in name_index_keys(&identity.name) {
+        sqlx::query("INSERT INTO customer_keys (key, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(id)
+}
+
+fn push_id_list(qb: &mut QueryBuilder<Db>, ids: &[i64]) {
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+}
+
+/// Other partners' active registrations that may be the same opportunity, strongest first. Every
+/// lookup is an index probe — same customer row, tax id, domain, name keys — bounded in size, so the
+/// check costs the same at a million registrations as at a hundred.
+async fn find_matches(
+    conn: &mut Conn,
+    identity: &CustomerIdentity,
+    customer_id: Option<i64>,
+    skus: &[String],
+    exclude_partner: Option<i64>,
+    exclude_registration: Option<i64>,
+) -> StoreResult<Vec<ConflictMatch>> {
+    let keys = name_index_keys(&identity.name);
+    let mut qb = QueryBuilder::<Db>::new("SELECT id FROM customers WHERE id = ");
+    qb.push_bind(customer_id.unwrap_or(-1));
+    if let Some(tax) = &identity.tax_id {
+        qb.push(" OR tax_id = ").push_bind(tax.clone());
+    }
+    if let Some(domain) = &identity.domain {
+        qb.push(" OR domain = ").push_bind(domain.clone());
+    }
+    qb.push(" OR (name_norm = ").push_bind(identity.name.clone()).push(" AND country = ").push_bind(identity.country.clone()).push(")");
+    if !keys.is_empty() {
+        qb.push(" UNION SELECT customer_id FROM (SELECT DISTINCT customer_id FROM customer_keys WHERE key IN (");
+        let mut list = qb.separated(", ");
+        for key in &keys {
+            list.push_bind(key.clone());
+        }
+        list.push_unseparated(") LIMIT ");
+        qb.push_bind(MAX_CANDIDATE_CUSTOMERS).push(") k");
+    }
+    let candidates: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await.map_err(db)?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(format!(
+        "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.sor_number, r.submitted_us, {CUSTOMER_COLUMNS} \
+         FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id \
+         WHERE r.status IN ('submitted', 'approved') AND r.customer_id IN "
+    ));
+    push_id_list(&mut qb, &candidates);
+    if let Some(partner) = exclude_partner {
+        qb.push(" AND r.partner_id <> ").push_bind(partner);
+    }
+    if let Some(reg) = exclude_registration {
+        qb.push(" AND r.id <> ").push_bind(reg);
+    }
+    let rows = qb.build().fetch_all(&mut *conn).await.map_err(db)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reg_ids: Vec<i64> = rows.iter().map(|r| get(r, "id")).collect::<StoreResult<_>>()?;
+    let mut qb = QueryBuilder::<Db>::new("SELECT registration_id, sku FROM registration_lines WHERE registration_id IN ");
+    push_id_list(&mut qb, &reg_ids);
+    let mut skus_by_reg: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
+        skus_by_reg.entry(get(&row, "registration_id")?).or_default().push(get(&row, "sku")?);
+    }
+    let mut matches = Vec::new();
+    for row in &rows {
+        let id: i64 = get(row, "id")?;
+        let customer = customer_from_row(row)?;
+        let existing_skus = skus_by_reg.remove(&id).unwrap_or_default();
+        // Asked about "all products", every product of the existing registration overlaps.
+        let new_skus = if skus.is_empty() { &existing_skus } else { skus };
+        let Some(score) = score_match(identity, new_skus, &identity_of(&customer), &existing_skus) else {
+            continue;
+        };
+        matches.push(ConflictMatch {
+            registration_id: id,
+            partner_id: get(row, "partner_id")?,
+            partner_name: get(row, "partner_name")?,
+            status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
+            sor_number: get(row, "sor_number")?,
+            customer_name: customer.name,
+            submitted_at: at(get(row, "submitted_us")?),
+            score: score.score,
+            is_conflict: score.is_conflict,
+            reasons: score.reasons,
+        });
+    }
+    matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.registration_id.cmp(&b.registration_id)));
+    Ok(matches)
+}
+
+/// Looks up the products named on lines; every unknown SKU is reported against its line.
+async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec<(i64, ProductLine)>> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT id, sku FROM products WHERE sku IN (");
+    let mut list = qb.separated(", ");
+    for line in lines {
+        list.push_bind(line.sku.clone());
+    }
+    list.push_unseparated(")");
+    let mut ids = BTreeMap::new();
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
+        ids.insert(get::<String>(&row, "sku")?, get::<i64>(&row, "id")?);
+    }
+    let mut errors = FieldErrors::default();
+    let mut found = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        match ids.get(&line.sku) {
+            Some(id) => found.push((*id, line.clone())),
+            None => errors.add(format!("products[{i}].sku"), format!("{} is not on the price list", line.sku)),
+        }
+    }
+    errors.into_result(found).map_err(StoreError::from)
+}
+
+async fn insert_lines(conn: &mut Conn, registration_id: i64, lines: &[(i64, ProductLine)]) -> StoreResult<()> {
+    for (product_id, line) in lines {
+        sqlx::query("INSERT INTO registration_lines (registration_id, product_id, sku, quantity) VALUES ($1, $2, $3, $4)")
+            .bind(registration_id)
+            .bind(product_id)
+            .bind(&line.sku)
+            .bind(line.quantity)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Takes the claims of an approved registration: one row per (customer, product), unique in the
+/// database, so no two approved registrations can ever cover the same customer and product.
+async fn take_claims(conn: &mut Conn, reg: &RegRow, lines: &[LineRow]) -> StoreResult<()> {
+    for line in lines {
+        let held: Option<(i64, String)> = sqlx::query_as(
+            "SELECT c.registration_id, p.name FROM claims c JOIN partners p ON p.id = c.partner_id \
+             WHERE c.customer_id = $1 AND c.product_id = $2",
+        )
+        .bind(reg.customer.id)
+        .bind(line.product_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+        if let Some((holder, partner)) = held {
+            return Err(StoreError::conflict(format!(
+                "{} is already covered for {} by approved registration #{holder} of {partner}; \
+                 a customer and product can be protected for one registration only",
+                line.line.sku, reg.customer.name
+            )));
+        }
+        sqlx::query("INSERT INTO claims (customer_id, product_id, registration_id, partner_id) VALUES ($1, $2, $3, $4)")
+            .bind(reg.customer.id)
+            .bind(line.product_id)
+            .bind(reg.id)
+            .bind(reg.partner_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(unique_or_db("another approved registration already covers this customer and product"))?;
+    }
+    Ok(())
+}
+
+/// A registration that leaves the approved state gives up its protection and its pending requests.
+async fn release(conn: &mut Conn, registration_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM claims WHERE registration_id = $1")
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query("UPDATE change_requests SET status = 'void' WHERE registration_id = $1 AND status = 'pending'")
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+fn conflicts_json(matches: &[ConflictMatch]) -> StoreResult<String> {
+    serde_json::to_string(matches).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// Moves a registration to the status `action` leads to, recording who decided and why.
+async fn transition(
+    conn: &mut Conn,
+    reg: &RegRow,
+    action: Action,
+    actor: &Actor,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> StoreResult<Status> {
+    let next = reg.status.apply(action)?;
+    let closing = matches!(next, Status::Won | Status::Lost | Status::Withdrawn);
+    sqlx::query(
+        "UPDATE registrations SET status = $1, decided_by = COALESCE($2, decided_by), decided_us = COALESCE($3, decided_us), \
+         decision_reason = COALESCE($4, decision_reason), closed_us = $5 WHERE id = $6",
+    )
+    .bind(next.as_str())
+    .bind((!closing).then_some(actor.user_id))
+    .bind((!closing).then_some(us(now)))
+    .bind(reason)
+    .bind(closing.then_some(us(now)))
+    .bind(reg.id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    if reg.status == Status::Approved {
+        release(conn, reg.id).await?;
+    }
+    Ok(next)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn change_request_from_row(row: &DbRow) -> StoreResult<ChangeRequestRecord> {
+    Ok(ChangeRequestRecord {
+        id: get(row, "id")?,
+        registration_id: get(row, "registration_id")?,
+        kind: RequestKind::parse(&get::<String>(row, "kind")?).map_err(corrupt)?,
+        status: RequestStatus::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
+        change: serde_json::from_str(&get::<String>(row, "change")?).map_err(|e| corrupt(e.to_string()))?,
+        reason: get(row, "reason")?,
+        requested_by: get(row, "requested_by")?,
+        requested_at: at(get(row, "requested_us")?),
+        decided_by: get(row, "decided_by")?,
+        decided_at: get::<Option<i64>>(row, "decided_us")?.map(at),
+        decision_reason: get(row, "decision_reason")?,
+    })
+}
+
+async fn load_change_request(conn: &mut Conn, id: i64) -> StoreResult<ChangeRequestRecord> {
+    let row = sqlx::query("SELECT * FROM change_requests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("request"))?;
+    change_request_from_row(&row)
+}
+
+fn audit_entry_from_row(row: &DbRow) -> StoreResult<AuditEntry> {
+    let json_column = |column: &str| -> StoreResult<Option<Value>> {
+        get::<Option<String>>(row, column)?
+            .map(|s| serde_json::from_str(&s).map_err(|e| corrupt(e.to_string())))
+            .transpose()
+    };
+    Ok(AuditEntry {
+        id: get(row, "id")?,
+        at: at(get(row, "at_us")?),
+        actor_user_id: get(row, "actor_user_id")?,
+        action: get(row, "action")?,
+        entity_type: get(row, "entity_type")?,
+        entity_id: get(row, "entity_id")?,
+        before: json_column("before")?,
+        after: json_column("after")?,
+        hash: get(row, "hash")?,
+    })
+}
+
+fn outbox_from_row(row: &DbRow) -> StoreResult<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: get(row, "id")?,
+        dedupe_key: get(row, "dedupe_key")?,
+        kind: get(row, "kind")?,
+        recipient_email: get(row, "recipient_email")?,
+        subject: get(row, "subject")?,
+        body: get(row, "body")?,
+        attempts: get(row, "attempts")?,
+    })
+}
+
+fn page_cursor(page: &PageRequest) -> i64 {
+    page.cursor.unwrap_or(i64::MAX)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        dialect::BACKEND
+    }
+
+    async fn settings(&self) -> StoreResult<ProgramSettings> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        load_settings(&mut conn).await
+    }
+
+    async fn update_settings(&self, actor: &Actor, settings: ProgramSettings, now: Timestamp) -> StoreResult<ProgramSettings> {
+        require_admin(Some(actor), "change program settings")?;
+        settings.validate()?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        if let Some(approver) = settings.fallback_approver_id {
+            let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 AND active = $2")
+                .bind(approver)
+                .bind(true)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            if !matches!(role.as_deref(), Some("admin" | "channel_manager")) {
+                return Err(StoreError::invalid("fallback_approver_id", "must be an active channel manager or administrator"));
+            }
+        }
+        let before = load_settings(&mut tx).await?;
+        let body = serde_json::to_string(&settings).map_err(|e| StoreError::Database(e.to_string()))?;
+        sqlx::query("INSERT INTO program_settings (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body")
+            .bind(&body)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, Some(actor), "settings.update", "settings", 1, Some(&json!(before)), Some(&json!(settings)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(settings)
+    }
+
+    async fn create_user(&self, actor: Option<&Actor>, user: NewUserRecord, now: Timestamp) -> StoreResult<User> {
+        require_admin(actor, "create users")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO users (email, display_name, role, partner_id, password_hash, active, created_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+        )
+        .bind(user.email.as_str())
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.partner_id)
+        .bind(&user.password_hash)
+        .bind(true)
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                StoreError::invalid("partner_id", "no such partner")
+            } else {
+                unique_or_db("a user with this e-mail address already exists")(e)
+            }
+        })?;
+        let created = user_from_row(&row)?;
+        audit(&mut tx, actor, "user.create", "user", created.id, None, Some(&json!(created)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>> {
+        require_admin(Some(actor), "list users")?;
+        let rows = sqlx::query("SELECT * FROM users WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(page_cursor(&page))
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let users = rows.iter().map(user_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(users, page.limit, |u| u.id))
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn create_token(&self, actor: Option<&Actor>, user_id: i64, label: &str, token_hash: &str, now: Timestamp) -> StoreResult<ApiToken> {
+        require_admin(actor, "create tokens")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (user_id, label, token_hash, created_us) VALUES ($1, $2, $3, $4) \
+             RETURNING id, user_id, label, created_us, revoked_us",
+        )
+        .bind(user_id)
+        .bind(label)
+        .bind(token_hash)
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("user") } else { db(e) })?;
+        let token = ApiToken {
+            id: get(&row, "id")?,
+            user_id: get(&row, "user_id")?,
+            label: get(&row, "label")?,
+            created_at: at(get(&row, "created_us")?),
+            revoked_at: None,
+        };
+        audit(&mut tx, actor, "token.create", "user", user_id, None, Some(&json!(token)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(token)
+    }
+
+    async fn revoke_token(&self, actor: Option<&Actor>, token_id: i64, now: Timestamp) -> StoreResult<ApiToken> {
+        require_admin(actor, "revoke tokens")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_us = COALESCE(revoked_us, $1) WHERE id = $2 \
+             RETURNING id, user_id, label, created_us, revoked_us",
+        )
+        .bind(us(now))
+        .bind(token_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("token"))?;
+        let token = ApiToken {
+            id: get(&row, "id")?,
+            user_id: get(&row, "user_id")?,
+            label: get(&row, "label")?,
+            created_at: at(get(&row, "created_us")?),
+            revoked_at: get::<Option<i64>>(&row, "revoked_us")?.map(at),
+        };
+        audit(&mut tx, actor, "token.revoke", "user", token.user_id, None, Some(&json!(token)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(token)
+    }
+
+    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Actor>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.role, u.partner_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_us IS NULL AND u.active = $2",
+        )
+        .bind(token_hash)
+        .bind(true)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(Actor {
+                user_id: get(&row, "id")?,
+                email: get(&row, "email")?,
+                role: Role::parse(&get::<String>(&row, "role")?).map_err(corrupt)?,
+                partner_id: get(&row, "partner_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_region(&self, actor: Option<&Actor>, name: &str, manager_user_id: Option<i64>, now: Timestamp) -> StoreResult<Region> {
+        require_admin(actor, "create regions")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        if let Some(manager) = manager_user_id {
+            let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+                .bind(manager)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            if !matches!(role.as_deref(), Some("admin" | "channel_manager")) {
+                return Err(StoreError::invalid("manager_user_id", "must be a channel manager or administrator"));
+            }
+        }
+        let id: i64 = sqlx::query_scalar("INSERT INTO regions (name, manager_user_id, created_us) VALUES ($1, $2, $3) RETURNING id")
+            .bind(name)
+            .bind(manager_user_id)
+            .bind(us(now))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unique_or_db("a region with this name already exists"))?;
+        let region = Region { id, name: name.to_owned(), manager_user_id };
+        audit(&mut tx, actor, "region.create", "region", id, None, Some(&json!(region)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(region)
+    }
+
+    async fn list_regions(&self) -> StoreResult<Vec<Region>> {
+        let rows = sqlx::query("SELECT id, name, manager_user_id FROM regions ORDER BY name")
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| Ok(Region { id: get(r, "id")?, name: get(r, "name")?, manager_user_id: get(r, "manager_user_id")? }))
+            .collect()
+    }
+
+    async fn create_partner(&self, actor: Option<&Actor>, partner: NewPartner, now: Timestamp) -> StoreResult<Partner> {
+        require_admin(actor, "create partners")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO partners (name, level, activation_stage, region_id, created_us) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        )
+        .bind(&partner.name)
+        .bind(partner.level.as_str())
+        .bind(partner.activation_stage.as_str())
+        .bind(partner.region_id)
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                StoreError::invalid("region_id", "no such region")
+            } else {
+                unique_or_db("a partner with this name already exists")(e)
+            }
+        })?;
+        let created = partner_from_row(&row)?;
+        audit(&mut tx, actor, "partner.create", "partner", created.id, None, Some(&json!(created)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner> {
+        check(policy::can_view(actor, id), "partner", "view this partner")?;
+        let row = sqlx::query("SELECT * FROM partners WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("partner"))?;
+        partner_from_row(&row)
+    }
+
+    async fn list_partners(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Partner>> {
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM partners WHERE id < ");
+        qb.push_bind(page_cursor(&page));
+        if actor.role.is_partner() {
+            qb.push(" AND id = ").push_bind(actor.partner_id.unwrap_or(-1));
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
+        let partners = rows.iter().map(partner_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(partners, page.limit, |p| p.id))
+    }
+
+    async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product> {
+        require_admin(actor, "change the price list")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO products (sku, name, category, is_accessory, list_price_minor, partner_price_minor, msrp_minor, rrsp_minor, currency, maintenance_term_months, created_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
+        )
+        .bind(&product.sku)
+        .bind(&product.name)
+        .bind(&product.category)
+        .bind(product.is_accessory)
+        .bind(product.list_price_minor)
+        .bind(product.partner_price_minor)
+        .bind(product.msrp_minor)
+        .bind(product.rrsp_minor)
+        .bind(product.currency.as_str())
+        .bind(product.maintenance_term_months.map(i64::from))
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_or_db("a product with this SKU already exists"))?;
+        let created = product_from_row(&row)?;
+        audit(&mut tx, actor, "product.create", "product", created.id, None, Some(&json!(created)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn list_products(&self, page: PageRequest) -> StoreResult<Page<Product>> {
+        let rows = sqlx::query("SELECT * FROM products WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(page_cursor(&page))
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let products = rows.iter().map(product_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(products, page.limit, |p| p.id))
+    }
+
+    async fn create_customer(&self, actor: Option<&Actor>, customer: Customer, now: Timestamp) -> StoreResult<CustomerRecord> {
+        if actor.is_some_and(|a| !policy::can_manage_customers(a)) {
+            return Err(StoreError::Forbidden("only administrators and channel managers may create customers".into()));
+        }
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let id = insert_customer(&mut tx, &customer, &customer.identity(), now).await?;
+        let record = CustomerRecord {
+            id,
+            name: customer.name,
+            domain: customer.domain,
+            tax_id: customer.tax_id,
+            city: customer.city,
+            postal_code: customer.postal_code,
+            country: customer.country,
+            segment: customer.segment,
+        };
+        audit(&mut tx, actor, "customer.create", "customer", id, None, Some(&json!(record)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(record)
+    }
+
+    async fn list_customers(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<CustomerRecord>> {
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id < "));
+        qb.push_bind(page_cursor(&page));
+        if actor.role.is_partner() {
+            // A partner knows the customers it registered, and no others.
+            qb.push(" AND c.id IN (SELECT customer_id FROM registrations WHERE partner_id = ")
+                .push_bind(actor.partner_id.unwrap_or(-1))
+                .push(")");
+        }
+        qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
+        let customers = rows.iter().map(customer_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(customers, page.limit, |c| c.id))
+    }
+
+    async fn submit_registration(&self, actor: &Actor, registration: NewRegistration, now: Timestamp) -> StoreResult<Registration> {
+        let partner_id = policy::can_submit(actor)
+            .ok_or_else(|| StoreError::Forbidden("only partner users submit registrations".into()))?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let settings = load_settings(&mut tx).await?;
+        if registration.estimated_value.currency != settings.currency {
+            return Err(StoreError::invalid(
+                "estimated_value.currency",
+                format!("must be the program currency, {}", settings.currency),
+            ));
+        }
+        let partner = sqlx::query("SELECT p.name, r.manager_user_id FROM partners p JOIN regions r ON r.id = p.region_id WHERE p.id = $1")
+            .bind(partner_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("partner"))?;
+        let partner_name: String = get(&partner, "name")?;
+        let approver_id = route_approver(get(&partner, "manager_user_id")?, settings.fallback_approver_id);
+        let lines = products_for(&mut tx, &registration.lines).await?;
+        let customer_id = resolve_customer(&mut tx, &registration.customer, now).await?;
+        let skus: Vec<String> = registration.lines.iter().map(|l| l.sku.clone()).collect();
+        let matches = find_matches(&mut tx, &registration.customer.identity(), Some(customer_id), &skus, Some(partner_id), None).await?;
+        let possible_conflict = matches.iter().any(|m| m.is_conflict);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
+             approver_id, submitted_by, submitted_us, possible_conflict, conflicts) \
+             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(partner_id)
+        .bind(customer_id)
+        .bind(registration.estimated_value.amount_minor)
+        .bind(registration.estimated_value.currency.as_str())
+        .bind(registration.expected_close.to_string())
+        .bind(&registration.description)
+        .bind(approver_id)
+        .bind(actor.user_id)
+        .bind(us(now))
+        .bind(possible_conflict)
+        .bind(conflicts_json(&matches)?)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        insert_lines(&mut tx, id, &lines).await?;
+        let (reg, lines) = reload(&mut tx, id).await?;
+        audit(&mut tx, Some(actor), "registration.submit", "registration", id, None, Some(&snapshot(&reg, &lines)), now).await?;
+        let draft = notify::submitted(id, &partner_name, &reg.customer.name, reg.estimated_value, possible_conflict);
+        for recipient in deciders(&mut tx, approver_id).await? {
+            enqueue(&mut tx, &format!("submitted:{id}:{recipient}"), recipient, &draft, ("registration", id), now).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(present(reg, lines, actor))
+    }
+
+    async fn get_registration(&self, actor: &Actor, id: i64) -> StoreResult<Registration> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let reg = load_reg(&mut conn, id).await?;
+        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
+        let lines = load_lines(&mut conn, id).await?;
+        Ok(present(reg, lines, actor))
+    }
+
+    async fn list_registrations(&self, actor: &Actor, filter: RegistrationFilter, page: PageRequest) -> StoreResult<Page<RegistrationSummary>> {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, c.name AS customer_name, \
+             r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
+             FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id WHERE r.id < ",
+        );
+        qb.push_bind(page_cursor(&page));
+        if actor.role.is_partner() {
+            qb.push(" AND r.partner_id = ").push_bind(actor.partner_id.unwrap_or(-1));
+        }
+        if let Some(partner) = filter.partner_id {
+            qb.push(" AND r.partner_id = ").push_bind(partner);
+        }
+        if let Some(status) = filter.status {
+            qb.push(" AND r.status = ").push_bind(status.as_str());
+        }
+        if let Some(customer) = filter.customer_id {
+            qb.push(" AND r.customer_id = ").push_bind(customer);
+        }
+        if let Some(before) = filter.expiring_before {
+            qb.push(" AND r.status = 'approved' AND r.valid_through <= ").push_bind(before.to_string());
+        }
+        qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                Ok(RegistrationSummary {
+                    id: get(row, "id")?,
+                    partner_id: get(row, "partner_id")?,
+                    partner_name: get(row, "partner_name")?,
+                    status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
+                    customer_id: get(row, "customer_id")?,
+                    customer_name: get(row, "customer_name")?,
+                    estimated_value: Money {
+                        amount_minor: get(row, "est_value_minor")?,
+                        currency: parse_currency(&get::<String>(row, "currency")?)?,
+                    },
+                    expected_close_date: parse_date(&get::<String>(row, "expected_close")?)?,
+                    sor_number: get(row, "sor_number")?,
+                    valid_through: get::<Option<String>>(row, "valid_through")?.as_deref().map(parse_date).transpose()?,
+                    submitted_at: at(get(row, "submitted_us")?),
+                    possible_conflict: get(row, "possible_conflict")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page.limit, |r| r.id))
+    }
+
+    async fn approve_registration(&self, actor: &Actor, id: i64, approval: Approval, now: Timestamp) -> StoreResult<Registration> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let (reg, lines) = reload(&mut tx, id).await?;
+        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "registration", "decide this registration")?;
+        reg.status.apply(Action::Approve)?;
+        let settings = load_settings(&mut tx).await?;
+        let today = business_date(now, &settings.zone());
+        let valid_through = rules::resolve_validity(approval.validity, today, settings.default_validity_days, settings.max_validity_days)
+            .map_err(|e| StoreError::invalid("valid_through", e.to_string()))?;
+        // Checked again at approval: registrations filed since submission count too.
+        let skus: Vec<String> = lines.iter().map(|l| l.line.sku.clone()).collect();
+        let matches = find_matches(&mut tx, &identity_of(&reg.customer), Some(reg.customer.id), &skus, Some(reg.partner_id), Some(id)).await?;
+        let blocking: Vec<ConflictMatch> = matches
+            .iter()
+            .filter(|m| m.is_conflict && (m.status == Status::Approved || m.registration_id < id))
+            .cloned()
+            .collect();
+        if !blocking.is_empty() && !approval.acknowledge_conflicts {
+            return Err(StoreError::Conflict {
+                message: format!(
+                    "{} other registration(s) may be the same opportunity and were filed first or are approved; \
+                     review them and approve again with acknowledge_conflicts=true if they are different opportunities",
+                    blocking.len()
+                ),
+                matches: blocking,
+            });
+        }
+        take_claims(&mut tx, &reg, &lines).await?;
+        let year = valid_year(today);
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO sor_counters (year, last_seq) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last_seq = sor_counters.last_seq + 1 RETURNING last_seq",
+        )
+        .bind(i64::from(year))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let sor = SorNumber { year, seq }.to_string();
+        sqlx::query(
+            "UPDATE registrations SET status = 'approved', sor_number = $1, valid_through = $2, decided_by = $3, decided_us = $4, \
+             decision_reason = $5, possible_conflict = $6, conflicts = $7 WHERE id = $8",
+        )
+        .bind(&sor)
+        .bind(valid_through.to_string())
+        .bind(actor.user_id)
+        .bind(us(now))
+        .bind(&approval.note)
+        .bind(matches.iter().any(|m| m.is_conflict))
+        .bind(conflicts_json(&matches)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique_or_db("SOR number already issued"))?;
+        let (after, after_lines) = reload(&mut tx, id).await?;
+        audit(&mut tx, Some(actor), "registration.approve", "registration", id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+        let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
+        enqueue(&mut tx, &format!("approved:{id}"), after.submitted_by, &draft, ("registration", id), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(present(after, after_lines, actor))
+    }
+
+    async fn decline_registration(&self, actor: &Actor, id: i64, reason: String, now: Timestamp) -> StoreResult<Registration> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let (reg, lines) = reload(&mut tx, id).await?;
+        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "registration", "decide this registration")?;
+        transition(&mut tx, &reg, Action::Decline, actor, Some(&reason), now).await?;
+        let (after, after_lines) = reload(&mut tx, id).await?;
+        audit(&mut tx, Some(actor), "registration.decline", "registration", id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+        let draft = notify::declined(id, &after.customer.name, &reason);
+        enqueue(&mut tx, &format!("declined:{id}"), after.submitted_by, &draft, ("registration", id), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(present(after, after_lines, actor))
+    }
+
+    async fn withdraw_registration(&self, actor: &Actor, id: i64, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+        self.close_with(actor, id, Action::Withdraw, reason, now).await
+    }
+
+    async fn close_registration(&self, actor: &Actor, id: i64, outcome: Outcome, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+        let action = match outcome {
+            Outcome::Won => Action::CloseWon,
+            Outcome::Lost => Action::CloseLost,
+        };
+        self.close_with(actor, id, action, reason, now).await
+    }
+
+    async fn request_change(&self, actor: &Actor, registration_id: i64, change: ChangeRequest, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let reg = load_reg(&mut tx, registration_id).await?;
+        check(policy::can_request_change(actor, reg.partner_id), "registration", "request changes; partners ask for their own registrations")?;
+        rules::check_request_allowed(reg.status).map_err(StoreError::conflict)?;
+        let settings = load_settings(&mut tx).await?;
+        let today = business_date(now, &settings.zone());
+        match &change {
+            ChangeRequest::Extension { valid_through } => {
+                let current = reg.valid_through.ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
+                rules::check_extension(*valid_through, current, today, settings.max_validity_days)
+                    .map_err(|e| StoreError::invalid("valid_through", e.to_string()))?;
+            }
+            ChangeRequest::Update { lines, estimated_value, .. } => {
+                if let Some(lines) = lines {
+                    products_for(&mut tx, lines).await?;
+                }
+                if estimated_value.is_some_and(|v| v.currency != settings.currency) {
+                    return Err(StoreError::invalid("estimated_value.currency", format!("must be the program currency, {}", settings.currency)));
+                }
+            }
+        }
+        let change_json = serde_json::to_string(&change).map_err(|e| StoreError::Database(e.to_string()))?;
+        let row = sqlx::query(
+            "INSERT INTO change_requests (registration_id, kind, change, status, reason, requested_by, requested_us) \
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6) RETURNING *",
+        )
+        .bind(registration_id)
+        .bind(change.kind().as_str())
+        .bind(change_json)
+        .bind(&reason)
+        .bind(actor.user_id)
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_or_db("a request for this registration is already pending; wait for its decision"))?;
+        let request = change_request_from_row(&row)?;
+        audit(&mut tx, Some(actor), "request.create", "registration", registration_id, None, Some(&json!(request)), now).await?;
+        let draft = notify::change_requested(registration_id, change.kind().as_str(), &reg.partner_name, &reg.customer.name);
+        for recipient in deciders(&mut tx, reg.approver_id).await? {
+            enqueue(&mut tx, &format!("request:{}:{recipient}", request.id), recipient, &draft, ("registration", registration_id), now).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(request)
+    }
+
+    async fn decide_change(&self, actor: &Actor, request_id: i64, approve: bool, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let request = load_change_request(&mut tx, request_id).await?;
+        let (reg, lines) = reload(&mut tx, request.registration_id).await?;
+        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "request", "decide this request")?;
+        rules::check_request_decidable(request.status, reg.status).map_err(StoreError::conflict)?;
+        if approve {
+            let change: ChangeRequest = serde_json::from_value(request.change.clone()).map_err(|e| corrupt(e.to_string()))?;
+            self.apply_change(&mut tx, &reg, &change, now).await?;
+        }
+        let status = if approve { RequestStatus::Approved } else { RequestStatus::Declined };
+        let row = sqlx::query(
+            "UPDATE change_requests SET status = $1, decided_by = $2, decided_us = $3, decision_reason = $4 WHERE id = $5 RETURNING *",
+        )
+        .bind(status.as_str())
+        .bind(actor.user_id)
+        .bind(us(now))
+        .bind(&reason)
+        .bind(request_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let decided = change_request_from_row(&row)?;
+        let (after, after_lines) = reload(&mut tx, reg.id).await?;
+        audit(
+            &mut tx,
+            Some(actor),
+            if approve { "request.approve" } else { "request.decline" },
+            "registration",
+            reg.id,
+            Some(&snapshot(&reg, &lines)),
+            Some(&json!({"request": decided, "registration": snapshot(&after, &after_lines)})),
+            now,
+        )
+        .await?;
+        let draft = notify::change_decided(reg.id, decided.kind.as_str(), approve, &reg.customer.name, reason.as_deref());
+        enqueue(&mut tx, &format!("request-decided:{request_id}"), decided.requested_by, &draft, ("registration", reg.id), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(decided)
+    }
+
+    async fn list_change_requests(&self, actor: &Actor, registration_id: i64) -> StoreResult<Vec<ChangeRequestRecord>> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let reg = load_reg(&mut conn, registration_id).await?;
+        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
+        let rows = sqlx::query("SELECT * FROM change_requests WHERE registration_id = $1 ORDER BY id")
+            .bind(registration_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        rows.iter().map(change_request_from_row).collect()
+    }
+
+    async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let matches = find_matches(&mut conn, &customer.identity(), None, &skus, actor.confined_to_partner(), None).await?;
+        Ok(if matches.iter().any(|m| m.is_conflict) { ClaimStatus::Claimed } else { ClaimStatus::Free })
+    }
+
+    async fn registration_history(&self, actor: &Actor, id: i64) -> StoreResult<Vec<AuditEntry>> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let reg = load_reg(&mut conn, id).await?;
+        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE entity_type = 'registration' AND entity_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        let mut entries = rows.iter().map(audit_entry_from_row).collect::<StoreResult<Vec<_>>>()?;
+        if actor.role.is_partner() {
+            for entry in &mut entries {
+                for state in [&mut entry.before, &mut entry.after].into_iter().flatten() {
+                    redact_conflicts(state);
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn run_sweeps(&self, now: Timestamp) -> StoreResult<SweepReport> {
+        let mut report = SweepReport::default();
+        loop {
+            let expired = self.expire_batch(now).await?;
+            report.expired += expired;
+            if expired < SWEEP_BATCH as u64 {
+                break;
+            }
+        }
+        loop {
+            let queued = self.remind_batch(now).await?;
+            report.reminders_queued += queued;
+            if queued < SWEEP_BATCH as u64 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        let mut tx = dialect::begin_queue(&self.write).await.map_err(db)?;
+        let sql = format!(
+            "UPDATE outbox SET lease_until_us = $1, attempts = attempts + 1 WHERE id IN \
+             (SELECT id FROM outbox WHERE delivered_us IS NULL AND next_attempt_us <= $2 \
+              AND (lease_until_us IS NULL OR lease_until_us < $2) ORDER BY id LIMIT $3{}) \
+             RETURNING id, dedupe_key, kind, recipient_email, subject, body, attempts",
+            dialect::SKIP_LOCKED
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(us(lease_until))
+            .bind(us(now))
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        let mut messages = rows.iter().map(outbox_from_row).collect::<StoreResult<Vec<_>>>()?;
+        messages.sort_by_key(|m| m.id);
+        Ok(messages)
+    }
+
+    async fn mark_delivered(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET delivered_us = $1, lease_until_us = NULL, last_error = NULL WHERE id = $2 AND delivered_us IS NULL")
+            .bind(us(now))
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn mark_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_us = $2, lease_until_us = NULL WHERE id = $3 AND delivered_us IS NULL")
+            .bind(error)
+            .bind(us(retry_at))
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject, body, entity_type, entity_id, created_us, delivered_us FROM outbox \
+             WHERE recipient_user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(actor.user_id)
+        .bind(page_cursor(&page))
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(Notification {
+                    id: get(r, "id")?,
+                    kind: get(r, "kind")?,
+                    subject: get(r, "subject")?,
+                    body: get(r, "body")?,
+                    entity_type: get(r, "entity_type")?,
+                    entity_id: get(r, "entity_id")?,
+                    created_at: at(get(r, "created_us")?),
+                    delivered_at: get::<Option<i64>>(r, "delivered_us")?.map(at),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page.limit, |n| n.id))
+    }
+
+    async fn verify_audit(&self) -> StoreResult<AuditVerification> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_id = 1;
+        let mut after = 0;
+        loop {
+            let rows = sqlx::query("SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000")
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let id: i64 = get(row, "id")?;
+                let before: Option<String> = get(row, "before")?;
+                let after_state: Option<String> = get(row, "after")?;
+                let action: String = get(row, "action")?;
+                let entity_type: String = get(row, "entity_type")?;
+                let fields = AuditFields {
+                    id,
+                    at_us: get(row, "at_us")?,
+                    actor_user_id: get(row, "actor_user_id")?,
+                    action: &action,
+                    entity_type: &entity_type,
+                    entity_id: get(row, "entity_id")?,
+                    before: before.as_deref(),
+                    after: after_state.as_deref(),
+                };
+                let stored: String = get(row, "hash")?;
+                if id != expected_id || chain_hash(&prev, &fields) != stored {
+                    return Ok(AuditVerification { entries: (expected_id - 1) as u64, first_bad_id: Some(expected_id) });
+                }
+                prev = stored;
+                expected_id += 1;
+                after = id;
+            }
+        }
+        let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+        let entries = (expected_id - 1) as u64;
+        // Entries cut off the end of the chain show as a head that points past the last entry.
+        if get::<i64>(&head, "last_id")? != after || get::<String>(&head, "last_hash")? != prev {
+            return Ok(AuditVerification { entries, first_bad_id: Some(expected_id) });
+        }
+        Ok(AuditVerification { entries, first_bad_id: None })
+    }
+
+    async fn idempotent_response(&self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
+        let row = sqlx::query("SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.map(|r| Ok(StoredResponse { fingerprint: get(&r, "fingerprint")?, status: get::<i64>(&r, "status")? as u16, body: get(&r, "body")? }))
+            .transpose()
+    }
+
+    async fn save_idempotent_response(&self, user_id: i64, key: &str, response: &StoredResponse, now: Timestamp) -> StoreResult<StoredResponse> {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_us) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (user_id, key) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(&response.fingerprint)
+        .bind(i64::from(response.status))
+        .bind(&response.body)
+        .bind(us(now))
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        self.idempotent_response(user_id, key)
+            .await?
+            .ok_or_else(|| StoreError::Database("idempotency key vanished".into()))
+    }
+
+    async fn backup(&self, destination: &std::path::Path) -> StoreResult<()> {
+        dialect::backup(&self.read, destination).await
+    }
+}
+
+/// The year an SOR number carries: the business year of its approval.
+fn valid_year(today: Date) -> i16 {
+    today.year()
+}
+
+fn redact_conflicts(state: &mut Value) {
+    if let Some(object) = state.as_object_mut() {
+        object.remove("conflicts");
+        if let Some(inner) = object.get_mut("registration") {
+            redact_conflicts(inner);
+        }
+    }
+}
+
+impl SqlStore {
+    /// Withdrawal and closing (REG-7): the partner, its approver or an administrator ends the
+    /// registration; an approved one gives up its claims.
+    async fn close_with(&self, actor: &Actor, id: i64, action: Action, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let (reg, lines) = reload(&mut tx, id).await?;
+        check(policy::can_close(actor, reg.partner_id, reg.approver_id), "registration", "close this registration")?;
+        transition(&mut tx, &reg, action, actor, reason.as_deref(), now).await?;
+        let (after, after_lines) = reload(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            Some(actor),
+            &format!("registration.{}", action.as_str()),
+            "registration",
+            id,
+            Some(&snapshot(&reg, &lines)),
+            Some(&snapshot(&after, &after_lines)),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(present(after, after_lines, actor))
+    }
+
+    /// REG-5: applies an approved update or extension to the registration.
+    async fn apply_change(&self, conn: &mut Conn, reg: &RegRow, change: &ChangeRequest, now: Timestamp) -> StoreResult<()> {
+        match change {
+            ChangeRequest::Extension { valid_through } => {
+                let settings = load_settings(conn).await?;
+                let today = business_date(now, &settings.zone());
+                let current = reg.valid_through.ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
+                rules::check_extension(*valid_through, current, today, settings.max_validity_days)
+                    .map_err(|e| StoreError::conflict(format!("the extension can no longer be granted: {e}")))?;
+                sqlx::query("UPDATE registrations SET valid_through = $1 WHERE id = $2")
+                    .bind(valid_through.to_string())
+                    .bind(reg.id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            }
+            ChangeRequest::Update { lines: new_lines, estimated_value, expected_close } => {
+                if let Some(new_lines) = new_lines {
+                    let products = products_for(conn, new_lines).await?;
+                    sqlx::query("DELETE FROM claims WHERE registration_id = $1").bind(reg.id).execute(&mut *conn).await.map_err(db)?;
+                    sqlx::query("DELETE FROM registration_lines WHERE registration_id = $1").bind(reg.id).execute(&mut *conn).await.map_err(db)?;
+                    insert_lines(conn, reg.id, &products).await?;
+                    let updated = load_lines(conn, reg.id).await?;
+                    take_claims(conn, reg, &updated).await?;
+                    let skus: Vec<String> = updated.iter().map(|l| l.line.sku.clone()).collect();
+                    let matches = find_matches(conn, &identity_of(&reg.customer), Some(reg.customer.id), &skus, Some(reg.partner_id), Some(reg.id)).await?;
+                    sqlx::query("UPDATE registrations SET possible_conflict = $1, conflicts = $2 WHERE id = $3")
+                        .bind(matches.iter().any(|m| m.is_conflict))
+                        .bind(conflicts_json(&matches)?)
+                        .bind(reg.id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                }
+                sqlx::query(
+                    "UPDATE registrations SET est_value_minor = COALESCE($1, est_value_minor), expected_close = COALESCE($2, expected_close) WHERE id = $3",
+                )
+                .bind(estimated_value.map(|v| v.amount_minor))
+                .bind(expected_close.map(|d| d.to_string()))
+                .bind(reg.id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// REG-4: expires approved registrations past their last valid day, one batch per transaction.
+    async fn expire_batch(&self, now: Timestamp) -> StoreResult<u64> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let settings = load_settings(&mut tx).await?;
+        let today = business_date(now, &settings.zone());
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM registrations WHERE status = 'approved' AND valid_through < $1 ORDER BY id LIMIT $2",
+        )
+        .bind(today.to_string())
+        .bind(SWEEP_BATCH)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for id in &ids {
+            let (reg, lines) = reload(&mut tx, *id).await?;
+            let next = reg.status.apply(Action::Expire)?;
+            sqlx::query("UPDATE registrations SET status = $1 WHERE id = $2")
+                .bind(next.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            release(&mut tx, *id).await?;
+            let (after, after_lines) = reload(&mut tx, *id).await?;
+            audit(&mut tx, None, "registration.expire", "registration", *id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+            if let (Some(sor), Some(through)) = (&reg.sor_number, reg.valid_through) {
+                let draft = notify::expired(sor, &reg.customer.name, through);
+                enqueue(&mut tx, &format!("expired:{id}"), reg.submitted_by, &draft, ("registration", *id), now).await?;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(ids.len() as u64)
+    }
+
+    /// REG-4: queues one reminder per registration and validity end, `reminder_days_before` ahead.
+    async fn remind_batch(&self, now: Timestamp) -> StoreResult<u64> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let settings = load_settings(&mut tx).await?;
+        let today = business_date(now, &settings.zone());
+        let horizon = rules::valid_through(today, settings.reminder_days_before);
+        let rows = sqlx::query(
+            "SELECT r.id, r.sor_number, r.valid_through, r.submitted_by, c.name AS customer_name FROM registrations r \
+             JOIN customers c ON c.id = r.customer_id \
+             WHERE r.status = 'approved' AND r.valid_through >= $1 AND r.valid_through <= $2 \
+             AND (r.reminded_for IS NULL OR r.reminded_for <> r.valid_through) ORDER BY r.id LIMIT $3",
+        )
+        .bind(today.to_string())
+        .bind(horizon.to_string())
+        .bind(SWEEP_BATCH)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for row in &rows {
+            let id: i64 = get(row, "id")?;
+            let through = parse_date(&get::<String>(row, "valid_through")?)?;
+            if !rules::reminder_due(through, today, settings.reminder_days_before) {
+                continue;
+            }
+            let sor: Option<String> = get(row, "sor_number")?;
+            let customer: String = get(row, "customer_name")?;
+            let draft = notify::expiry_reminder(sor.as_deref().unwrap_or_default(), &customer, through, today);
+            enqueue(&mut tx, &format!("reminder:{id}:{through}"), get(row, "submitted_by")?, &draft, ("registration", id), now).await?;
+            sqlx::query("UPDATE registrations SET reminded_for = valid_through WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(rows.len() as u64)
+    }
+}

@@ -1,0 +1,314 @@
+//! What the store returns. These are also the JSON bodies of the API, so their doc comments are the
+//! API's field documentation.
+
+use domain::input::{ActivationStage, Email, PartnerLevel, Segment};
+use domain::matching::MatchReason;
+use domain::registration::{RequestKind, RequestStatus, Status};
+use domain::{Money, Role};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Newest first; `cursor` is the `next_cursor` of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub cursor: Option<i64>,
+    pub limit: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 200;
+
+    pub fn first(limit: u32) -> Self {
+        PageRequest { cursor: None, limit: limit.clamp(1, Self::MAX_LIMIT) }
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest::first(Self::DEFAULT_LIMIT)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched newest first: the extra row only says that
+    /// another page exists.
+    pub fn from_rows(mut rows: Vec<T>, limit: u32, id_of: impl Fn(&T) -> i64) -> Page<T> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_cursor = if more { rows.last().map(|r| id_of(r).to_string()) } else { None };
+        Page { items: rows, next_cursor }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUserRecord {
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub partner_id: Option<i64>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "partner_user"))]
+    pub role: Role,
+    pub partner_id: Option<i64>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Region {
+    pub id: i64,
+    pub name: String,
+    /// The regional manager who decides this region's registrations.
+    pub manager_user_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Partner {
+    pub id: i64,
+    pub name: String,
+    pub level: PartnerLevel,
+    pub activation_stage: ActivationStage,
+    pub region_id: i64,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Product {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub is_accessory: bool,
+    pub list_price: Money,
+    /// With a valid SOR.
+    pub partner_price: Money,
+    /// Commercial MSRP: without an SOR.
+    pub msrp: Money,
+    /// GOV/ED RRSP: without an SOR, for government and education customers.
+    pub rrsp: Money,
+    pub maintenance_term_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerRecord {
+    pub id: i64,
+    pub name: String,
+    pub domain: Option<String>,
+    pub tax_id: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: String,
+    pub segment: Segment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisteredLine {
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: i64,
+}
+
+/// Another partner's active registration that may be the same opportunity (REG-6). Shown to
+/// approvers only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConflictMatch {
+    pub registration_id: i64,
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub status: Status,
+    pub sor_number: Option<String>,
+    pub customer_name: String,
+    pub submitted_at: Timestamp,
+    /// 0 to 1; how likely this is the same opportunity.
+    pub score: f64,
+    /// Same customer and overlapping products: both cannot be approved.
+    pub is_conflict: bool,
+    pub reasons: Vec<MatchReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registration {
+    pub id: i64,
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub status: Status,
+    pub customer: CustomerRecord,
+    pub products: Vec<RegisteredLine>,
+    pub estimated_value: Money,
+    pub expected_close_date: Date,
+    pub description: Option<String>,
+    /// Assigned at approval, e.g. SOR-2026-000042.
+    pub sor_number: Option<String>,
+    /// Last valid day, inclusive, in the company's time zone.
+    pub valid_through: Option<Date>,
+    /// The regional manager (or fallback approver) who decides.
+    pub approver_id: Option<i64>,
+    pub submitted_by: i64,
+    pub submitted_at: Timestamp,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<Timestamp>,
+    /// Why it was declined, withdrawn or closed.
+    pub decision_reason: Option<String>,
+    pub closed_at: Option<Timestamp>,
+    /// Another partner's registration may be the same opportunity.
+    pub possible_conflict: bool,
+    /// The matches in full: only for approvers and other staff, never for partners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<ConflictMatch>>,
+    /// What may be done next from this status.
+    pub allowed_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegistrationSummary {
+    pub id: i64,
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub status: Status,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub estimated_value: Money,
+    pub expected_close_date: Date,
+    pub sor_number: Option<String>,
+    pub valid_through: Option<Date>,
+    pub submitted_at: Timestamp,
+    pub possible_conflict: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrationFilter {
+    pub status: Option<Status>,
+    pub partner_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    /// Approved registrations whose last valid day is on or before this date.
+    pub expiring_before: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRequestRecord {
+    pub id: i64,
+    pub registration_id: i64,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    /// The requested change: `valid_through` for an extension; `lines`, `estimated_value`,
+    /// `expected_close` for an update.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub change: serde_json::Value,
+    pub reason: Option<String>,
+    pub requested_by: i64,
+    pub requested_at: Timestamp,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_reason: Option<String>,
+}
+
+/// The only answer a partner gets to "is this customer already registered?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Free,
+    Claimed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub after: Option<serde_json::Value>,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepReport {
+    pub expired: u64,
+    pub reminders_queued: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// Unique per message: the e-mail's Message-ID and the .eml file name, so a retried delivery
+    /// can be recognised downstream.
+    pub dedupe_key: String,
+    pub kind: String,
+    pub recipient_email: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub entity_type: String,
+    pub entity_id: i64,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerification {
+    pub entries: u64,
+    /// The first entry whose stored hash does not match, if any.
+    pub first_bad_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredResponse {
+    /// Hash of method, path and body of the request that produced it.
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+}
