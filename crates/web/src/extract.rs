@@ -1,0 +1,185 @@
+//! Request extractors that turn every malformed request into a problem naming what is wrong.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use domain::Actor;
+use serde::de::DeserializeOwned;
+use store::{PageRequest, RegistrationFilter};
+
+/// The authenticated caller, from `Authorization: Bearer <token>`.
+pub struct Auth(pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("send an API token as 'Authorization: Bearer <token>'"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+        let actor = state
+            .store
+            .authenticate(&crate::credentials::token_hash(token))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))?;
+        Ok(Auth(actor))
+    }
+}
+
+/// A JSON body. Malformed JSON is a 400; a value of the wrong type a 422 naming the field's path;
+/// a body over the limit a 413.
+pub struct JsonBody<T> {
+    pub value: T,
+    /// The raw body, for idempotency fingerprints.
+    pub bytes: Bytes,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as JSON with 'Content-Type: application/json'",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES))
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
+            }
+        })?;
+        let value = parse_json(&bytes)?;
+        Ok(JsonBody { value, bytes })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", format!("the body is not valid JSON: {inner}"))
+        } else {
+            let field = if path == "." { "body".to_owned() } else { path };
+            ApiError::bad_field(StatusCode::UNPROCESSABLE_ENTITY, &field, strip_position(&inner.to_string()))
+        }
+    })?;
+    deserializer.end().map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", format!("trailing data after the JSON value: {e}")))?;
+    Ok(value)
+}
+
+/// serde_json appends " at line 1 column 37"; the field path already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A numeric id in the path.
+pub struct Id(pub i64);
+
+impl FromRequestParts<AppState> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("resource"))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Id)
+            .ok_or_else(|| ApiError::bad_field(StatusCode::BAD_REQUEST, "id", format!("'{raw}' is not a positive integer id")))
+    }
+}
+
+/// Query parameters of list endpoints, all optional and checked here.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<String>,
+    /// Registrations only: submitted, approved, declined, expired, won, lost or withdrawn.
+    pub status: Option<String>,
+    /// Registrations only.
+    pub partner_id: Option<String>,
+    /// Registrations only.
+    pub customer_id: Option<String>,
+    /// Registrations only: approved ones whose last valid day is on or before this date (YYYY-MM-DD).
+    pub expiring_before: Option<String>,
+}
+
+fn parse_param<T: std::str::FromStr>(errors: &mut domain::FieldErrors, field: &str, raw: &Option<String>, what: &str) -> Option<T> {
+    let raw = raw.as_deref()?;
+    raw.trim().parse().map_err(|_| errors.add(field, format!("'{raw}' is not {what}"))).ok()
+}
+
+impl ListParams {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let mut errors = domain::FieldErrors::default();
+        let cursor: Option<i64> = parse_param(&mut errors, "cursor", &self.cursor, "a cursor from a previous page");
+        let limit: Option<u32> = parse_param(&mut errors, "limit", &self.limit, "a number");
+        if limit.is_some_and(|l| !(1..=PageRequest::MAX_LIMIT).contains(&l)) {
+            errors.add("limit", format!("must be between 1 and {}", PageRequest::MAX_LIMIT));
+        }
+        errors.into_result(())?;
+        Ok(PageRequest { cursor, limit: limit.unwrap_or(PageRequest::DEFAULT_LIMIT) })
+    }
+
+    pub fn registration_filter(&self) -> Result<RegistrationFilter, ApiError> {
+        let mut errors = domain::FieldErrors::default();
+        let status = self
+            .status
+            .as_deref()
+            .and_then(|s| domain::registration::Status::parse(s).map_err(|m| errors.add("status", m)).ok());
+        let filter = RegistrationFilter {
+            status,
+            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
+            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
+            expiring_before: parse_param(&mut errors, "expiring_before", &self.expiring_before, "a date (YYYY-MM-DD)"),
+        };
+        errors.into_result(filter).map_err(ApiError::from)
+    }
+}
+
+/// Query parameters, with malformed query strings answered as problems too.
+pub struct Params(pub ListParams);
+
+impl FromRequestParts<AppState> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<ListParams>::from_request_parts(parts, state)
+            .await
+            .map(|q| Params(q.0))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.body_text()))
+    }
+}

@@ -1,0 +1,2 @@
+pub mod directory;
+pub mod registrations;
