@@ -989,14 +989,7 @@ impl Store for SqlStore {
         require_admin(actor, "create regions")?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         if let Some(manager) = manager_user_id {
-            let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-                .bind(manager)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-            if !matches!(role.as_deref(), Some("admin" | "channel_manager")) {
-                return Err(StoreError::invalid("manager_user_id", "must be a channel manager or administrator"));
-            }
+            check_manager(&mut tx, manager).await?;
         }
         let id: i64 = sqlx::query_scalar("INSERT INTO regions (name, manager_user_id, created_us) VALUES ($1, $2, $3) RETURNING id")
             .bind(name)
@@ -1009,6 +1002,29 @@ impl Store for SqlStore {
         audit(&mut tx, actor, "region.create", "region", id, None, Some(&json!(region)), now).await?;
         tx.commit().await.map_err(db)?;
         Ok(region)
+    }
+
+    async fn assign_region_manager(&self, actor: Option<&Actor>, region_id: i64, manager_user_id: i64, now: Timestamp) -> StoreResult<Region> {
+        require_admin(actor, "assign regional managers")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        check_manager(&mut tx, manager_user_id).await?;
+        let row = sqlx::query("SELECT id, name, manager_user_id FROM regions WHERE id = $1")
+            .bind(region_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("region"))?;
+        let before = Region { id: get(&row, "id")?, name: get(&row, "name")?, manager_user_id: get(&row, "manager_user_id")? };
+        sqlx::query("UPDATE regions SET manager_user_id = $1 WHERE id = $2")
+            .bind(manager_user_id)
+            .bind(region_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let after = Region { manager_user_id: Some(manager_user_id), ..before.clone() };
+        audit(&mut tx, actor, "region.assign_manager", "region", region_id, Some(&json!(before)), Some(&json!(after)), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
     }
 
     async fn list_regions(&self) -> StoreResult<Vec<Region>> {
@@ -1640,6 +1656,20 @@ impl Store for SqlStore {
 
     async fn backup(&self, destination: &std::path::Path) -> StoreResult<()> {
         dialect::backup(&self.read, destination).await
+    }
+}
+
+/// REG-2: only a channel manager or an administrator can be a region's approver.
+async fn check_manager(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if matches!(role.as_deref(), Some("admin" | "channel_manager")) {
+        Ok(())
+    } else {
+        Err(StoreError::invalid("manager_user_id", "must be a channel manager or administrator"))
     }
 }
 

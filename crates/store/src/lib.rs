@@ -43,6 +43,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- master data ---
     async fn create_region(&self, actor: Option<&Actor>, name: &str, manager_user_id: Option<i64>, now: Timestamp) -> StoreResult<Region>;
+    /// Makes a channel manager (or admin) the approver of a region's registrations from now on.
+    async fn assign_region_manager(&self, actor: Option<&Actor>, region_id: i64, manager_user_id: i64, now: Timestamp) -> StoreResult<Region>;
     async fn list_regions(&self) -> StoreResult<Vec<Region>>;
     async fn create_partner(&self, actor: Option<&Actor>, partner: NewPartner, now: Timestamp) -> StoreResult<Partner>;
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner>;

@@ -1,0 +1,266 @@
+//! The `dealreg` command line (PLT-7).
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
+use dealreg::Database;
+use domain::input::{parse_user, UserInput};
+use domain::Role;
+use jiff::Timestamp;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{NewUserRecord, Store};
+use web::{Clock, SystemClock};
+
+/// dealreg — deal registration for technology vendors and their partners.
+///
+/// Partners register opportunities, regional managers approve them with an SOR number, channel
+/// conflicts are caught, and registrations expire on time. Data lives in an embedded SQLite
+/// database in --data-dir unless --database-url names PostgreSQL.
+#[derive(Parser)]
+#[command(name = "dealreg", version, propagate_version = true)]
+struct Cli {
+    /// Directory for the SQLite database and delivered .eml files; created on first use.
+    #[arg(long, global = true, env = "DEALREG_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// postgres://user@host/db for PostgreSQL, or sqlite:PATH; default: DATA_DIR/dealreg.db.
+    #[arg(long, global = true, env = "DEALREG_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and run the expiry/notification worker) until Ctrl-C.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Load the demo program (regions, partners, customers, price list, registrations) into an empty database.
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create or revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Run background jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the SQLite database while it is in use (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file to write; must not exist.
+        destination: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DEALREG_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seconds between worker passes (expiry, reminders, e-mail delivery); 0 disables the worker.
+    #[arg(long, env = "DEALREG_WORKER_INTERVAL", default_value_t = 30)]
+    worker_interval: u64,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+#[derive(Args)]
+struct MailArgs {
+    /// SMTP relay host; without it, messages are written as .eml files into DATA_DIR/outbox.
+    #[arg(long, env = "DEALREG_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "DEALREG_SMTP_PORT", default_value_t = 25)]
+    smtp_port: u16,
+    #[arg(long, env = "DEALREG_SMTP_FROM", default_value = "dealreg <dealreg@localhost>")]
+    smtp_from: String,
+    #[arg(long, env = "DEALREG_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "DEALREG_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user and print a new API token for it (shown once).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// admin, channel_manager, order_entry, sales, finance, partner_admin or partner_user.
+        #[arg(long)]
+        role: String,
+        /// Partner id, for partner roles.
+        #[arg(long)]
+        partner: Option<i64>,
+        /// Make this user the regional manager of region ID (channel managers).
+        #[arg(long)]
+        region: Option<i64>,
+        /// Read a password for web sign-in from standard input (at least 12 characters).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (shown once).
+    Create {
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke a token by its id; requests with it fail from now on.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// One worker pass: expire lapsed registrations, queue reminders, deliver notifications.
+    Run {
+        /// Run as of this business date (YYYY-MM-DD, at noon in the company's zone) instead of now.
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain of the audit trail; exits non-zero if any entry was altered or removed.
+    Verify,
+}
+
+fn mailer(args: &MailArgs, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match &args.smtp_host {
+        Some(host) => Arc::new(
+            SmtpMailer::new(&SmtpSettings {
+                host: host.clone(),
+                port: args.smtp_port,
+                from: args.smtp_from.clone(),
+                username: args.smtp_username.clone(),
+                password: args.smtp_password.clone(),
+            })
+            .map_err(anyhow::Error::msg)?,
+        ),
+        None => Arc::new(FileMailer::new(data_dir.join("outbox"))),
+    })
+}
+
+async fn issue_token(store: &dyn Store, user_id: i64, label: &str) -> anyhow::Result<String> {
+    let (secret, hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
+    store.create_token(None, user_id, label, &hash, Timestamp::now()).await?;
+    Ok(secret)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DEALREG_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let database = Database::choose(cli.database_url.as_deref(), &cli.data_dir);
+    let store = database.open().await.with_context(|| format!("opening {database:?}"))?;
+    match cli.command {
+        Command::Migrate => println!("schema is up to date ({})", store.backend()),
+        Command::Serve(args) => {
+            let mailer = mailer(&args.mail, &cli.data_dir)?;
+            let every = (args.worker_interval > 0).then(|| Duration::from_secs(args.worker_interval));
+            let running = dealreg::server::start(args.listen, store, Arc::new(SystemClock), mailer, every)
+                .await
+                .with_context(|| format!("listening on {}", args.listen))?;
+            eprintln!("dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)", running.addr);
+            tokio::select! {
+                result = shutdown_signal() => result?,
+                result = async { running.wait().await } => return result.context("server stopped"),
+            }
+            eprintln!("shutting down");
+        }
+        Command::Demo => {
+            let report = dealreg::demo::load(store, Timestamp::now()).await?;
+            println!("Loaded the demo program: {} registrations.", report.registrations);
+            println!("Every demo user's password: {}", dealreg::demo::DEMO_PASSWORD);
+            println!("API tokens (shown once):");
+            for (email, role, token) in report.tokens {
+                println!("  {email:<36} {:<15} {token}", role.as_str());
+            }
+        }
+        Command::User(UserCommand::Add { email, name, role, partner, region, password_stdin }) => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_to_string(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let input = UserInput { email: Some(email), display_name: Some(name), role: Some(role), partner_id: partner, password };
+            let user = parse_user(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
+                bail!("--region makes a regional manager: the role must be channel_manager or admin");
+            }
+            let password_hash = user.password.as_deref().map(web::credentials::hash_password).transpose().map_err(anyhow::Error::msg)?;
+            let record = NewUserRecord { email: user.email, display_name: user.display_name, role: user.role, partner_id: user.partner_id, password_hash };
+            let created = store.create_user(None, record, Timestamp::now()).await?;
+            if let Some(region) = region {
+                store.assign_region_manager(None, region, created.id, Timestamp::now()).await?;
+            }
+            let token = issue_token(store.as_ref(), created.id, "cli").await?;
+            println!("created user {} ({}, id {})", created.email, created.role.as_str(), created.id);
+            println!("API token (shown once): {token}");
+        }
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let user = store.find_user_by_email(&email).await?.with_context(|| format!("no user {email}"))?;
+            println!("{}", issue_token(store.as_ref(), user.id, &label).await?);
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let token = store.revoke_token(None, id, Timestamp::now()).await?;
+            println!("revoked token {} ('{}') of user {}", token.id, token.label, token.user_id);
+        }
+        Command::Jobs(JobsCommand::Run { as_of, mail }) => {
+            let now = match as_of {
+                Some(date) => {
+                    let zone = store.settings().await?.zone();
+                    date.at(12, 0, 0, 0).to_zoned(zone)?.timestamp()
+                }
+                None => SystemClock.now(),
+            };
+            let mailer = mailer(&mail, &cli.data_dir)?;
+            let report = dealreg::worker::run_once(store.as_ref(), mailer.as_ref(), now).await?;
+            println!("{}", serde_json::to_string(&report)?);
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let verification = store.verify_audit().await?;
+            match verification.first_bad_id {
+                None => println!("audit trail intact: {} entries", verification.entries),
+                Some(id) => bail!("audit trail broken at entry {id} ({} entries verified before it)", verification.entries),
+            }
+        }
+        Command::Backup { destination } => {
+            store.backup(&destination).await?;
+            println!("wrote {}", destination.display());
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
