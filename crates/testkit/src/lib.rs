@@ -1,0 +1,195 @@
+//! Starts the real dealreg server on port 0 over a fresh SQLite file or PostgreSQL database, seeded
+//! with the conformance suite's world, and talks to it over HTTP through a small typed client.
+
+use dealreg::mailer::FileMailer;
+use dealreg::server::Running;
+use domain::Actor;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use store::conformance::{today, World};
+use store::Store;
+use web::ManualClock;
+
+pub use store::conformance;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty, migrated store on `backend`, with the directory that holds its files.
+pub async fn fresh_store(backend: Backend) -> (Arc<dyn Store>, tempfile::TempDir) {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store: Arc<dyn Store> = match backend {
+        Backend::Sqlite => Arc::new(store_sqlite::open(&dir.path().join("dealreg.db")).await.expect("open SQLite")),
+        Backend::Postgres => {
+            let url = pg_database(&format!("api_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))).await;
+            Arc::new(store_postgres::open(&url).await.expect("open PostgreSQL"))
+        }
+    };
+    (store, dir)
+}
+
+/// Creates a uniquely named database on the test server and returns its URL.
+pub async fn pg_database(prefix: &str) -> String {
+    let admin = std::env::var("DEALREG_TEST_PG_URL")
+        .expect("DEALREG_TEST_PG_URL must name a PostgreSQL server for these tests; `bash .ci/run` starts one");
+    let name = format!("{prefix}_{}", jiff::Timestamp::now().as_microsecond());
+    store_postgres::create_database(&admin, &name).await.expect("create test database")
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub clock: Arc<ManualClock>,
+    pub world: World,
+    /// Where the file mailer writes .eml files.
+    pub outbox_dir: PathBuf,
+    running: Option<Running>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// The server on port 0, its clock standing at 2026-11-22T10:00Z, its worker off (tests run
+    /// passes explicitly with [`TestApp::run_worker`]).
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (store, dir) = fresh_store(backend).await;
+        let world = conformance::world(store.clone()).await;
+        let clock = Arc::new(ManualClock::new(today()));
+        let outbox_dir = dir.path().join("outbox");
+        let running = dealreg::server::start(
+            "127.0.0.1:0".parse().expect("address"),
+            store,
+            clock.clone(),
+            Arc::new(FileMailer::new(outbox_dir.clone())),
+            None,
+        )
+        .await
+        .expect("start server");
+        TestApp { base_url: format!("http://{}", running.addr), clock, world, outbox_dir, running: Some(running), _dir: dir }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.world.store.as_ref()
+    }
+
+    /// A client authenticated as `actor`, with a new token.
+    pub async fn client_for(&self, actor: &Actor) -> Client {
+        let (secret, hash) = web::credentials::new_token().expect("token");
+        self.store().create_token(None, actor.user_id, "test", &hash, today()).await.expect("create token");
+        self.client(Some(secret))
+    }
+
+    pub fn client(&self, token: Option<String>) -> Client {
+        Client { base: format!("{}/api/v1", self.base_url), http: reqwest::Client::new(), token }
+    }
+
+    pub async fn run_worker(&self) -> dealreg::worker::WorkReport {
+        let mailer = FileMailer::new(self.outbox_dir.clone());
+        dealreg::worker::run_once(self.store(), &mailer, web::Clock::now(self.clock.as_ref())).await.expect("worker pass")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await.expect("clean shutdown");
+        }
+    }
+}
+
+/// A response: status, headers and JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone()).unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.body))
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        self
+    }
+
+    /// The `field` names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Client {
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, headers, body }
+    }
+
+    /// Sends raw bytes with a given content type.
+    pub async fn send_raw(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        let mut request = self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(bytes);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = serde_json::from_slice(&response.bytes().await.expect("body")).unwrap_or(Value::Null);
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(reqwest::Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn submit(&self, body: &Value) -> store::Registration {
+        self.post("/registrations", body).await.expect(201).json()
+    }
+
+    pub async fn approve(&self, id: i64, body: &Value) -> store::Registration {
+        self.post(&format!("/registrations/{id}/approve"), body).await.expect(200).json()
+    }
+}
+
+/// A registration body as a partner's client sends it.
+pub fn registration_body(customer: &str, domain: Option<&str>, skus: &[&str]) -> Value {
+    serde_json::json!({
+        "customer": {"name": customer, "domain": domain, "city": "Springfield", "postal_code": "62701", "country": "US", "segment": "education"},
+        "products": skus.iter().map(|s| serde_json::json!({"sku": s, "quantity": 10})).collect::<Vec<_>>(),
+        "estimated_value": {"amount_minor": 3_500_000, "currency": "USD"},
+        "expected_close_date": "2027-01-31",
+        "description": "24 classrooms"
+    })
+}
