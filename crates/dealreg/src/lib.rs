@@ -22,8 +22,12 @@ impl Database {
     /// SQLite, by default `DATA_DIR/dealreg.db`.
     pub fn choose(database_url: Option<&str>, data_dir: &Path) -> Database {
         match database_url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Database::Postgres(url.to_owned()),
-            Some(url) => Database::Sqlite(PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            Some(url) => Database::Sqlite(PathBuf::from(
+                url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"),
+            )),
             None => Database::Sqlite(data_dir.join("dealreg.db")),
         }
     }
@@ -34,7 +38,8 @@ impl Database {
         Ok(match self {
             Database::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| store::StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| store::StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
                 }
                 Arc::new(store_sqlite::open(path).await?)
             }

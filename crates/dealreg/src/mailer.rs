@@ -3,8 +3,8 @@
 //! a crash is recognisably the same message, and a file delivery retried overwrites the same file.
 
 use async_trait::async_trait;
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -17,11 +17,18 @@ pub trait Mailer: Send + Sync {
 
 /// A file-name- and Message-ID-safe form of the dedupe key.
 fn delivery_key(message: &OutboxMessage) -> String {
-    message.dedupe_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect()
+    message
+        .dedupe_key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' })
+        .collect()
 }
 
 pub fn build(from: &Mailbox, message: &OutboxMessage) -> Result<Message, String> {
-    let to: Mailbox = message.recipient_email.parse().map_err(|e| format!("bad recipient {}: {e}", message.recipient_email))?;
+    let to: Mailbox = message
+        .recipient_email
+        .parse()
+        .map_err(|e| format!("bad recipient {}: {e}", message.recipient_email))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -49,12 +56,18 @@ pub struct SmtpSettings {
 impl SmtpMailer {
     /// Plain SMTP, for a relay on the same host or network (see docs/DECISIONS.md on TLS).
     pub fn new(settings: &SmtpSettings) -> Result<Self, String> {
-        let from = settings.from.parse().map_err(|e| format!("bad --smtp-from address: {e}"))?;
+        let from = settings
+            .from
+            .parse()
+            .map_err(|e| format!("bad --smtp-from address: {e}"))?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host).port(settings.port);
         if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        Ok(SmtpMailer { transport: builder.build(), from })
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            from,
+        })
     }
 }
 
@@ -62,7 +75,11 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, message: &OutboxMessage) -> Result<(), String> {
         let email = build(&self.from, message)?;
-        self.transport.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+        self.transport
+            .send(email)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("SMTP: {e}"))
     }
 }
 
@@ -74,7 +91,9 @@ pub struct FileMailer {
 
 impl FileMailer {
     pub fn new(dir: PathBuf) -> Self {
-        let from = "dealreg <dealreg@localhost>".parse().unwrap_or_else(|_| unreachable!("constant address parses"));
+        let from = "dealreg <dealreg@localhost>"
+            .parse()
+            .unwrap_or_else(|_| unreachable!("constant address parses"));
         FileMailer { dir, from }
     }
 }

@@ -1,11 +1,11 @@
 //! The `dealreg` command line (PLT-7).
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
 use dealreg::Database;
-use domain::input::{parse_user, UserInput};
+use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
 use domain::Role;
+use domain::input::{UserInput, parse_user};
 use jiff::Timestamp;
 use std::io::Read;
 use std::net::SocketAddr;
@@ -161,7 +161,9 @@ fn mailer(args: &MailArgs, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn
 
 async fn issue_token(store: &dyn Store, user_id: i64, label: &str) -> anyhow::Result<String> {
     let (secret, hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
-    store.create_token(None, user_id, label, &hash, Timestamp::now()).await?;
+    store
+        .create_token(None, user_id, label, &hash, Timestamp::now())
+        .await?;
     Ok(secret)
 }
 
@@ -182,7 +184,10 @@ async fn main() -> anyhow::Result<()> {
             let running = dealreg::server::start(args.listen, store, Arc::new(SystemClock), mailer, every)
                 .await
                 .with_context(|| format!("listening on {}", args.listen))?;
-            eprintln!("dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)", running.addr);
+            eprintln!(
+                "dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)",
+                running.addr
+            );
             tokio::select! {
                 result = shutdown_signal() => result?,
                 result = async { running.wait().await } => return result.context("server stopped"),
@@ -198,7 +203,14 @@ async fn main() -> anyhow::Result<()> {
                 println!("  {email:<36} {:<15} {token}", role.as_str());
             }
         }
-        Command::User(UserCommand::Add { email, name, role, partner, region, password_stdin }) => {
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            partner,
+            region,
+            password_stdin,
+        }) => {
             let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_to_string(&mut line)?;
@@ -206,28 +218,58 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 None
             };
-            let input = UserInput { email: Some(email), display_name: Some(name), role: Some(role), partner_id: partner, password };
+            let input = UserInput {
+                email: Some(email),
+                display_name: Some(name),
+                role: Some(role),
+                partner_id: partner,
+                password,
+            };
             let user = parse_user(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
             if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
                 bail!("--region makes a regional manager: the role must be channel_manager or admin");
             }
-            let password_hash = user.password.as_deref().map(web::credentials::hash_password).transpose().map_err(anyhow::Error::msg)?;
-            let record = NewUserRecord { email: user.email, display_name: user.display_name, role: user.role, partner_id: user.partner_id, password_hash };
+            let password_hash = user
+                .password
+                .as_deref()
+                .map(web::credentials::hash_password)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let record = NewUserRecord {
+                email: user.email,
+                display_name: user.display_name,
+                role: user.role,
+                partner_id: user.partner_id,
+                password_hash,
+            };
             let created = store.create_user(None, record, Timestamp::now()).await?;
             if let Some(region) = region {
-                store.assign_region_manager(None, region, created.id, Timestamp::now()).await?;
+                store
+                    .assign_region_manager(None, region, created.id, Timestamp::now())
+                    .await?;
             }
             let token = issue_token(store.as_ref(), created.id, "cli").await?;
-            println!("created user {} ({}, id {})", created.email, created.role.as_str(), created.id);
+            println!(
+                "created user {} ({}, id {})",
+                created.email,
+                created.role.as_str(),
+                created.id
+            );
             println!("API token (shown once): {token}");
         }
         Command::Token(TokenCommand::Create { email, label }) => {
-            let user = store.find_user_by_email(&email).await?.with_context(|| format!("no user {email}"))?;
+            let user = store
+                .find_user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user {email}"))?;
             println!("{}", issue_token(store.as_ref(), user.id, &label).await?);
         }
         Command::Token(TokenCommand::Revoke { id }) => {
             let token = store.revoke_token(None, id, Timestamp::now()).await?;
-            println!("revoked token {} ('{}') of user {}", token.id, token.label, token.user_id);
+            println!(
+                "revoked token {} ('{}') of user {}",
+                token.id, token.label, token.user_id
+            );
         }
         Command::Jobs(JobsCommand::Run { as_of, mail }) => {
             let now = match as_of {
@@ -245,7 +287,10 @@ async fn main() -> anyhow::Result<()> {
             let verification = store.verify_audit().await?;
             match verification.first_bad_id {
                 None => println!("audit trail intact: {} entries", verification.entries),
-                Some(id) => bail!("audit trail broken at entry {id} ({} entries verified before it)", verification.entries),
+                Some(id) => bail!(
+                    "audit trail broken at entry {id} ({} entries verified before it)",
+                    verification.entries
+                ),
             }
         }
         Command::Backup { destination } => {

@@ -43,7 +43,13 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = worker_every.map(|every| {
-        tokio::spawn(crate::worker::run_forever(store.clone(), mailer, clock.clone(), every, stopped.clone()))
+        tokio::spawn(crate::worker::run_forever(
+            store.clone(),
+            mailer,
+            clock.clone(),
+            every,
+            stopped.clone(),
+        ))
     });
     let app = web::app(AppState { store, clock });
     let mut stopped_server = stopped;
@@ -54,5 +60,10 @@ pub async fn start(
             })
             .await
     });
-    Ok(Running { addr, stop, server, worker })
+    Ok(Running {
+        addr,
+        stop,
+        server,
+        worker,
+    })
 }

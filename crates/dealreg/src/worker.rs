@@ -31,8 +31,15 @@ pub fn backoff(attempt: i64) -> SignedDuration {
 }
 
 pub async fn run_once(store: &dyn Store, mailer: &dyn Mailer, now: Timestamp) -> StoreResult<WorkReport> {
-    let SweepReport { expired, reminders_queued } = store.run_sweeps(now).await?;
-    let mut report = WorkReport { expired, reminders_queued, ..WorkReport::default() };
+    let SweepReport {
+        expired,
+        reminders_queued,
+    } = store.run_sweeps(now).await?;
+    let mut report = WorkReport {
+        expired,
+        reminders_queued,
+        ..WorkReport::default()
+    };
     loop {
         let lease_until = now.saturating_add(LEASE).unwrap_or(now);
         let batch = store.claim_outbox(now, lease_until, BATCH).await?;
@@ -61,7 +68,13 @@ pub async fn run_once(store: &dyn Store, mailer: &dyn Mailer, now: Timestamp) ->
 }
 
 /// Runs the worker every `interval` until `shutdown` resolves.
-pub async fn run_forever(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>, interval: Duration, shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run_forever(
+    store: Arc<dyn Store>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     let mut shutdown = shutdown;
     loop {
         match run_once(store.as_ref(), mailer.as_ref(), clock.now()).await {

@@ -1,7 +1,7 @@
 //! The JSON API end to end: the real server on port 0, over SQLite and over PostgreSQL.
 
-use serde_json::{json, Value};
-use testkit::{registration_body, Backend, TestApp};
+use serde_json::{Value, json};
+use testkit::{Backend, TestApp, registration_body};
 
 macro_rules! on_both_backends {
     ($($case:ident),+ $(,)?) => {
@@ -23,51 +23,127 @@ async fn registration_lifecycle_over_http(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let partner = app.client_for(&app.world.partner_a).await;
     let manager = app.client_for(&app.world.west_manager).await;
-    let reg = partner.submit(&registration_body("Springfield School District", Some("springfield.k12.il.us"), &["MB-100"])).await;
+    let reg = partner
+        .submit(&registration_body(
+            "Springfield School District",
+            Some("springfield.k12.il.us"),
+            &["MB-100"],
+        ))
+        .await;
     assert_eq!(reg.status.as_str(), "submitted");
     assert_eq!(reg.estimated_value.amount_minor, 3_500_000);
     let queue = manager.get("/registrations?status=submitted").await.expect(200);
     assert_eq!(queue.body["items"][0]["id"], reg.id);
-    let approved = manager.approve(reg.id, &json!({"validity_days": 90, "note": "good fit"})).await;
+    let approved = manager
+        .approve(reg.id, &json!({"validity_days": 90, "note": "good fit"}))
+        .await;
     assert_eq!(approved.sor_number.as_deref(), Some("SOR-2026-000001"));
-    assert_eq!(approved.valid_through.map(|d| d.to_string()).as_deref(), Some("2027-02-20"));
+    assert_eq!(
+        approved.valid_through.map(|d| d.to_string()).as_deref(),
+        Some("2027-02-20")
+    );
     let seen = partner.get(&format!("/registrations/{}", reg.id)).await.expect(200);
     assert_eq!(seen.body["sor_number"], "SOR-2026-000001");
     assert!(seen.body.get("conflicts").is_none());
     let inbox = partner.get("/notifications").await.expect(200);
-    assert_eq!(inbox.body["items"][0]["subject"], "APPROVED: SOR-2026-000001 for Springfield School District");
+    assert_eq!(
+        inbox.body["items"][0]["subject"],
+        "APPROVED: SOR-2026-000001 for Springfield School District"
+    );
     // REG-5: the partner asks for more time, the manager grants it.
     let request = partner
-        .send(reqwest::Method::POST, &format!("/registrations/{}/requests", reg.id), Some(&json!({"kind": "extension", "valid_through": "2027-04-30", "reason": "board meets in April"})), &[])
+        .send(
+            reqwest::Method::POST,
+            &format!("/registrations/{}/requests", reg.id),
+            Some(&json!({"kind": "extension", "valid_through": "2027-04-30", "reason": "board meets in April"})),
+            &[],
+        )
         .await
         .expect(201);
     let request_id = request.body["id"].as_i64().unwrap();
-    manager.post(&format!("/requests/{request_id}/approve"), &json!({})).await.expect(200);
+    manager
+        .post(&format!("/requests/{request_id}/approve"), &json!({}))
+        .await
+        .expect(200);
     let extended = partner.get(&format!("/registrations/{}", reg.id)).await.expect(200);
     assert_eq!(extended.body["valid_through"], "2027-04-30");
-    let requests = partner.get(&format!("/registrations/{}/requests", reg.id)).await.expect(200);
+    let requests = partner
+        .get(&format!("/registrations/{}/requests", reg.id))
+        .await
+        .expect(200);
     assert_eq!(requests.body[0]["status"], "approved");
-    let won = partner.post(&format!("/registrations/{}/close", reg.id), &json!({"outcome": "won"})).await.expect(200);
+    let won = partner
+        .post(&format!("/registrations/{}/close", reg.id), &json!({"outcome": "won"}))
+        .await
+        .expect(200);
     assert_eq!(won.body["status"], "won");
-    let history = partner.get(&format!("/registrations/{}/history", reg.id)).await.expect(200);
-    let actions: Vec<&str> = history.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["registration.submit", "registration.approve", "request.create", "request.approve", "registration.close_won"]);
+    let history = partner
+        .get(&format!("/registrations/{}/history", reg.id))
+        .await
+        .expect(200);
+    let actions: Vec<&str> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registration.submit",
+            "registration.approve",
+            "request.create",
+            "request.approve",
+            "registration.close_won"
+        ]
+    );
     app.stop().await;
 }
 
 async fn bad_input_is_a_problem_and_changes_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let partner = app.client_for(&app.world.partner_a).await;
-    let problem = partner.post("/registrations", &json!({"customer": {"name": "Acme"}, "products": []})).await.expect(422);
+    let problem = partner
+        .post("/registrations", &json!({"customer": {"name": "Acme"}, "products": []}))
+        .await
+        .expect(422);
     assert_eq!(problem.headers["content-type"], "application/problem+json");
-    assert_eq!(problem.error_fields(), ["customer.country", "customer.segment", "products", "estimated_value", "expected_close_date"]);
-    let wrong_type = partner.post("/registrations", &json!({"products": [{"sku": "MB-100", "quantity": "ten"}]})).await.expect(422);
+    assert_eq!(
+        problem.error_fields(),
+        [
+            "customer.country",
+            "customer.segment",
+            "products",
+            "estimated_value",
+            "expected_close_date"
+        ]
+    );
+    let wrong_type = partner
+        .post(
+            "/registrations",
+            &json!({"products": [{"sku": "MB-100", "quantity": "ten"}]}),
+        )
+        .await
+        .expect(422);
     assert_eq!(wrong_type.error_fields(), ["products[0].quantity"]);
-    let malformed = partner.send_raw("/registrations", "application/json", b"{\"customer\": ".to_vec()).await.expect(400);
+    let malformed = partner
+        .send_raw("/registrations", "application/json", b"{\"customer\": ".to_vec())
+        .await
+        .expect(400);
     assert_eq!(malformed.body["type"], "/problems/malformed-json");
-    partner.send_raw("/registrations", "text/plain", b"hello".to_vec()).await.expect(415);
-    partner.send_raw("/registrations", "application/json", vec![b' '; 300 * 1024]).await.expect(413);
-    let unknown_sku = partner.post("/registrations", &registration_body("Acme Corp", None, &["NOPE-1"])).await.expect(422);
+    partner
+        .send_raw("/registrations", "text/plain", b"hello".to_vec())
+        .await
+        .expect(415);
+    partner
+        .send_raw("/registrations", "application/json", vec![b' '; 300 * 1024])
+        .await
+        .expect(413);
+    let unknown_sku = partner
+        .post("/registrations", &registration_body("Acme Corp", None, &["NOPE-1"]))
+        .await
+        .expect(422);
     assert_eq!(unknown_sku.error_fields(), ["products[0].sku"]);
     let past = partner
         .post("/registrations", &json!({"customer": {"name": "Acme", "country": "US", "segment": "commercial"}, "products": [{"sku": "MB-100", "quantity": 1}], "estimated_value": {"amount_minor": 100, "currency": "USD"}, "expected_close_date": "2026-01-01"}))
@@ -79,14 +155,36 @@ async fn bad_input_is_a_problem_and_changes_nothing(backend: Backend) {
     partner.get("/registrations?status=pending").await.expect(422);
     partner.get("/no/such/route").await.expect(404);
     let anonymous = app.client(None).get("/registrations").await.expect(401);
-    assert!(anonymous.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
-    app.client(Some("drg_forged".into())).get("/registrations").await.expect(401);
+    assert!(
+        anonymous.headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    app.client(Some("drg_forged".into()))
+        .get("/registrations")
+        .await
+        .expect(401);
     // A state change the lifecycle does not allow names what is allowed.
     let manager = app.client_for(&app.world.west_manager).await;
-    let reg = partner.submit(&registration_body("Springfield School District", None, &["MB-100"])).await;
-    manager.post(&format!("/registrations/{}/decline", reg.id), &json!({})).await.expect(422);
-    manager.post(&format!("/registrations/{}/decline", reg.id), &json!({"reason": "out of territory"})).await.expect(200);
-    let refused = manager.post(&format!("/registrations/{}/approve", reg.id), &json!({})).await.expect(409);
+    let reg = partner
+        .submit(&registration_body("Springfield School District", None, &["MB-100"]))
+        .await;
+    manager
+        .post(&format!("/registrations/{}/decline", reg.id), &json!({}))
+        .await
+        .expect(422);
+    manager
+        .post(
+            &format!("/registrations/{}/decline", reg.id),
+            &json!({"reason": "out of territory"}),
+        )
+        .await
+        .expect(200);
+    let refused = manager
+        .post(&format!("/registrations/{}/approve", reg.id), &json!({}))
+        .await
+        .expect(409);
     assert_eq!(refused.body["type"], "/problems/invalid-transition");
     assert_eq!(refused.body["allowed"], json!([]));
     // Nothing but the one valid registration was stored.
@@ -100,12 +198,21 @@ async fn idempotency_key_replays_the_first_answer(backend: Backend) {
     let partner = app.client_for(&app.world.partner_a).await;
     let body = registration_body("Springfield School District", None, &["MB-100"]);
     let key = [("Idempotency-Key", "reg-7f3a")];
-    let first = partner.send(reqwest::Method::POST, "/registrations", Some(&body), &key).await.expect(201);
-    let again = partner.send(reqwest::Method::POST, "/registrations", Some(&body), &key).await.expect(201);
+    let first = partner
+        .send(reqwest::Method::POST, "/registrations", Some(&body), &key)
+        .await
+        .expect(201);
+    let again = partner
+        .send(reqwest::Method::POST, "/registrations", Some(&body), &key)
+        .await
+        .expect(201);
     assert_eq!(first.body["id"], again.body["id"]);
     assert_eq!(again.headers["idempotent-replayed"], "true");
     let other = registration_body("Shelbyville College", None, &["MB-100"]);
-    let reused = partner.send(reqwest::Method::POST, "/registrations", Some(&other), &key).await.expect(422);
+    let reused = partner
+        .send(reqwest::Method::POST, "/registrations", Some(&other), &key)
+        .await
+        .expect(422);
     assert_eq!(reused.error_fields(), ["Idempotency-Key"]);
     let listed = partner.get("/registrations").await.expect(200);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
@@ -121,9 +228,21 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     let manager = app.client_for(&app.world.west_manager).await;
     let b = app.client_for(&app.world.partner_b).await;
     let secret_customer = "Quixotic Secret Academy";
-    let reg = a.submit(&registration_body(secret_customer, Some("quixotic-secret.example"), &["MB-100"])).await;
+    let reg = a
+        .submit(&registration_body(
+            secret_customer,
+            Some("quixotic-secret.example"),
+            &["MB-100"],
+        ))
+        .await;
     manager.approve(reg.id, &json!({})).await;
-    let request = a.post(&format!("/registrations/{}/requests", reg.id), &json!({"kind": "extension", "valid_through": "2027-05-01"})).await.expect(201);
+    let request = a
+        .post(
+            &format!("/registrations/{}/requests", reg.id),
+            &json!({"kind": "extension", "valid_through": "2027-05-01"}),
+        )
+        .await
+        .expect(201);
     let request_id = request.body["id"].as_i64().unwrap();
     let (_, doc) = web::api();
     let doc = serde_json::to_value(&doc).unwrap();
@@ -137,14 +256,22 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
             } else if path == "/partners/{id}" {
                 path.replace("{id}", &app.world.partner_a.partner_id.unwrap().to_string())
             } else {
-                assert!(!path.contains('{'), "{path} is new: teach this test which of partner A's records it addresses");
+                assert!(
+                    !path.contains('{'),
+                    "{path} is new: teach this test which of partner A's records it addresses"
+                );
                 path.clone()
             };
             let body = body_for(method, path);
-            let reply = b.send(method.to_uppercase().parse().unwrap(), &concrete, body.as_ref(), &[]).await;
+            let reply = b
+                .send(method.to_uppercase().parse().unwrap(), &concrete, body.as_ref(), &[])
+                .await;
             let text = reply.body.to_string();
             assert!(reply.status.as_u16() < 500, "{method} {concrete}: {}", reply.status);
-            assert!(!text.contains(secret_customer) && !text.contains("Northwind AV"), "{method} {concrete} leaked: {text}");
+            assert!(
+                !text.contains(secret_customer) && !text.contains("Northwind AV"),
+                "{method} {concrete} leaked: {text}"
+            );
             if path.contains('{') {
                 assert_eq!(reply.status.as_u16(), 404, "{method} {concrete}: {text}");
             }
@@ -155,7 +282,10 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     // And nothing changed for A.
     let after = a.get(&format!("/registrations/{}", reg.id)).await.expect(200);
     assert_eq!(after.body["status"], "approved");
-    assert_eq!(a.get(&format!("/registrations/{}/requests", reg.id)).await.body[0]["status"], "pending");
+    assert_eq!(
+        a.get(&format!("/registrations/{}/requests", reg.id)).await.body[0]["status"],
+        "pending"
+    );
     app.stop().await;
 }
 
@@ -172,10 +302,14 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         p if p.ends_with("/requests") => json!({"kind": "extension", "valid_through": "2027-06-01"}),
         "/partners" => json!({"name": "Sneaky AV", "level": "gold", "activation_stage": "ramp_up", "region_id": 1}),
         "/customers" => json!({"name": "Someone", "country": "US", "segment": "commercial"}),
-        "/products" => json!({"sku": "X-1", "name": "X", "category": "x", "list_price_minor": 1, "partner_price_minor": 1, "msrp_minor": 1, "rrsp_minor": 1, "currency": "USD"}),
+        "/products" => {
+            json!({"sku": "X-1", "name": "X", "category": "x", "list_price_minor": 1, "partner_price_minor": 1, "msrp_minor": 1, "rrsp_minor": 1, "currency": "USD"})
+        }
         "/regions" => json!({"name": "Sneaky"}),
         "/users" => json!({"email": "sneaky@b.example", "display_name": "S", "role": "admin"}),
-        "/settings" => json!({"default_validity_days": 999, "max_validity_days": 1000, "reminder_days_before": 1, "time_zone": "UTC", "currency": "USD"}),
+        "/settings" => {
+            json!({"default_validity_days": 999, "max_validity_days": 1000, "reminder_days_before": 1, "time_zone": "UTC", "currency": "USD"})
+        }
         _ => json!({}),
     })
 }
@@ -186,18 +320,36 @@ async fn partners_learn_of_a_conflict_but_not_its_holder(backend: Backend) {
     let b = app.client_for(&app.world.partner_b).await;
     let manager = app.client_for(&app.world.west_manager).await;
     let check = json!({"customer": {"name": "Springfield Sch. Dist.", "city": "Springfield", "country": "US"}, "products": ["MB-100"]});
-    assert_eq!(b.post("/registrations/check", &check).await.expect(200).body, json!({"status": "free"}));
-    let first = a.submit(&registration_body("Springfield School District, Inc.", None, &["MB-100"])).await;
+    assert_eq!(
+        b.post("/registrations/check", &check).await.expect(200).body,
+        json!({"status": "free"})
+    );
+    let first = a
+        .submit(&registration_body(
+            "Springfield School District, Inc.",
+            None,
+            &["MB-100"],
+        ))
+        .await;
     let answer = b.post("/registrations/check", &check).await.expect(200);
-    assert_eq!(answer.body, json!({"status": "claimed"}), "only claimed or free, never by whom");
-    let second = b.submit(&registration_body("Springfield Sch. Dist.", None, &["MB-100"])).await;
+    assert_eq!(
+        answer.body,
+        json!({"status": "claimed"}),
+        "only claimed or free, never by whom"
+    );
+    let second = b
+        .submit(&registration_body("Springfield Sch. Dist.", None, &["MB-100"]))
+        .await;
     let seen_by_b = b.get(&format!("/registrations/{}", second.id)).await.expect(200);
     assert_eq!(seen_by_b.body["possible_conflict"], true);
     assert!(seen_by_b.body.get("conflicts").is_none());
     let seen_by_manager = manager.get(&format!("/registrations/{}", second.id)).await.expect(200);
     assert_eq!(seen_by_manager.body["conflicts"][0]["registration_id"], first.id);
     assert_eq!(seen_by_manager.body["conflicts"][0]["partner_name"], "Northwind AV");
-    let refused = manager.post(&format!("/registrations/{}/approve", second.id), &json!({})).await.expect(409);
+    let refused = manager
+        .post(&format!("/registrations/{}/approve", second.id), &json!({}))
+        .await
+        .expect(409);
     assert_eq!(refused.body["matches"][0]["registration_id"], first.id);
     app.stop().await;
 }
@@ -206,20 +358,38 @@ async fn expiry_and_notifications_are_delivered_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let partner = app.client_for(&app.world.partner_a).await;
     let manager = app.client_for(&app.world.west_manager).await;
-    let reg = partner.submit(&registration_body("Springfield School District", None, &["MB-100"])).await;
+    let reg = partner
+        .submit(&registration_body("Springfield School District", None, &["MB-100"]))
+        .await;
     manager.approve(reg.id, &json!({})).await;
     let first = app.run_worker().await;
-    assert_eq!(first.delivered, 2, "submitted (to the manager) and APPROVED (to the partner)");
+    assert_eq!(
+        first.delivered, 2,
+        "submitted (to the manager) and APPROVED (to the partner)"
+    );
     assert_eq!(app.run_worker().await.delivered, 0);
     app.clock.set("2027-02-21T08:00:00Z".parse().unwrap());
     let pass = app.run_worker().await;
     assert_eq!((pass.expired, pass.reminders_queued, pass.delivered), (1, 0, 1));
-    assert_eq!(partner.get(&format!("/registrations/{}", reg.id)).await.body["status"], "expired");
-    let mut files: Vec<String> = std::fs::read_dir(&app.outbox_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(
+        partner.get(&format!("/registrations/{}", reg.id)).await.body["status"],
+        "expired"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&app.outbox_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     files.sort();
     assert_eq!(files.len(), 3, "{files:?}");
-    let approved = std::fs::read_to_string(app.outbox_dir.join(files.iter().find(|f| f.starts_with("approved")).unwrap())).unwrap();
-    assert!(approved.contains("Subject: APPROVED: SOR-2026-000001 for Springfield School District"), "{approved}");
+    let approved = std::fs::read_to_string(
+        app.outbox_dir
+            .join(files.iter().find(|f| f.starts_with("approved")).unwrap()),
+    )
+    .unwrap();
+    assert!(
+        approved.contains("Subject: APPROVED: SOR-2026-000001 for Springfield School District"),
+        "{approved}"
+    );
     assert!(approved.contains("To: ann@northwind.example"));
     app.stop().await;
 }

@@ -30,17 +30,19 @@ pub fn chain_hash(prev_hash: &str, entry: &AuditFields<'_>) -> String {
     field(prev_hash.as_bytes());
     field(&entry.id.to_be_bytes());
     field(&entry.at_us.to_be_bytes());
-    field(entry.actor_user_id.map(|a| a.to_string()).unwrap_or_default().as_bytes());
+    field(
+        entry
+            .actor_user_id
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field(entry.action.as_bytes());
     field(entry.entity_type.as_bytes());
     field(&entry.entity_id.to_be_bytes());
     field(entry.before.unwrap_or("\u{0}").as_bytes());
     field(entry.after.unwrap_or("\u{0}").as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

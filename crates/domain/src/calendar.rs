@@ -1,7 +1,7 @@
 //! Business dates: instants are UTC, but validity and reminders count days in the company's zone.
 
 use jiff::tz::TimeZone;
-use jiff::{civil::Date, Timestamp};
+use jiff::{Timestamp, civil::Date};
 
 /// The company's calendar date at `now` — "today" for validity, expiry and SOR-number years.
 pub fn business_date(now: Timestamp, zone: &TimeZone) -> Date {

@@ -3,10 +3,10 @@
 
 use crate::matching::{self, CustomerIdentity};
 use crate::money::{Currency, Money};
-use crate::registration::{str_enum, RequestKind};
+use crate::registration::{RequestKind, str_enum};
 use crate::roles::Role;
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -25,7 +25,10 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -172,31 +175,39 @@ fn parse_country(raw: &str) -> Result<String, String> {
     if upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(upper)
     } else {
-        Err(format!("'{raw}' is not an ISO 3166-1 alpha-2 country code (e.g. US, DE)"))
+        Err(format!(
+            "'{raw}' is not an ISO 3166-1 alpha-2 country code (e.g. US, DE)"
+        ))
     }
 }
 
 pub fn parse_customer(input: &CustomerInput, prefix: &str, errors: &mut FieldErrors) -> Option<Customer> {
     let f = |name: &str| format!("{prefix}{name}");
     let name = errors.text(&f("name"), &input.name, 200);
-    if let Some(n) = &name {
-        if matching::normalize_name(n).is_empty() {
-            errors.add(f("name"), "must contain letters or digits");
-        }
+    if let Some(n) = &name
+        && matching::normalize_name(n).is_empty()
+    {
+        errors.add(f("name"), "must contain letters or digits");
     }
     let domain = errors.optional_text(&f("domain"), &input.domain, 253);
     let domain = match domain {
         Some(d) => match matching::normalize_domain(&d) {
             Some(norm) => Some(norm),
             None => {
-                errors.add(f("domain"), format!("'{d}' is not an organisation's web or e-mail domain"));
+                errors.add(
+                    f("domain"),
+                    format!("'{d}' is not an organisation's web or e-mail domain"),
+                );
                 None
             }
         },
         None => None,
     };
     let tax_id = errors.optional_text(&f("tax_id"), &input.tax_id, 40);
-    if tax_id.as_deref().is_some_and(|t| matching::normalize_tax_id(t).is_none()) {
+    if tax_id
+        .as_deref()
+        .is_some_and(|t| matching::normalize_tax_id(t).is_none())
+    {
         errors.add(f("tax_id"), "must contain at least 4 letters or digits");
     }
     let city = errors.optional_text(&f("city"), &input.city, 100);
@@ -227,19 +238,27 @@ pub struct MoneyInput {
 }
 
 /// Larger than any single deal; keeps sums far from i64 overflow.
-pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_00;
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000_000;
 
 fn parse_money(input: &Option<MoneyInput>, field: &str, errors: &mut FieldErrors) -> Option<Money> {
     let input = errors.required(field, input)?;
-    let amount = errors.required(&format!("{field}.amount_minor"), &input.amount_minor).copied();
+    let amount = errors
+        .required(&format!("{field}.amount_minor"), &input.amount_minor)
+        .copied();
     if amount.is_some_and(|a| !(1..=MAX_AMOUNT_MINOR).contains(&a)) {
-        errors.add(format!("{field}.amount_minor"), format!("must be between 1 and {MAX_AMOUNT_MINOR}"));
+        errors.add(
+            format!("{field}.amount_minor"),
+            format!("must be between 1 and {MAX_AMOUNT_MINOR}"),
+        );
     }
     let currency = errors
         .required(&format!("{field}.currency"), &input.currency)
         .and_then(|c| errors.parsed(&format!("{field}.currency"), Currency::parse(c)));
     let amount = amount.filter(|a| (1..=MAX_AMOUNT_MINOR).contains(a))?;
-    Some(Money { amount_minor: amount, currency: currency? })
+    Some(Money {
+        amount_minor: amount,
+        currency: currency?,
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,15 +296,25 @@ fn parse_lines(input: &Option<Vec<ProductLineInput>>, errors: &mut FieldErrors) 
     let mut seen = BTreeSet::new();
     let mut parsed = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        let sku = errors.text(&format!("products[{i}].sku"), &line.sku, 64).map(|s| normalize_sku(&s));
-        if let Some(sku) = &sku {
-            if !seen.insert(sku.clone()) {
-                errors.add(format!("products[{i}].sku"), format!("{sku} is listed twice; give one line per product"));
-            }
+        let sku = errors
+            .text(&format!("products[{i}].sku"), &line.sku, 64)
+            .map(|s| normalize_sku(&s));
+        if let Some(sku) = &sku
+            && !seen.insert(sku.clone())
+        {
+            errors.add(
+                format!("products[{i}].sku"),
+                format!("{sku} is listed twice; give one line per product"),
+            );
         }
-        let quantity = errors.required(&format!("products[{i}].quantity"), &line.quantity).copied();
+        let quantity = errors
+            .required(&format!("products[{i}].quantity"), &line.quantity)
+            .copied();
         if quantity.is_some_and(|q| !(1..=MAX_QUANTITY).contains(&q)) {
-            errors.add(format!("products[{i}].quantity"), format!("must be between 1 and {MAX_QUANTITY}"));
+            errors.add(
+                format!("products[{i}].quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            );
         }
         if let (Some(sku), Some(quantity)) = (sku, quantity) {
             parsed.push(ProductLine { sku, quantity });
@@ -347,7 +376,13 @@ pub fn parse_new_registration(input: &NewRegistrationInput, today: Date) -> Resu
     let description = errors.optional_text("description", &input.description, 4000);
     match (customer, lines, estimated_value, expected_close) {
         (Some(customer), Some(lines), Some(estimated_value), Some(expected_close)) if errors.0.is_empty() => {
-            Ok(NewRegistration { customer, lines, estimated_value, expected_close, description })
+            Ok(NewRegistration {
+                customer,
+                lines,
+                estimated_value,
+                expected_close,
+                description,
+            })
         }
         _ => Err(errors),
     }
@@ -387,7 +422,11 @@ pub fn parse_approval(input: &ApproveInput) -> Result<Approval, FieldErrors> {
         (None, None) => ValidityChoice::ProgramDefault,
     };
     let note = errors.optional_text("note", &input.note, 2000);
-    errors.into_result(Approval { validity, acknowledge_conflicts: input.acknowledge_conflicts.unwrap_or(false), note })
+    errors.into_result(Approval {
+        validity,
+        acknowledge_conflicts: input.acknowledge_conflicts.unwrap_or(false),
+        note,
+    })
 }
 
 /// A decision that must say why (a decline: seed 000 "DECLINED" email), or may (withdraw, close).
@@ -481,7 +520,10 @@ impl ChangeRequest {
     }
 }
 
-pub fn parse_change_request(input: &ChangeRequestInput, today: Date) -> Result<(ChangeRequest, Option<String>), FieldErrors> {
+pub fn parse_change_request(
+    input: &ChangeRequestInput,
+    today: Date,
+) -> Result<(ChangeRequest, Option<String>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let kind = errors
         .required("kind", &input.kind)
@@ -499,20 +541,31 @@ pub fn parse_change_request(input: &ChangeRequestInput, today: Date) -> Result<(
                     errors.add(field, "belongs in an update request, not an extension");
                 }
             }
-            errors.date("valid_through", &input.valid_through).map(|valid_through| ChangeRequest::Extension { valid_through })
+            errors
+                .date("valid_through", &input.valid_through)
+                .map(|valid_through| ChangeRequest::Extension { valid_through })
         }
         Some(RequestKind::Update) => {
             if input.valid_through.is_some() {
                 errors.add("valid_through", "belongs in an extension request, not an update");
             }
-            let lines = input.products.as_ref().map(|_| parse_lines(&input.products, &mut errors));
-            let value = input.estimated_value.as_ref().map(|_| parse_money(&input.estimated_value, "estimated_value", &mut errors));
+            let lines = input
+                .products
+                .as_ref()
+                .map(|_| parse_lines(&input.products, &mut errors));
+            let value = input
+                .estimated_value
+                .as_ref()
+                .map(|_| parse_money(&input.estimated_value, "estimated_value", &mut errors));
             let close = input.expected_close_date.as_ref().map(|_| {
                 let d = errors.date("expected_close_date", &input.expected_close_date);
                 check_close_date("expected_close_date", d, today, &mut errors)
             });
             if lines.is_none() && value.is_none() && close.is_none() {
-                errors.add("kind", "an update must change products, estimated_value or expected_close_date");
+                errors.add(
+                    "kind",
+                    "an update must change products, estimated_value or expected_close_date",
+                );
             }
             Some(ChangeRequest::Update {
                 lines: lines.flatten(),
@@ -539,10 +592,16 @@ pub struct ClaimCheckInput {
 
 pub fn parse_claim_check(input: &ClaimCheckInput) -> Result<(Customer, Vec<String>), FieldErrors> {
     let mut errors = FieldErrors::default();
-    let mut customer_input = errors.required("customer", &input.customer).cloned().unwrap_or_default();
+    let mut customer_input = errors
+        .required("customer", &input.customer)
+        .cloned()
+        .unwrap_or_default();
     // The question is about the organisation; segment does not change the answer.
     customer_input.segment.get_or_insert_with(|| "commercial".to_owned());
-    let customer = input.customer.as_ref().and_then(|_| parse_customer(&customer_input, "customer.", &mut errors));
+    let customer = input
+        .customer
+        .as_ref()
+        .and_then(|_| parse_customer(&customer_input, "customer.", &mut errors));
     let skus: Vec<String> = input.products.iter().flatten().map(|s| normalize_sku(s)).collect();
     if skus.len() > MAX_LINES {
         errors.add("products", format!("at most {MAX_LINES} products"));
@@ -575,15 +634,20 @@ pub struct NewPartner {
 pub fn parse_partner(input: &PartnerInput) -> Result<NewPartner, FieldErrors> {
     let mut errors = FieldErrors::default();
     let name = errors.text("name", &input.name, 200);
-    let level = errors.required("level", &input.level).and_then(|l| errors.parsed("level", PartnerLevel::parse(l)));
+    let level = errors
+        .required("level", &input.level)
+        .and_then(|l| errors.parsed("level", PartnerLevel::parse(l)));
     let stage = errors
         .required("activation_stage", &input.activation_stage)
         .and_then(|s| errors.parsed("activation_stage", ActivationStage::parse(s)));
     let region_id = errors.required("region_id", &input.region_id).copied();
     match (name, level, stage, region_id) {
-        (Some(name), Some(level), Some(activation_stage), Some(region_id)) if errors.0.is_empty() => {
-            Ok(NewPartner { name, level, activation_stage, region_id })
-        }
+        (Some(name), Some(level), Some(activation_stage), Some(region_id)) if errors.0.is_empty() => Ok(NewPartner {
+            name,
+            level,
+            activation_stage,
+            region_id,
+        }),
         _ => Err(errors),
     }
 }
@@ -642,7 +706,10 @@ pub struct NewProduct {
 pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
     let mut errors = FieldErrors::default();
     let sku = errors.text("sku", &input.sku, 64).map(|s| normalize_sku(&s));
-    if sku.as_deref().is_some_and(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))) {
+    if sku
+        .as_deref()
+        .is_some_and(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b)))
+    {
         errors.add("sku", "may contain only letters, digits and - _ . /");
     }
     let name = errors.text("name", &input.name, 200);
@@ -659,11 +726,16 @@ pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
     let partner = price("partner_price_minor", input.partner_price_minor);
     let msrp = price("msrp_minor", input.msrp_minor);
     let rrsp = price("rrsp_minor", input.rrsp_minor);
-    let currency = errors.required("currency", &input.currency).and_then(|c| errors.parsed("currency", Currency::parse(c)));
-    if let (Some(p), Some(m)) = (partner, msrp) {
-        if p > m {
-            errors.add("partner_price_minor", "must not exceed the Commercial MSRP: a registration must protect the partner");
-        }
+    let currency = errors
+        .required("currency", &input.currency)
+        .and_then(|c| errors.parsed("currency", Currency::parse(c)));
+    if let (Some(p), Some(m)) = (partner, msrp)
+        && p > m
+    {
+        errors.add(
+            "partner_price_minor",
+            "must not exceed the Commercial MSRP: a registration must protect the partner",
+        );
     }
     if input.maintenance_term_months.is_some_and(|m| !(1..=120).contains(&m)) {
         errors.add("maintenance_term_months", "must be between 1 and 120");
@@ -724,9 +796,15 @@ impl Email {
                     && domain.contains('.')
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
-                    && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c))
+                    && !s
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c))
             });
-        if valid { Ok(Email(s)) } else { Err(format!("'{raw}' is not an e-mail address")) }
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err(format!("'{raw}' is not an e-mail address"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -744,15 +822,23 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 
 pub fn parse_user(input: &UserInput) -> Result<NewUser, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let email = errors.required("email", &input.email).and_then(|e| errors.parsed("email", Email::parse(e)));
+    let email = errors
+        .required("email", &input.email)
+        .and_then(|e| errors.parsed("email", Email::parse(e)));
     let display_name = errors.text("display_name", &input.display_name, 200);
-    let role = errors.required("role", &input.role).and_then(|r| errors.parsed("role", Role::parse(r)));
+    let role = errors
+        .required("role", &input.role)
+        .and_then(|r| errors.parsed("role", Role::parse(r)));
     match (role, input.partner_id) {
         (Some(r), None) if r.is_partner() => errors.add("partner_id", "is required for partner roles"),
         (Some(r), Some(_)) if !r.is_partner() => errors.add("partner_id", "must be empty for staff roles"),
         _ => {}
     }
-    if input.password.as_ref().is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS) {
+    if input
+        .password
+        .as_ref()
+        .is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS)
+    {
         errors.add("password", format!("must be at least {MIN_PASSWORD_CHARS} characters"));
     }
     match (email, display_name, role) {
@@ -783,8 +869,14 @@ mod tests {
                 country: Some("us".into()),
                 segment: Some("education".into()),
             }),
-            products: Some(vec![ProductLineInput { sku: Some(" mb-100 ".into()), quantity: Some(12) }]),
-            estimated_value: Some(MoneyInput { amount_minor: Some(4_200_000), currency: Some("USD".into()) }),
+            products: Some(vec![ProductLineInput {
+                sku: Some(" mb-100 ".into()),
+                quantity: Some(12),
+            }]),
+            estimated_value: Some(MoneyInput {
+                amount_minor: Some(4_200_000),
+                currency: Some("USD".into()),
+            }),
             expected_close_date: Some("2027-01-15".into()),
             description: Some("  24 classrooms  ".into()),
         }
@@ -795,7 +887,13 @@ mod tests {
         let r = parse_new_registration(&valid_input(), date(2026, 11, 22)).unwrap();
         assert_eq!(r.customer.country, "US");
         assert_eq!(r.customer.domain.as_deref(), Some("springfield.k12.il.us"));
-        assert_eq!(r.lines, vec![ProductLine { sku: "MB-100".into(), quantity: 12 }]);
+        assert_eq!(
+            r.lines,
+            vec![ProductLine {
+                sku: "MB-100".into(),
+                quantity: 12
+            }]
+        );
         assert_eq!(r.estimated_value.amount_minor, 4_200_000);
         assert_eq!(r.expected_close, date(2027, 1, 15));
         assert_eq!(r.description.as_deref(), Some("24 classrooms"));
@@ -805,7 +903,10 @@ mod tests {
     fn every_missing_field_is_named_at_once() {
         let err = parse_new_registration(&NewRegistrationInput::default(), date(2026, 11, 22)).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["customer", "products", "estimated_value", "expected_close_date"]);
+        assert_eq!(
+            fields,
+            ["customer", "products", "estimated_value", "expected_close_date"]
+        );
     }
 
     #[test]
@@ -814,10 +915,19 @@ mod tests {
         input.customer.as_mut().unwrap().country = Some("USA".into());
         input.customer.as_mut().unwrap().segment = Some("retail".into());
         input.products = Some(vec![
-            ProductLineInput { sku: Some("MB-100".into()), quantity: Some(0) },
-            ProductLineInput { sku: Some("mb-100".into()), quantity: Some(1) },
+            ProductLineInput {
+                sku: Some("MB-100".into()),
+                quantity: Some(0),
+            },
+            ProductLineInput {
+                sku: Some("mb-100".into()),
+                quantity: Some(1),
+            },
         ]);
-        input.estimated_value = Some(MoneyInput { amount_minor: Some(-5), currency: Some("usd".into()) });
+        input.estimated_value = Some(MoneyInput {
+            amount_minor: Some(-5),
+            currency: Some("usd".into()),
+        });
         input.expected_close_date = Some("2026-11-21".into());
         let err = parse_new_registration(&input, date(2026, 11, 22)).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
@@ -848,7 +958,11 @@ mod tests {
 
     #[test]
     fn approval_takes_days_or_a_date_but_not_both() {
-        let a = parse_approval(&ApproveInput { validity_days: Some(30), ..Default::default() }).unwrap();
+        let a = parse_approval(&ApproveInput {
+            validity_days: Some(30),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(a.validity, crate::registration::ValidityChoice::Days(30));
         let err = parse_approval(&ApproveInput {
             validity_days: Some(30),
@@ -861,20 +975,50 @@ mod tests {
 
     #[test]
     fn decline_needs_a_reason() {
-        assert_eq!(parse_required_reason(&ReasonInput { reason: Some("  ".into()) }).unwrap_err().0[0].field, "reason");
-        assert_eq!(parse_required_reason(&ReasonInput { reason: Some(" dup ".into()) }).unwrap(), "dup");
+        assert_eq!(
+            parse_required_reason(&ReasonInput {
+                reason: Some("  ".into())
+            })
+            .unwrap_err()
+            .0[0]
+                .field,
+            "reason"
+        );
+        assert_eq!(
+            parse_required_reason(&ReasonInput {
+                reason: Some(" dup ".into())
+            })
+            .unwrap(),
+            "dup"
+        );
     }
 
     #[test]
     fn change_requests_keep_their_kinds_apart() {
         let today = date(2027, 2, 1);
         let (r, _) = parse_change_request(
-            &ChangeRequestInput { kind: Some("extension".into()), valid_through: Some("2027-04-30".into()), ..Default::default() },
+            &ChangeRequestInput {
+                kind: Some("extension".into()),
+                valid_through: Some("2027-04-30".into()),
+                ..Default::default()
+            },
             today,
         )
         .unwrap();
-        assert_eq!(r, ChangeRequest::Extension { valid_through: date(2027, 4, 30) });
-        let err = parse_change_request(&ChangeRequestInput { kind: Some("update".into()), ..Default::default() }, today).unwrap_err();
+        assert_eq!(
+            r,
+            ChangeRequest::Extension {
+                valid_through: date(2027, 4, 30)
+            }
+        );
+        let err = parse_change_request(
+            &ChangeRequestInput {
+                kind: Some("update".into()),
+                ..Default::default()
+            },
+            today,
+        )
+        .unwrap_err();
         assert_eq!(err.0[0].field, "kind");
         let err = parse_change_request(
             &ChangeRequestInput {
@@ -904,7 +1048,11 @@ mod tests {
             maintenance_term_months: None,
         };
         assert_eq!(parse_product(&input).unwrap_err().0[0].field, "partner_price_minor");
-        let ok = parse_product(&ProductInput { partner_price_minor: Some(350_000), ..input }).unwrap();
+        let ok = parse_product(&ProductInput {
+            partner_price_minor: Some(350_000),
+            ..input
+        })
+        .unwrap();
         assert_eq!(ok.sku, "MB-100");
     }
 
@@ -918,9 +1066,18 @@ mod tests {
             password: None,
         };
         assert_eq!(parse_user(&base).unwrap_err().0[0].field, "partner_id");
-        let u = parse_user(&UserInput { partner_id: Some(3), ..base.clone() }).unwrap();
+        let u = parse_user(&UserInput {
+            partner_id: Some(3),
+            ..base.clone()
+        })
+        .unwrap();
         assert_eq!(u.email.as_str(), "ann@example.com");
-        let err = parse_user(&UserInput { role: Some("admin".into()), partner_id: Some(3), ..base }).unwrap_err();
+        let err = parse_user(&UserInput {
+            role: Some("admin".into()),
+            partner_id: Some(3),
+            ..base
+        })
+        .unwrap_err();
         assert_eq!(err.0[0].field, "partner_id");
         assert!(Email::parse("no-at-sign").is_err());
         assert!(Email::parse("a@b").is_err());

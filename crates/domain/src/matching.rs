@@ -415,14 +415,8 @@ fn customer_score(new: &CustomerIdentity, existing: &CustomerIdentity) -> (f64, 
     if same_some(&new.tax_id, &existing.tax_id) {
         reasons.push(MatchReason::SameTaxId);
     }
-    if let Some(domain) = new
-        .domain
-        .as_ref()
-        .filter(|_| same_some(&new.domain, &existing.domain))
-    {
-        reasons.push(MatchReason::SameDomain {
-            domain: domain.clone(),
-        });
+    if let Some(domain) = new.domain.as_ref().filter(|_| same_some(&new.domain, &existing.domain)) {
+        reasons.push(MatchReason::SameDomain { domain: domain.clone() });
     }
     if !reasons.is_empty() {
         return (1.0, reasons);
@@ -456,10 +450,7 @@ fn same_some(a: &Option<String>, b: &Option<String>) -> bool {
 }
 
 fn sku_set(skus: &[String]) -> BTreeSet<&str> {
-    skus.iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect()
+    skus.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()
 }
 
 fn round2(x: f64) -> f64 {
@@ -591,10 +582,7 @@ fn strip_www_label(host: &str) -> Option<&str> {
 /// Padded trigrams of every word, as pg_trgm builds them.
 fn trigrams(s: &str) -> BTreeSet<[char; 3]> {
     let mut set = BTreeSet::new();
-    for word in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let padded: Vec<char> = "  ".chars().chain(word.chars()).chain([' ']).collect();
         set.extend(padded.windows(3).map(|w| [w[0], w[1], w[2]]));
     }
@@ -620,20 +608,12 @@ mod tests {
             normalize_name("Springfield Sch. Dist."),
             normalize_name("Springfield School District, Inc.")
         );
-        assert_eq!(
-            normalize_name("Springfield Sch. Dist."),
-            "springfield school district"
-        );
+        assert_eq!(normalize_name("Springfield Sch. Dist."), "springfield school district");
     }
 
     #[test]
     fn legal_forms_are_dropped() {
-        for raw in [
-            "ACME Corporation",
-            "Acme Corp.",
-            "acme, inc",
-            "The Acme Company LLC",
-        ] {
+        for raw in ["ACME Corporation", "Acme Corp.", "acme, inc", "The Acme Company LLC"] {
             assert_eq!(normalize_name(raw), "acme", "{raw}");
         }
         assert_eq!(normalize_name("Acme Holdings, Inc."), "acme holdings");
@@ -656,10 +636,7 @@ mod tests {
 
     #[test]
     fn legal_form_after_of_is_kept() {
-        assert_eq!(
-            normalize_name("Texas Dept. of Ag"),
-            "texas department of ag"
-        );
+        assert_eq!(normalize_name("Texas Dept. of Ag"), "texas department of ag");
     }
 
     #[test]
@@ -670,14 +647,8 @@ mod tests {
         );
         assert_eq!(normalize_name("Société Générale"), "societe generale");
         assert_eq!(normalize_name("O'Brien Plumbing"), "obrien plumbing");
-        assert_eq!(
-            normalize_name("St. Mary’s Hospital"),
-            "saint marys hospital"
-        );
-        assert_eq!(
-            normalize_name("12 Main St. Partners"),
-            "12 main street partners"
-        );
+        assert_eq!(normalize_name("St. Mary’s Hospital"), "saint marys hospital");
+        assert_eq!(normalize_name("12 Main St. Partners"), "12 main street partners");
     }
 
     #[test]
@@ -708,10 +679,7 @@ mod tests {
             "round rock independent school district"
         );
         assert_eq!(normalize_name("Lincoln HS"), "lincoln high school");
-        assert_eq!(
-            normalize_name("Mt. Sinai Med. Ctr."),
-            "mount sinai medical center"
-        );
+        assert_eq!(normalize_name("Mt. Sinai Med. Ctr."), "mount sinai medical center");
         assert_eq!(normalize_name("Stanford"), "stanford");
     }
 
@@ -729,10 +697,7 @@ mod tests {
         ] {
             assert_eq!(normalize_domain(raw), acme, "{raw}");
         }
-        assert_eq!(
-            normalize_domain("http://acme.co.uk"),
-            Some("acme.co.uk".to_owned())
-        );
+        assert_eq!(normalize_domain("http://acme.co.uk"), Some("acme.co.uk".to_owned()));
         assert_eq!(normalize_domain("www.com"), Some("www.com".to_owned()));
     }
 
@@ -756,21 +721,12 @@ mod tests {
 
     #[test]
     fn tax_ids_postal_codes_and_cities_normalise() {
-        assert_eq!(
-            normalize_tax_id("de 123.456-789"),
-            Some("DE123456789".to_owned())
-        );
+        assert_eq!(normalize_tax_id("de 123.456-789"), Some("DE123456789".to_owned()));
         assert_eq!(normalize_tax_id("12-3"), None);
-        assert_eq!(
-            normalize_postal_code("sw1a 1aa"),
-            Some("SW1A1AA".to_owned())
-        );
+        assert_eq!(normalize_postal_code("sw1a 1aa"), Some("SW1A1AA".to_owned()));
         assert_eq!(normalize_postal_code(" - "), None);
         assert_eq!(normalize_city("Zürich"), Some("zurich".to_owned()));
-        assert_eq!(
-            normalize_city("St. Gallen"),
-            Some("saint gallen".to_owned())
-        );
+        assert_eq!(normalize_city("St. Gallen"), Some("saint gallen".to_owned()));
         assert_eq!(normalize_city("Acme Co"), Some("acme co".to_owned()));
         assert_eq!(normalize_city("  "), None);
     }
@@ -818,9 +774,7 @@ mod tests {
                     MatchReason::SameDomain {
                         domain: "acme.com".to_owned()
                     },
-                    MatchReason::OverlappingProducts {
-                        skus: skus(&["Y2"])
-                    },
+                    MatchReason::OverlappingProducts { skus: skus(&["Y2"]) },
                 ],
             })
         );
@@ -828,10 +782,8 @@ mod tests {
 
     #[test]
     fn same_tax_id_beats_different_country() {
-        let new =
-            CustomerIdentity::from_raw("Acme", None, Some("DE 123 456 789"), None, None, "de");
-        let existing =
-            CustomerIdentity::from_raw("Acme GmbH", None, Some("de123456789"), None, None, "AT");
+        let new = CustomerIdentity::from_raw("Acme", None, Some("DE 123 456 789"), None, None, "de");
+        let existing = CustomerIdentity::from_raw("Acme GmbH", None, Some("de123456789"), None, None, "AT");
         let found = score_match(&new, &skus(&["A"]), &existing, &skus(&["A"]));
         let found = found.expect("same tax id must be reported");
         assert_eq!(found.score, 1.0);
@@ -841,18 +793,9 @@ mod tests {
 
     #[test]
     fn same_customer_different_products_is_no_conflict() {
-        let new =
-            CustomerIdentity::from_raw("Acme Inc", None, None, Some("Austin"), Some("78701"), "US");
-        let existing = CustomerIdentity::from_raw(
-            "ACME Corporation",
-            None,
-            None,
-            Some("austin"),
-            Some("78701"),
-            "us",
-        );
-        let found = score_match(&new, &skus(&["A"]), &existing, &skus(&["B"]))
-            .expect("same customer must be reported");
+        let new = CustomerIdentity::from_raw("Acme Inc", None, None, Some("Austin"), Some("78701"), "US");
+        let existing = CustomerIdentity::from_raw("ACME Corporation", None, None, Some("austin"), Some("78701"), "us");
+        let found = score_match(&new, &skus(&["A"]), &existing, &skus(&["B"])).expect("same customer must be reported");
         assert_eq!(found.score, 0.75);
         assert!(!found.is_conflict);
         assert_eq!(found.reasons.last(), Some(&MatchReason::NoProductOverlap));
@@ -862,20 +805,14 @@ mod tests {
     fn unrelated_customers_are_not_reported() {
         let new = identity("Acme", Some("acme.com"), Some("Austin"));
         let existing = identity("Globex", Some("globex.com"), Some("Austin"));
-        assert_eq!(
-            score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])),
-            None
-        );
+        assert_eq!(score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])), None);
     }
 
     #[test]
     fn name_match_across_countries_is_not_reported() {
         let new = CustomerIdentity::from_raw("Acme", None, None, None, None, "US");
         let existing = CustomerIdentity::from_raw("Acme", None, None, None, None, "CA");
-        assert_eq!(
-            score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])),
-            None
-        );
+        assert_eq!(score_match(&new, &skus(&["A"]), &existing, &skus(&["A"])), None);
         let (score, reasons) = customer_score(&new, &existing);
         assert_eq!(round2(score), 0.4);
         assert_eq!(reasons.last(), Some(&MatchReason::DifferentCountry));
@@ -890,9 +827,7 @@ mod tests {
         assert!(found.is_conflict);
         assert!(found.score >= REPORT_THRESHOLD && found.score <= 1.0);
         assert_eq!(found.reasons.len(), 3);
-        assert!(
-            matches!(found.reasons[0], MatchReason::SimilarName { similarity } if similarity > 0.8)
-        );
+        assert!(matches!(found.reasons[0], MatchReason::SimilarName { similarity } if similarity > 0.8));
         assert_eq!(found.reasons[1], MatchReason::SameCity);
         assert_eq!(
             found.reasons[2],
@@ -935,12 +870,8 @@ mod tests {
             "㎁",
         ]);
         let seps = prop::sample::select(vec![" ", ", ", ". ", "-", "'", ""]);
-        prop::collection::vec((words, seps), 0..8).prop_map(|parts| {
-            parts
-                .into_iter()
-                .map(|(w, s)| format!("{w}{s}"))
-                .collect::<String>()
-        })
+        prop::collection::vec((words, seps), 0..8)
+            .prop_map(|parts| parts.into_iter().map(|(w, s)| format!("{w}{s}")).collect::<String>())
     }
 
     proptest! {

@@ -79,9 +79,15 @@ mod tests {
     #[test]
     fn money_displays_minor_units() {
         let usd = Currency::parse("USD").unwrap();
-        let m = Money { amount_minor: 500_000, currency: usd };
+        let m = Money {
+            amount_minor: 500_000,
+            currency: usd,
+        };
         assert_eq!(m.to_string(), "5000.00 USD");
-        let m = Money { amount_minor: -5, currency: usd };
+        let m = Money {
+            amount_minor: -5,
+            currency: usd,
+        };
         assert_eq!(m.to_string(), "-0.05 USD");
     }
 }

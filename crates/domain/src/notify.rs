@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn submitted_mail_warns_of_conflicts() {
-        let value = Money { amount_minor: 4_200_000, currency: Currency::parse("USD").unwrap() };
+        let value = Money {
+            amount_minor: 4_200_000,
+            currency: Currency::parse("USD").unwrap(),
+        };
         let d = submitted(9, "Northwind AV", "Acme", value, true);
         assert!(d.body.contains("42000.00 USD"));
         assert!(d.body.contains("possible channel conflict"));

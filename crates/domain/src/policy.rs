@@ -37,8 +37,7 @@ pub fn can_submit(actor: &Actor) -> Option<i64> {
 pub fn can_decide(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>) -> Access {
     match can_view(actor, owner_partner_id) {
         Access::Allowed => Access::from_bool(
-            actor.role == Role::Admin
-                || (actor.role == Role::ChannelManager && approver_id == Some(actor.user_id)),
+            actor.role == Role::Admin || (actor.role == Role::ChannelManager && approver_id == Some(actor.user_id)),
             Access::Forbidden,
         ),
         other => other,
@@ -79,7 +78,12 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, user_id: i64, partner_id: Option<i64>) -> Actor {
-        Actor { user_id, email: format!("u{user_id}@example.com"), role, partner_id }
+        Actor {
+            user_id,
+            email: format!("u{user_id}@example.com"),
+            role,
+            partner_id,
+        }
     }
 
     #[test]
@@ -99,21 +103,45 @@ mod tests {
         assert_eq!(can_decide(&manager, 1, Some(6)), Access::Forbidden);
         assert_eq!(can_decide(&actor(Role::Admin, 1, None), 1, None), Access::Allowed);
         assert_eq!(can_decide(&actor(Role::Sales, 2, None), 1, Some(2)), Access::Forbidden);
-        assert_eq!(can_decide(&actor(Role::PartnerAdmin, 3, Some(1)), 1, Some(3)), Access::Forbidden);
-        assert_eq!(can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)), Access::Hidden);
+        assert_eq!(
+            can_decide(&actor(Role::PartnerAdmin, 3, Some(1)), 1, Some(3)),
+            Access::Forbidden
+        );
+        assert_eq!(
+            can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)),
+            Access::Hidden
+        );
     }
 
     #[test]
     fn only_the_owning_partner_asks_for_changes() {
-        assert_eq!(can_request_change(&actor(Role::PartnerUser, 3, Some(1)), 1), Access::Allowed);
-        assert_eq!(can_request_change(&actor(Role::PartnerUser, 3, Some(2)), 1), Access::Hidden);
-        assert_eq!(can_request_change(&actor(Role::ChannelManager, 5, None), 1), Access::Forbidden);
+        assert_eq!(
+            can_request_change(&actor(Role::PartnerUser, 3, Some(1)), 1),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_request_change(&actor(Role::PartnerUser, 3, Some(2)), 1),
+            Access::Hidden
+        );
+        assert_eq!(
+            can_request_change(&actor(Role::ChannelManager, 5, None), 1),
+            Access::Forbidden
+        );
     }
 
     #[test]
     fn closing_is_for_the_partner_its_approver_or_an_admin() {
-        assert_eq!(can_close(&actor(Role::PartnerUser, 3, Some(1)), 1, Some(5)), Access::Allowed);
-        assert_eq!(can_close(&actor(Role::ChannelManager, 5, None), 1, Some(5)), Access::Allowed);
-        assert_eq!(can_close(&actor(Role::OrderEntry, 6, None), 1, Some(5)), Access::Forbidden);
+        assert_eq!(
+            can_close(&actor(Role::PartnerUser, 3, Some(1)), 1, Some(5)),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_close(&actor(Role::ChannelManager, 5, None), 1, Some(5)),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_close(&actor(Role::OrderEntry, 6, None), 1, Some(5)),
+            Access::Forbidden
+        );
     }
 }

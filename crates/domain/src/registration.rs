@@ -1,7 +1,7 @@
 //! The registration lifecycle (REG-2 … REG-7) and its validity dates (REG-3, REG-4).
 
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -104,7 +104,11 @@ impl Status {
     }
 
     pub fn allowed_actions(self) -> Vec<Action> {
-        Action::ALL.iter().copied().filter(|a| self.after(*a).is_some()).collect()
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| self.after(*a).is_some())
+            .collect()
     }
 
     pub fn apply(self, action: Action) -> Result<Status, InvalidTransition> {
@@ -237,12 +241,11 @@ str_enum!(RequestStatus {
 
 /// Seed 000: an approved SOR "may be updated and/or extended with the approval of the Regional
 /// Manager" — only while it is approved, and only a pending request can be decided.
-pub fn check_request_decidable(
-    request: RequestStatus,
-    registration: Status,
-) -> Result<(), String> {
+pub fn check_request_decidable(request: RequestStatus, registration: Status) -> Result<(), String> {
     if request != RequestStatus::Pending {
-        return Err(format!("the request is already {request}; only pending requests can be decided"));
+        return Err(format!(
+            "the request is already {request}; only pending requests can be decided"
+        ));
     }
     if registration != Status::Approved {
         return Err(format!(
@@ -299,7 +302,10 @@ mod tests {
             resolve_validity(ValidityChoice::ProgramDefault, on, 90, 365),
             Ok(date(2027, 2, 20))
         );
-        assert_eq!(resolve_validity(ValidityChoice::Days(30), on, 90, 365), Ok(date(2026, 12, 22)));
+        assert_eq!(
+            resolve_validity(ValidityChoice::Days(30), on, 90, 365),
+            Ok(date(2026, 12, 22))
+        );
         assert_eq!(
             resolve_validity(ValidityChoice::Through(date(2027, 6, 30)), on, 90, 365),
             Ok(date(2027, 6, 30))

@@ -38,13 +38,10 @@ impl Role {
     }
 
     pub fn parse(raw: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw)
-            .ok_or_else(|| {
-                let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                format!("unknown role '{raw}'; one of: {}", names.join(", "))
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| {
+            let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role '{raw}'; one of: {}", names.join(", "))
+        })
     }
 
     /// Partner roles belong to exactly one partner and see only its records (PLT-1).
@@ -66,11 +63,7 @@ pub struct Actor {
 impl Actor {
     /// The partner whose records this actor is confined to, if any.
     pub fn confined_to_partner(&self) -> Option<i64> {
-        if self.role.is_partner() {
-            self.partner_id
-        } else {
-            None
-        }
+        if self.role.is_partner() { self.partner_id } else { None }
     }
 
     pub fn is_staff(&self) -> bool {

@@ -42,7 +42,10 @@ impl ProgramSettings {
             errors.add("max_validity_days", "must be between 1 and 3650");
         }
         if self.default_validity_days == 0 || self.default_validity_days > self.max_validity_days {
-            errors.add("default_validity_days", "must be at least 1 and at most max_validity_days");
+            errors.add(
+                "default_validity_days",
+                "must be at least 1 and at most max_validity_days",
+            );
         }
         if self.reminder_days_before >= self.max_validity_days {
             errors.add("reminder_days_before", "must be shorter than max_validity_days");

@@ -48,13 +48,24 @@ mod tests {
         let n = SorNumber { year: 2026, seq: 42 };
         assert_eq!(n.to_string(), "SOR-2026-000042");
         assert_eq!(" sor-2026-000042 ".parse::<SorNumber>(), Ok(n));
-        let big = SorNumber { year: 2026, seq: 1_234_567 };
+        let big = SorNumber {
+            year: 2026,
+            seq: 1_234_567,
+        };
         assert_eq!(big.to_string().parse::<SorNumber>(), Ok(big));
     }
 
     #[test]
     fn rejects_malformed_numbers() {
-        for bad in ["", "SOR-2026", "SOR-26-000001", "SOR-2026-00001", "ABC-2026-000001", "SOR-2026-000000", "SOR-2026-00000x"] {
+        for bad in [
+            "",
+            "SOR-2026",
+            "SOR-26-000001",
+            "SOR-2026-00001",
+            "ABC-2026-000001",
+            "SOR-2026-000000",
+            "SOR-2026-00000x",
+        ] {
             assert!(bad.parse::<SorNumber>().is_err(), "{bad}");
         }
     }

@@ -10,14 +10,17 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_re
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
 /// Arbitrary but fixed: the advisory lock every write transaction holds.
-const WRITE_LOCK: i64 = 0x6465_616c_7265_67; // "dealreg"
+const WRITE_LOCK: i64 = 0x0064_6561_6c72_6567; // "dealreg"
 
 /// Serialises writers across every server on this database, like SQLite's single writer: each write
 /// transaction sees all earlier commits, so "first to file" is commit order and checks that read
 /// before they write (conflicts, SOR counters, the audit chain head) cannot race.
 pub async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK)
+        .execute(&mut *tx)
+        .await?;
     Ok(tx)
 }
 

@@ -33,16 +33,25 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
 pub async fn create_database(admin_url: &str, name: &str) -> StoreResult<String> {
     use sqlx::Connection;
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(StoreError::invalid("name", "database names here are letters, digits and _"));
+        return Err(StoreError::invalid(
+            "name",
+            "database names here are letters, digits and _",
+        ));
     }
-    let options = PgConnectOptions::from_str(admin_url).map_err(|e| StoreError::invalid("database_url", e.to_string()))?;
-    let mut conn = sqlx::PgConnection::connect_with(&options).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let options =
+        PgConnectOptions::from_str(admin_url).map_err(|e| StoreError::invalid("database_url", e.to_string()))?;
+    let mut conn = sqlx::PgConnection::connect_with(&options)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .map_err(|e| StoreError::Database(e.to_string()))?;
     let mut url = admin_url.split('?').next().unwrap_or(admin_url).to_owned();
-    if let Some(slash) = url.rfind('/').filter(|i| url[..*i].contains("//") && *i > url.find("//").unwrap_or(0) + 1) {
+    if let Some(slash) = url
+        .rfind('/')
+        .filter(|i| url[..*i].contains("//") && *i > url.find("//").unwrap_or(0) + 1)
+    {
         url.truncate(slash);
     }
     Ok(format!("{url}/{name}"))

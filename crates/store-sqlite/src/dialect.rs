@@ -22,7 +22,10 @@ pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, D
 /// `VACUUM INTO` writes a consistent snapshot while readers and writers carry on.
 pub async fn backup(pool: &Pool<Db>, destination: &std::path::Path) -> StoreResult<()> {
     if destination.exists() {
-        return Err(StoreError::conflict(format!("{} already exists; choose a new file", destination.display())));
+        return Err(StoreError::conflict(format!(
+            "{} already exists; choose a new file",
+            destination.display()
+        )));
     }
     let target = destination
         .to_str()

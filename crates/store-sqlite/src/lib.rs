@@ -30,8 +30,12 @@ pub async fn open(path: &Path) -> StoreResult<SqlStore> {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
     };
-    let write = connect(1).await.map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
-    let read = connect(8).await.map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    let write = connect(1)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    let read = connect(8)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     let store = SqlStore::new(read, write);
     store.migrate().await?;
     Ok(store)

@@ -8,7 +8,11 @@ async fn fresh_store() -> Arc<dyn Store> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-sqlite");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}-{}.db", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    let path = dir.join(format!(
+        "{}-{}.db",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

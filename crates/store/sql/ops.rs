@@ -12,24 +12,22 @@
 //! `ON CONFLICT`, partial indexes.
 
 use crate::dialect::{self, Db};
-use domain::audit::{chain_hash, AuditFields, GENESIS};
+use domain::audit::{AuditFields, GENESIS, chain_hash};
 use domain::calendar::business_date;
 use domain::input::{
-    ActivationStage, Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration,
-    Outcome, PartnerLevel, ProductLine, Segment,
+    ActivationStage, Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome, PartnerLevel,
+    ProductLine, Segment,
 };
-use domain::matching::{name_index_keys, score_match, CustomerIdentity};
+use domain::matching::{CustomerIdentity, name_index_keys, score_match};
 use domain::notify::{self, Draft};
 use domain::policy::{self, Access};
-use domain::registration::{
-    self as rules, Action, RequestKind, RequestStatus, Status,
-};
-use domain::settings::{route_approver, ProgramSettings};
+use domain::registration::{self as rules, Action, RequestKind, RequestStatus, Status};
+use domain::settings::{ProgramSettings, route_approver};
 use domain::sor::SorNumber;
 use domain::{Actor, Currency, FieldErrors, Money, Role};
-use jiff::civil::Date;
 use jiff::Timestamp;
-use serde_json::{json, Value};
+use jiff::civil::Date;
+use serde_json::{Value, json};
 use sqlx::{Pool, QueryBuilder, Row};
 use std::collections::BTreeMap;
 use store::*;
@@ -77,11 +75,18 @@ fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
 
 /// Maps a unique violation to a conflict with `message`, anything else to a database error.
 fn unique_or_db(message: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
-    move |e| if is_unique_violation(&e) { StoreError::conflict(message) } else { db(e) }
+    move |e| {
+        if is_unique_violation(&e) {
+            StoreError::conflict(message)
+        } else {
+            db(e)
+        }
+    }
 }
 
 fn parse_date(raw: &str) -> StoreResult<Date> {
-    raw.parse().map_err(|e| StoreError::Database(format!("bad date '{raw}' in database: {e}")))
+    raw.parse()
+        .map_err(|e| StoreError::Database(format!("bad date '{raw}' in database: {e}")))
 }
 
 fn parse_currency(raw: &str) -> StoreResult<Currency> {
@@ -109,9 +114,7 @@ fn check(access: Access, entity: &'static str, what: &str) -> StoreResult<()> {
 
 fn require_admin(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
     match actor {
-        Some(a) if !policy::can_administer(a) => {
-            Err(StoreError::Forbidden(format!("only administrators may {what}")))
-        }
+        Some(a) if !policy::can_administer(a) => Err(StoreError::Forbidden(format!("only administrators may {what}"))),
         _ => Ok(()),
     }
 }
@@ -170,16 +173,25 @@ async fn load_settings(conn: &mut Conn) -> StoreResult<ProgramSettings> {
 
 /// Appends one entry to the hash-chained audit trail (PLT-2). Runs under the write lock, so the
 /// head it extends is the latest.
-async fn audit(
-    conn: &mut Conn,
-    actor: Option<&Actor>,
-    action: &str,
-    entity_type: &str,
+/// One change as the audit trail records it.
+struct Change<'a> {
+    actor: Option<&'a Actor>,
+    action: &'a str,
+    entity_type: &'a str,
     entity_id: i64,
-    before: Option<&Value>,
-    after: Option<&Value>,
-    now: Timestamp,
-) -> StoreResult<()> {
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+}
+
+async fn audit(conn: &mut Conn, change: Change<'_>, now: Timestamp) -> StoreResult<()> {
+    let Change {
+        actor,
+        action,
+        entity_type,
+        entity_id,
+        before,
+        after,
+    } = change;
     let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await
@@ -298,7 +310,12 @@ fn partner_from_row(row: &DbRow) -> StoreResult<Partner> {
 
 fn product_from_row(row: &DbRow) -> StoreResult<Product> {
     let currency = parse_currency(&get::<String>(row, "currency")?)?;
-    let money = |column: &str| -> StoreResult<Money> { Ok(Money { amount_minor: get(row, column)?, currency }) };
+    let money = |column: &str| -> StoreResult<Money> {
+        Ok(Money {
+            amount_minor: get(row, column)?,
+            currency,
+        })
+    };
     Ok(Product {
         id: get(row, "id")?,
         sku: get(row, "sku")?,
@@ -375,7 +392,10 @@ fn reg_select() -> String {
 
 fn reg_from_row(row: &DbRow) -> StoreResult<RegRow> {
     let optional_date = |column: &str| -> StoreResult<Option<Date>> {
-        get::<Option<String>>(row, column)?.as_deref().map(parse_date).transpose()
+        get::<Option<String>>(row, column)?
+            .as_deref()
+            .map(parse_date)
+            .transpose()
     };
     Ok(RegRow {
         id: get(row, "id")?,
@@ -432,7 +452,11 @@ async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec<Li
         .map(|row| {
             Ok(LineRow {
                 product_id: get(row, "product_id")?,
-                line: RegisteredLine { sku: get(row, "sku")?, product_name: get(row, "name")?, quantity: get(row, "quantity")? },
+                line: RegisteredLine {
+                    sku: get(row, "sku")?,
+                    product_name: get(row, "name")?,
+                    quantity: get(row, "quantity")?,
+                },
             })
         })
         .collect()
@@ -461,7 +485,12 @@ fn present(reg: RegRow, lines: Vec<LineRow>, actor: &Actor) -> Registration {
         closed_at: reg.closed_at,
         possible_conflict: reg.possible_conflict,
         conflicts: actor.is_staff().then_some(reg.conflicts),
-        allowed_actions: reg.status.allowed_actions().iter().map(|a| a.as_str().to_owned()).collect(),
+        allowed_actions: reg
+            .status
+            .allowed_actions()
+            .iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
     }
 }
 
@@ -519,7 +548,12 @@ async fn resolve_customer(conn: &mut Conn, customer: &Customer, now: Timestamp) 
     insert_customer(conn, customer, &identity, now).await
 }
 
-async fn insert_customer(conn: &mut Conn, customer: &Customer, identity: &CustomerIdentity, now: Timestamp) -> StoreResult<i64> {
+async fn insert_customer(
+    conn: &mut Conn,
+    customer: &Customer,
+    identity: &CustomerIdentity,
+    now: Timestamp,
+) -> StoreResult<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (name, name_norm, domain, tax_id, city, city_norm, postal_code, postal_norm, country, segment, created_us) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -578,7 +612,11 @@ async fn find_matches(
     if let Some(domain) = &identity.domain {
         qb.push(" OR domain = ").push_bind(domain.clone());
     }
-    qb.push(" OR (name_norm = ").push_bind(identity.name.clone()).push(" AND country = ").push_bind(identity.country.clone()).push(")");
+    qb.push(" OR (name_norm = ")
+        .push_bind(identity.name.clone())
+        .push(" AND country = ")
+        .push_bind(identity.country.clone())
+        .push(")");
     if !keys.is_empty() {
         qb.push(" UNION SELECT customer_id FROM (SELECT DISTINCT customer_id FROM customer_keys WHERE key IN (");
         let mut list = qb.separated(", ");
@@ -609,11 +647,15 @@ async fn find_matches(
         return Ok(Vec::new());
     }
     let reg_ids: Vec<i64> = rows.iter().map(|r| get(r, "id")).collect::<StoreResult<_>>()?;
-    let mut qb = QueryBuilder::<Db>::new("SELECT registration_id, sku FROM registration_lines WHERE registration_id IN ");
+    let mut qb =
+        QueryBuilder::<Db>::new("SELECT registration_id, sku FROM registration_lines WHERE registration_id IN ");
     push_id_list(&mut qb, &reg_ids);
     let mut skus_by_reg: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
-        skus_by_reg.entry(get(&row, "registration_id")?).or_default().push(get(&row, "sku")?);
+        skus_by_reg
+            .entry(get(&row, "registration_id")?)
+            .or_default()
+            .push(get(&row, "sku")?);
     }
     let mut matches = Vec::new();
     for row in &rows {
@@ -638,7 +680,11 @@ async fn find_matches(
             reasons: score.reasons,
         });
     }
-    matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.registration_id.cmp(&b.registration_id)));
+    matches.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.registration_id.cmp(&b.registration_id))
+    });
     Ok(matches)
 }
 
@@ -659,7 +705,10 @@ async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec
     for (i, line) in lines.iter().enumerate() {
         match ids.get(&line.sku) {
             Some(id) => found.push((*id, line.clone())),
-            None => errors.add(format!("products[{i}].sku"), format!("{} is not on the price list", line.sku)),
+            None => errors.add(
+                format!("products[{i}].sku"),
+                format!("{} is not on the price list", line.sku),
+            ),
         }
     }
     errors.into_result(found).map_err(StoreError::from)
@@ -667,14 +716,16 @@ async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec
 
 async fn insert_lines(conn: &mut Conn, registration_id: i64, lines: &[(i64, ProductLine)]) -> StoreResult<()> {
     for (product_id, line) in lines {
-        sqlx::query("INSERT INTO registration_lines (registration_id, product_id, sku, quantity) VALUES ($1, $2, $3, $4)")
-            .bind(registration_id)
-            .bind(product_id)
-            .bind(&line.sku)
-            .bind(line.quantity)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO registration_lines (registration_id, product_id, sku, quantity) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(registration_id)
+        .bind(product_id)
+        .bind(&line.sku)
+        .bind(line.quantity)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     Ok(())
 }
@@ -699,14 +750,18 @@ async fn take_claims(conn: &mut Conn, reg: &RegRow, lines: &[LineRow]) -> StoreR
                 line.line.sku, reg.customer.name
             )));
         }
-        sqlx::query("INSERT INTO claims (customer_id, product_id, registration_id, partner_id) VALUES ($1, $2, $3, $4)")
-            .bind(reg.customer.id)
-            .bind(line.product_id)
-            .bind(reg.id)
-            .bind(reg.partner_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(unique_or_db("another approved registration already covers this customer and product"))?;
+        sqlx::query(
+            "INSERT INTO claims (customer_id, product_id, registration_id, partner_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(reg.customer.id)
+        .bind(line.product_id)
+        .bind(reg.id)
+        .bind(reg.partner_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(unique_or_db(
+            "another approved registration already covers this customer and product",
+        ))?;
     }
     Ok(())
 }
@@ -836,7 +891,12 @@ impl Store for SqlStore {
         load_settings(&mut conn).await
     }
 
-    async fn update_settings(&self, actor: &Actor, settings: ProgramSettings, now: Timestamp) -> StoreResult<ProgramSettings> {
+    async fn update_settings(
+        &self,
+        actor: &Actor,
+        settings: ProgramSettings,
+        now: Timestamp,
+    ) -> StoreResult<ProgramSettings> {
         require_admin(Some(actor), "change program settings")?;
         settings.validate()?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
@@ -848,7 +908,10 @@ impl Store for SqlStore {
                 .await
                 .map_err(db)?;
             if !matches!(role.as_deref(), Some("admin" | "channel_manager")) {
-                return Err(StoreError::invalid("fallback_approver_id", "must be an active channel manager or administrator"));
+                return Err(StoreError::invalid(
+                    "fallback_approver_id",
+                    "must be an active channel manager or administrator",
+                ));
             }
         }
         let before = load_settings(&mut tx).await?;
@@ -858,7 +921,19 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        audit(&mut tx, Some(actor), "settings.update", "settings", 1, Some(&json!(before)), Some(&json!(settings)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor: Some(actor),
+                action: "settings.update",
+                entity_type: "settings",
+                entity_id: 1,
+                before: Some(&json!(before)),
+                after: Some(&json!(settings)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(settings)
     }
@@ -887,7 +962,19 @@ impl Store for SqlStore {
             }
         })?;
         let created = user_from_row(&row)?;
-        audit(&mut tx, actor, "user.create", "user", created.id, None, Some(&json!(created)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "user.create",
+                entity_type: "user",
+                entity_id: created.id,
+                before: None,
+                after: Some(&json!(created)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -913,7 +1000,14 @@ impl Store for SqlStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    async fn create_token(&self, actor: Option<&Actor>, user_id: i64, label: &str, token_hash: &str, now: Timestamp) -> StoreResult<ApiToken> {
+    async fn create_token(
+        &self,
+        actor: Option<&Actor>,
+        user_id: i64,
+        label: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<ApiToken> {
         require_admin(actor, "create tokens")?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let row = sqlx::query(
@@ -926,7 +1020,13 @@ impl Store for SqlStore {
         .bind(us(now))
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("user") } else { db(e) })?;
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                StoreError::NotFound("user")
+            } else {
+                db(e)
+            }
+        })?;
         let token = ApiToken {
             id: get(&row, "id")?,
             user_id: get(&row, "user_id")?,
@@ -934,7 +1034,19 @@ impl Store for SqlStore {
             created_at: at(get(&row, "created_us")?),
             revoked_at: None,
         };
-        audit(&mut tx, actor, "token.create", "user", user_id, None, Some(&json!(token)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "token.create",
+                entity_type: "user",
+                entity_id: user_id,
+                before: None,
+                after: Some(&json!(token)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(token)
     }
@@ -959,7 +1071,19 @@ impl Store for SqlStore {
             created_at: at(get(&row, "created_us")?),
             revoked_at: get::<Option<i64>>(&row, "revoked_us")?.map(at),
         };
-        audit(&mut tx, actor, "token.revoke", "user", token.user_id, None, Some(&json!(token)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "token.revoke",
+                entity_type: "user",
+                entity_id: token.user_id,
+                before: None,
+                after: Some(&json!(token)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(token)
     }
@@ -985,26 +1109,56 @@ impl Store for SqlStore {
         .transpose()
     }
 
-    async fn create_region(&self, actor: Option<&Actor>, name: &str, manager_user_id: Option<i64>, now: Timestamp) -> StoreResult<Region> {
+    async fn create_region(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+        manager_user_id: Option<i64>,
+        now: Timestamp,
+    ) -> StoreResult<Region> {
         require_admin(actor, "create regions")?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         if let Some(manager) = manager_user_id {
             check_manager(&mut tx, manager).await?;
         }
-        let id: i64 = sqlx::query_scalar("INSERT INTO regions (name, manager_user_id, created_us) VALUES ($1, $2, $3) RETURNING id")
-            .bind(name)
-            .bind(manager_user_id)
-            .bind(us(now))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(unique_or_db("a region with this name already exists"))?;
-        let region = Region { id, name: name.to_owned(), manager_user_id };
-        audit(&mut tx, actor, "region.create", "region", id, None, Some(&json!(region)), now).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO regions (name, manager_user_id, created_us) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(manager_user_id)
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_or_db("a region with this name already exists"))?;
+        let region = Region {
+            id,
+            name: name.to_owned(),
+            manager_user_id,
+        };
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "region.create",
+                entity_type: "region",
+                entity_id: id,
+                before: None,
+                after: Some(&json!(region)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(region)
     }
 
-    async fn assign_region_manager(&self, actor: Option<&Actor>, region_id: i64, manager_user_id: i64, now: Timestamp) -> StoreResult<Region> {
+    async fn assign_region_manager(
+        &self,
+        actor: Option<&Actor>,
+        region_id: i64,
+        manager_user_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Region> {
         require_admin(actor, "assign regional managers")?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         check_manager(&mut tx, manager_user_id).await?;
@@ -1014,15 +1168,34 @@ impl Store for SqlStore {
             .await
             .map_err(db)?
             .ok_or(StoreError::NotFound("region"))?;
-        let before = Region { id: get(&row, "id")?, name: get(&row, "name")?, manager_user_id: get(&row, "manager_user_id")? };
+        let before = Region {
+            id: get(&row, "id")?,
+            name: get(&row, "name")?,
+            manager_user_id: get(&row, "manager_user_id")?,
+        };
         sqlx::query("UPDATE regions SET manager_user_id = $1 WHERE id = $2")
             .bind(manager_user_id)
             .bind(region_id)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let after = Region { manager_user_id: Some(manager_user_id), ..before.clone() };
-        audit(&mut tx, actor, "region.assign_manager", "region", region_id, Some(&json!(before)), Some(&json!(after)), now).await?;
+        let after = Region {
+            manager_user_id: Some(manager_user_id),
+            ..before.clone()
+        };
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "region.assign_manager",
+                entity_type: "region",
+                entity_id: region_id,
+                before: Some(&json!(before)),
+                after: Some(&json!(after)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(after)
     }
@@ -1033,7 +1206,13 @@ impl Store for SqlStore {
             .await
             .map_err(db)?;
         rows.iter()
-            .map(|r| Ok(Region { id: get(r, "id")?, name: get(r, "name")?, manager_user_id: get(r, "manager_user_id")? }))
+            .map(|r| {
+                Ok(Region {
+                    id: get(r, "id")?,
+                    name: get(r, "name")?,
+                    manager_user_id: get(r, "manager_user_id")?,
+                })
+            })
             .collect()
     }
 
@@ -1058,7 +1237,19 @@ impl Store for SqlStore {
             }
         })?;
         let created = partner_from_row(&row)?;
-        audit(&mut tx, actor, "partner.create", "partner", created.id, None, Some(&json!(created)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "partner.create",
+                entity_type: "partner",
+                entity_id: created.id,
+                before: None,
+                after: Some(&json!(created)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1108,7 +1299,19 @@ impl Store for SqlStore {
         .await
         .map_err(unique_or_db("a product with this SKU already exists"))?;
         let created = product_from_row(&row)?;
-        audit(&mut tx, actor, "product.create", "product", created.id, None, Some(&json!(created)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "product.create",
+                entity_type: "product",
+                entity_id: created.id,
+                before: None,
+                after: Some(&json!(created)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1124,9 +1327,16 @@ impl Store for SqlStore {
         Ok(Page::from_rows(products, page.limit, |p| p.id))
     }
 
-    async fn create_customer(&self, actor: Option<&Actor>, customer: Customer, now: Timestamp) -> StoreResult<CustomerRecord> {
+    async fn create_customer(
+        &self,
+        actor: Option<&Actor>,
+        customer: Customer,
+        now: Timestamp,
+    ) -> StoreResult<CustomerRecord> {
         if actor.is_some_and(|a| !policy::can_manage_customers(a)) {
-            return Err(StoreError::Forbidden("only administrators and channel managers may create customers".into()));
+            return Err(StoreError::Forbidden(
+                "only administrators and channel managers may create customers".into(),
+            ));
         }
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let id = insert_customer(&mut tx, &customer, &customer.identity(), now).await?;
@@ -1140,7 +1350,19 @@ impl Store for SqlStore {
             country: customer.country,
             segment: customer.segment,
         };
-        audit(&mut tx, actor, "customer.create", "customer", id, None, Some(&json!(record)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor,
+                action: "customer.create",
+                entity_type: "customer",
+                entity_id: id,
+                before: None,
+                after: Some(&json!(record)),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(record)
     }
@@ -1154,13 +1376,19 @@ impl Store for SqlStore {
                 .push_bind(actor.partner_id.unwrap_or(-1))
                 .push(")");
         }
-        qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        qb.push(" ORDER BY c.id DESC LIMIT ")
+            .push_bind(i64::from(page.limit) + 1);
         let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
         let customers = rows.iter().map(customer_from_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(Page::from_rows(customers, page.limit, |c| c.id))
     }
 
-    async fn submit_registration(&self, actor: &Actor, registration: NewRegistration, now: Timestamp) -> StoreResult<Registration> {
+    async fn submit_registration(
+        &self,
+        actor: &Actor,
+        registration: NewRegistration,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         let partner_id = policy::can_submit(actor)
             .ok_or_else(|| StoreError::Forbidden("only partner users submit registrations".into()))?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
@@ -1171,18 +1399,28 @@ impl Store for SqlStore {
                 format!("must be the program currency, {}", settings.currency),
             ));
         }
-        let partner = sqlx::query("SELECT p.name, r.manager_user_id FROM partners p JOIN regions r ON r.id = p.region_id WHERE p.id = $1")
-            .bind(partner_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound("partner"))?;
+        let partner = sqlx::query(
+            "SELECT p.name, r.manager_user_id FROM partners p JOIN regions r ON r.id = p.region_id WHERE p.id = $1",
+        )
+        .bind(partner_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("partner"))?;
         let partner_name: String = get(&partner, "name")?;
         let approver_id = route_approver(get(&partner, "manager_user_id")?, settings.fallback_approver_id);
         let lines = products_for(&mut tx, &registration.lines).await?;
         let customer_id = resolve_customer(&mut tx, &registration.customer, now).await?;
         let skus: Vec<String> = registration.lines.iter().map(|l| l.sku.clone()).collect();
-        let matches = find_matches(&mut tx, &registration.customer.identity(), Some(customer_id), &skus, Some(partner_id), None).await?;
+        let matches = find_matches(
+            &mut tx,
+            &registration.customer.identity(),
+            Some(customer_id),
+            &skus,
+            Some(partner_id),
+            None,
+        )
+        .await?;
         let possible_conflict = matches.iter().any(|m| m.is_conflict);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
@@ -1205,10 +1443,36 @@ impl Store for SqlStore {
         .map_err(db)?;
         insert_lines(&mut tx, id, &lines).await?;
         let (reg, lines) = reload(&mut tx, id).await?;
-        audit(&mut tx, Some(actor), "registration.submit", "registration", id, None, Some(&snapshot(&reg, &lines)), now).await?;
-        let draft = notify::submitted(id, &partner_name, &reg.customer.name, reg.estimated_value, possible_conflict);
+        audit(
+            &mut tx,
+            Change {
+                actor: Some(actor),
+                action: "registration.submit",
+                entity_type: "registration",
+                entity_id: id,
+                before: None,
+                after: Some(&snapshot(&reg, &lines)),
+            },
+            now,
+        )
+        .await?;
+        let draft = notify::submitted(
+            id,
+            &partner_name,
+            &reg.customer.name,
+            reg.estimated_value,
+            possible_conflict,
+        );
         for recipient in deciders(&mut tx, approver_id).await? {
-            enqueue(&mut tx, &format!("submitted:{id}:{recipient}"), recipient, &draft, ("registration", id), now).await?;
+            enqueue(
+                &mut tx,
+                &format!("submitted:{id}:{recipient}"),
+                recipient,
+                &draft,
+                ("registration", id),
+                now,
+            )
+            .await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(present(reg, lines, actor))
@@ -1217,12 +1481,21 @@ impl Store for SqlStore {
     async fn get_registration(&self, actor: &Actor, id: i64) -> StoreResult<Registration> {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, id).await?;
-        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
+        check(
+            policy::can_view(actor, reg.partner_id),
+            "registration",
+            "view this registration",
+        )?;
         let lines = load_lines(&mut conn, id).await?;
         Ok(present(reg, lines, actor))
     }
 
-    async fn list_registrations(&self, actor: &Actor, filter: RegistrationFilter, page: PageRequest) -> StoreResult<Page<RegistrationSummary>> {
+    async fn list_registrations(
+        &self,
+        actor: &Actor,
+        filter: RegistrationFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<RegistrationSummary>> {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, c.name AS customer_name, \
              r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
@@ -1230,7 +1503,8 @@ impl Store for SqlStore {
         );
         qb.push_bind(page_cursor(&page));
         if actor.role.is_partner() {
-            qb.push(" AND r.partner_id = ").push_bind(actor.partner_id.unwrap_or(-1));
+            qb.push(" AND r.partner_id = ")
+                .push_bind(actor.partner_id.unwrap_or(-1));
         }
         if let Some(partner) = filter.partner_id {
             qb.push(" AND r.partner_id = ").push_bind(partner);
@@ -1242,9 +1516,11 @@ impl Store for SqlStore {
             qb.push(" AND r.customer_id = ").push_bind(customer);
         }
         if let Some(before) = filter.expiring_before {
-            qb.push(" AND r.status = 'approved' AND r.valid_through <= ").push_bind(before.to_string());
+            qb.push(" AND r.status = 'approved' AND r.valid_through <= ")
+                .push_bind(before.to_string());
         }
-        qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        qb.push(" ORDER BY r.id DESC LIMIT ")
+            .push_bind(i64::from(page.limit) + 1);
         let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
         let items = rows
             .iter()
@@ -1262,7 +1538,10 @@ impl Store for SqlStore {
                     },
                     expected_close_date: parse_date(&get::<String>(row, "expected_close")?)?,
                     sor_number: get(row, "sor_number")?,
-                    valid_through: get::<Option<String>>(row, "valid_through")?.as_deref().map(parse_date).transpose()?,
+                    valid_through: get::<Option<String>>(row, "valid_through")?
+                        .as_deref()
+                        .map(parse_date)
+                        .transpose()?,
                     submitted_at: at(get(row, "submitted_us")?),
                     possible_conflict: get(row, "possible_conflict")?,
                 })
@@ -1271,18 +1550,41 @@ impl Store for SqlStore {
         Ok(Page::from_rows(items, page.limit, |r| r.id))
     }
 
-    async fn approve_registration(&self, actor: &Actor, id: i64, approval: Approval, now: Timestamp) -> StoreResult<Registration> {
+    async fn approve_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approval: Approval,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let (reg, lines) = reload(&mut tx, id).await?;
-        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "registration", "decide this registration")?;
+        check(
+            policy::can_decide(actor, reg.partner_id, reg.approver_id),
+            "registration",
+            "decide this registration",
+        )?;
         reg.status.apply(Action::Approve)?;
         let settings = load_settings(&mut tx).await?;
         let today = business_date(now, &settings.zone());
-        let valid_through = rules::resolve_validity(approval.validity, today, settings.default_validity_days, settings.max_validity_days)
-            .map_err(|e| StoreError::invalid("valid_through", e.to_string()))?;
+        let valid_through = rules::resolve_validity(
+            approval.validity,
+            today,
+            settings.default_validity_days,
+            settings.max_validity_days,
+        )
+        .map_err(|e| StoreError::invalid("valid_through", e.to_string()))?;
         // Checked again at approval: registrations filed since submission count too.
         let skus: Vec<String> = lines.iter().map(|l| l.line.sku.clone()).collect();
-        let matches = find_matches(&mut tx, &identity_of(&reg.customer), Some(reg.customer.id), &skus, Some(reg.partner_id), Some(id)).await?;
+        let matches = find_matches(
+            &mut tx,
+            &identity_of(&reg.customer),
+            Some(reg.customer.id),
+            &skus,
+            Some(reg.partner_id),
+            Some(id),
+        )
+        .await?;
         let blocking: Vec<ConflictMatch> = matches
             .iter()
             .filter(|m| m.is_conflict && (m.status == Status::Approved || m.registration_id < id))
@@ -1325,31 +1627,94 @@ impl Store for SqlStore {
         .await
         .map_err(unique_or_db("SOR number already issued"))?;
         let (after, after_lines) = reload(&mut tx, id).await?;
-        audit(&mut tx, Some(actor), "registration.approve", "registration", id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor: Some(actor),
+                action: "registration.approve",
+                entity_type: "registration",
+                entity_id: id,
+                before: Some(&snapshot(&reg, &lines)),
+                after: Some(&snapshot(&after, &after_lines)),
+            },
+            now,
+        )
+        .await?;
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
-        enqueue(&mut tx, &format!("approved:{id}"), after.submitted_by, &draft, ("registration", id), now).await?;
+        enqueue(
+            &mut tx,
+            &format!("approved:{id}"),
+            after.submitted_by,
+            &draft,
+            ("registration", id),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(present(after, after_lines, actor))
     }
 
-    async fn decline_registration(&self, actor: &Actor, id: i64, reason: String, now: Timestamp) -> StoreResult<Registration> {
+    async fn decline_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let (reg, lines) = reload(&mut tx, id).await?;
-        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "registration", "decide this registration")?;
+        check(
+            policy::can_decide(actor, reg.partner_id, reg.approver_id),
+            "registration",
+            "decide this registration",
+        )?;
         transition(&mut tx, &reg, Action::Decline, actor, Some(&reason), now).await?;
         let (after, after_lines) = reload(&mut tx, id).await?;
-        audit(&mut tx, Some(actor), "registration.decline", "registration", id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+        audit(
+            &mut tx,
+            Change {
+                actor: Some(actor),
+                action: "registration.decline",
+                entity_type: "registration",
+                entity_id: id,
+                before: Some(&snapshot(&reg, &lines)),
+                after: Some(&snapshot(&after, &after_lines)),
+            },
+            now,
+        )
+        .await?;
         let draft = notify::declined(id, &after.customer.name, &reason);
-        enqueue(&mut tx, &format!("declined:{id}"), after.submitted_by, &draft, ("registration", id), now).await?;
+        enqueue(
+            &mut tx,
+            &format!("declined:{id}"),
+            after.submitted_by,
+            &draft,
+            ("registration", id),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(present(after, after_lines, actor))
     }
 
-    async fn withdraw_registration(&self, actor: &Actor, id: i64, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+    async fn withdraw_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         self.close_with(actor, id, Action::Withdraw, reason, now).await
     }
 
-    async fn close_registration(&self, actor: &Actor, id: i64, outcome: Outcome, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+    async fn close_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: Outcome,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         let action = match outcome {
             Outcome::Won => Action::CloseWon,
             Outcome::Lost => Action::CloseLost,
@@ -1357,25 +1722,43 @@ impl Store for SqlStore {
         self.close_with(actor, id, action, reason, now).await
     }
 
-    async fn request_change(&self, actor: &Actor, registration_id: i64, change: ChangeRequest, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord> {
+    async fn request_change(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        change: ChangeRequest,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<ChangeRequestRecord> {
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let reg = load_reg(&mut tx, registration_id).await?;
-        check(policy::can_request_change(actor, reg.partner_id), "registration", "request changes; partners ask for their own registrations")?;
+        check(
+            policy::can_request_change(actor, reg.partner_id),
+            "registration",
+            "request changes; partners ask for their own registrations",
+        )?;
         rules::check_request_allowed(reg.status).map_err(StoreError::conflict)?;
         let settings = load_settings(&mut tx).await?;
         let today = business_date(now, &settings.zone());
         match &change {
             ChangeRequest::Extension { valid_through } => {
-                let current = reg.valid_through.ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
+                let current = reg
+                    .valid_through
+                    .ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
                 rules::check_extension(*valid_through, current, today, settings.max_validity_days)
                     .map_err(|e| StoreError::invalid("valid_through", e.to_string()))?;
             }
-            ChangeRequest::Update { lines, estimated_value, .. } => {
+            ChangeRequest::Update {
+                lines, estimated_value, ..
+            } => {
                 if let Some(lines) = lines {
                     products_for(&mut tx, lines).await?;
                 }
                 if estimated_value.is_some_and(|v| v.currency != settings.currency) {
-                    return Err(StoreError::invalid("estimated_value.currency", format!("must be the program currency, {}", settings.currency)));
+                    return Err(StoreError::invalid(
+                        "estimated_value.currency",
+                        format!("must be the program currency, {}", settings.currency),
+                    ));
                 }
             }
         }
@@ -1392,28 +1775,71 @@ impl Store for SqlStore {
         .bind(us(now))
         .fetch_one(&mut *tx)
         .await
-        .map_err(unique_or_db("a request for this registration is already pending; wait for its decision"))?;
+        .map_err(unique_or_db(
+            "a request for this registration is already pending; wait for its decision",
+        ))?;
         let request = change_request_from_row(&row)?;
-        audit(&mut tx, Some(actor), "request.create", "registration", registration_id, None, Some(&json!(request)), now).await?;
-        let draft = notify::change_requested(registration_id, change.kind().as_str(), &reg.partner_name, &reg.customer.name);
+        audit(
+            &mut tx,
+            Change {
+                actor: Some(actor),
+                action: "request.create",
+                entity_type: "registration",
+                entity_id: registration_id,
+                before: None,
+                after: Some(&json!(request)),
+            },
+            now,
+        )
+        .await?;
+        let draft = notify::change_requested(
+            registration_id,
+            change.kind().as_str(),
+            &reg.partner_name,
+            &reg.customer.name,
+        );
         for recipient in deciders(&mut tx, reg.approver_id).await? {
-            enqueue(&mut tx, &format!("request:{}:{recipient}", request.id), recipient, &draft, ("registration", registration_id), now).await?;
+            enqueue(
+                &mut tx,
+                &format!("request:{}:{recipient}", request.id),
+                recipient,
+                &draft,
+                ("registration", registration_id),
+                now,
+            )
+            .await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(request)
     }
 
-    async fn decide_change(&self, actor: &Actor, request_id: i64, approve: bool, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord> {
+    async fn decide_change(
+        &self,
+        actor: &Actor,
+        request_id: i64,
+        approve: bool,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<ChangeRequestRecord> {
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let request = load_change_request(&mut tx, request_id).await?;
         let (reg, lines) = reload(&mut tx, request.registration_id).await?;
-        check(policy::can_decide(actor, reg.partner_id, reg.approver_id), "request", "decide this request")?;
+        check(
+            policy::can_decide(actor, reg.partner_id, reg.approver_id),
+            "request",
+            "decide this request",
+        )?;
         rules::check_request_decidable(request.status, reg.status).map_err(StoreError::conflict)?;
         if approve {
-            let change: ChangeRequest = serde_json::from_value(request.change.clone()).map_err(|e| corrupt(e.to_string()))?;
+            let change: ChangeRequest =
+                serde_json::from_value(request.change.clone()).map_err(|e| corrupt(e.to_string()))?;
             self.apply_change(&mut tx, &reg, &change, now).await?;
         }
-        let status = if approve { RequestStatus::Approved } else { RequestStatus::Declined };
+        let status = if approve {
+            RequestStatus::Approved
+        } else {
+            RequestStatus::Declined
+        };
         let row = sqlx::query(
             "UPDATE change_requests SET status = $1, decided_by = $2, decided_us = $3, decision_reason = $4 WHERE id = $5 RETURNING *",
         )
@@ -1429,17 +1855,33 @@ impl Store for SqlStore {
         let (after, after_lines) = reload(&mut tx, reg.id).await?;
         audit(
             &mut tx,
-            Some(actor),
-            if approve { "request.approve" } else { "request.decline" },
-            "registration",
-            reg.id,
-            Some(&snapshot(&reg, &lines)),
-            Some(&json!({"request": decided, "registration": snapshot(&after, &after_lines)})),
+            Change {
+                actor: Some(actor),
+                action: if approve { "request.approve" } else { "request.decline" },
+                entity_type: "registration",
+                entity_id: reg.id,
+                before: Some(&snapshot(&reg, &lines)),
+                after: Some(&json!({"request": decided, "registration": snapshot(&after, &after_lines)})),
+            },
             now,
         )
         .await?;
-        let draft = notify::change_decided(reg.id, decided.kind.as_str(), approve, &reg.customer.name, reason.as_deref());
-        enqueue(&mut tx, &format!("request-decided:{request_id}"), decided.requested_by, &draft, ("registration", reg.id), now).await?;
+        let draft = notify::change_decided(
+            reg.id,
+            decided.kind.as_str(),
+            approve,
+            &reg.customer.name,
+            reason.as_deref(),
+        );
+        enqueue(
+            &mut tx,
+            &format!("request-decided:{request_id}"),
+            decided.requested_by,
+            &draft,
+            ("registration", reg.id),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(decided)
     }
@@ -1447,7 +1889,11 @@ impl Store for SqlStore {
     async fn list_change_requests(&self, actor: &Actor, registration_id: i64) -> StoreResult<Vec<ChangeRequestRecord>> {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, registration_id).await?;
-        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
+        check(
+            policy::can_view(actor, reg.partner_id),
+            "registration",
+            "view this registration",
+        )?;
         let rows = sqlx::query("SELECT * FROM change_requests WHERE registration_id = $1 ORDER BY id")
             .bind(registration_id)
             .fetch_all(&mut *conn)
@@ -1458,19 +1904,36 @@ impl Store for SqlStore {
 
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus> {
         let mut conn = self.read.acquire().await.map_err(db)?;
-        let matches = find_matches(&mut conn, &customer.identity(), None, &skus, actor.confined_to_partner(), None).await?;
-        Ok(if matches.iter().any(|m| m.is_conflict) { ClaimStatus::Claimed } else { ClaimStatus::Free })
+        let matches = find_matches(
+            &mut conn,
+            &customer.identity(),
+            None,
+            &skus,
+            actor.confined_to_partner(),
+            None,
+        )
+        .await?;
+        Ok(if matches.iter().any(|m| m.is_conflict) {
+            ClaimStatus::Claimed
+        } else {
+            ClaimStatus::Free
+        })
     }
 
     async fn registration_history(&self, actor: &Actor, id: i64) -> StoreResult<Vec<AuditEntry>> {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, id).await?;
-        check(policy::can_view(actor, reg.partner_id), "registration", "view this registration")?;
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE entity_type = 'registration' AND entity_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
+        check(
+            policy::can_view(actor, reg.partner_id),
+            "registration",
+            "view this registration",
+        )?;
+        let rows =
+            sqlx::query("SELECT * FROM audit_log WHERE entity_type = 'registration' AND entity_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
         let mut entries = rows.iter().map(audit_entry_from_row).collect::<StoreResult<Vec<_>>>()?;
         if actor.role.is_partner() {
             for entry in &mut entries {
@@ -1501,7 +1964,12 @@ impl Store for SqlStore {
         Ok(report)
     }
 
-    async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
         let mut tx = dialect::begin_queue(&self.write).await.map_err(db)?;
         let sql = format!(
             "UPDATE outbox SET lease_until_us = $1, attempts = attempts + 1 WHERE id IN \
@@ -1605,7 +2073,10 @@ impl Store for SqlStore {
                 };
                 let stored: String = get(row, "hash")?;
                 if id != expected_id || chain_hash(&prev, &fields) != stored {
-                    return Ok(AuditVerification { entries: (expected_id - 1) as u64, first_bad_id: Some(expected_id) });
+                    return Ok(AuditVerification {
+                        entries: (expected_id - 1) as u64,
+                        first_bad_id: Some(expected_id),
+                    });
                 }
                 prev = stored;
                 expected_id += 1;
@@ -1619,9 +2090,15 @@ impl Store for SqlStore {
         let entries = (expected_id - 1) as u64;
         // Entries cut off the end of the chain show as a head that points past the last entry.
         if get::<i64>(&head, "last_id")? != after || get::<String>(&head, "last_hash")? != prev {
-            return Ok(AuditVerification { entries, first_bad_id: Some(expected_id) });
+            return Ok(AuditVerification {
+                entries,
+                first_bad_id: Some(expected_id),
+            });
         }
-        Ok(AuditVerification { entries, first_bad_id: None })
+        Ok(AuditVerification {
+            entries,
+            first_bad_id: None,
+        })
     }
 
     async fn idempotent_response(&self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
@@ -1631,11 +2108,23 @@ impl Store for SqlStore {
             .fetch_optional(&self.read)
             .await
             .map_err(db)?;
-        row.map(|r| Ok(StoredResponse { fingerprint: get(&r, "fingerprint")?, status: get::<i64>(&r, "status")? as u16, body: get(&r, "body")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(StoredResponse {
+                fingerprint: get(&r, "fingerprint")?,
+                status: get::<i64>(&r, "status")? as u16,
+                body: get(&r, "body")?,
+            })
+        })
+        .transpose()
     }
 
-    async fn save_idempotent_response(&self, user_id: i64, key: &str, response: &StoredResponse, now: Timestamp) -> StoreResult<StoredResponse> {
+    async fn save_idempotent_response(
+        &self,
+        user_id: i64,
+        key: &str,
+        response: &StoredResponse,
+        now: Timestamp,
+    ) -> StoreResult<StoredResponse> {
         sqlx::query(
             "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_us) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (user_id, key) DO NOTHING",
@@ -1669,7 +2158,10 @@ async fn check_manager(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
     if matches!(role.as_deref(), Some("admin" | "channel_manager")) {
         Ok(())
     } else {
-        Err(StoreError::invalid("manager_user_id", "must be a channel manager or administrator"))
+        Err(StoreError::invalid(
+            "manager_user_id",
+            "must be a channel manager or administrator",
+        ))
     }
 }
 
@@ -1690,20 +2182,33 @@ fn redact_conflicts(state: &mut Value) {
 impl SqlStore {
     /// Withdrawal and closing (REG-7): the partner, its approver or an administrator ends the
     /// registration; an approved one gives up its claims.
-    async fn close_with(&self, actor: &Actor, id: i64, action: Action, reason: Option<String>, now: Timestamp) -> StoreResult<Registration> {
+    async fn close_with(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<Registration> {
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
         let (reg, lines) = reload(&mut tx, id).await?;
-        check(policy::can_close(actor, reg.partner_id, reg.approver_id), "registration", "close this registration")?;
+        check(
+            policy::can_close(actor, reg.partner_id, reg.approver_id),
+            "registration",
+            "close this registration",
+        )?;
         transition(&mut tx, &reg, action, actor, reason.as_deref(), now).await?;
         let (after, after_lines) = reload(&mut tx, id).await?;
         audit(
             &mut tx,
-            Some(actor),
-            &format!("registration.{}", action.as_str()),
-            "registration",
-            id,
-            Some(&snapshot(&reg, &lines)),
-            Some(&snapshot(&after, &after_lines)),
+            Change {
+                actor: Some(actor),
+                action: &format!("registration.{}", action.as_str()),
+                entity_type: "registration",
+                entity_id: id,
+                before: Some(&snapshot(&reg, &lines)),
+                after: Some(&snapshot(&after, &after_lines)),
+            },
             now,
         )
         .await?;
@@ -1712,12 +2217,20 @@ impl SqlStore {
     }
 
     /// REG-5: applies an approved update or extension to the registration.
-    async fn apply_change(&self, conn: &mut Conn, reg: &RegRow, change: &ChangeRequest, now: Timestamp) -> StoreResult<()> {
+    async fn apply_change(
+        &self,
+        conn: &mut Conn,
+        reg: &RegRow,
+        change: &ChangeRequest,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         match change {
             ChangeRequest::Extension { valid_through } => {
                 let settings = load_settings(conn).await?;
                 let today = business_date(now, &settings.zone());
-                let current = reg.valid_through.ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
+                let current = reg
+                    .valid_through
+                    .ok_or_else(|| StoreError::Database("approved registration without validity".into()))?;
                 rules::check_extension(*valid_through, current, today, settings.max_validity_days)
                     .map_err(|e| StoreError::conflict(format!("the extension can no longer be granted: {e}")))?;
                 sqlx::query("UPDATE registrations SET valid_through = $1 WHERE id = $2")
@@ -1727,16 +2240,36 @@ impl SqlStore {
                     .await
                     .map_err(db)?;
             }
-            ChangeRequest::Update { lines: new_lines, estimated_value, expected_close } => {
+            ChangeRequest::Update {
+                lines: new_lines,
+                estimated_value,
+                expected_close,
+            } => {
                 if let Some(new_lines) = new_lines {
                     let products = products_for(conn, new_lines).await?;
-                    sqlx::query("DELETE FROM claims WHERE registration_id = $1").bind(reg.id).execute(&mut *conn).await.map_err(db)?;
-                    sqlx::query("DELETE FROM registration_lines WHERE registration_id = $1").bind(reg.id).execute(&mut *conn).await.map_err(db)?;
+                    sqlx::query("DELETE FROM claims WHERE registration_id = $1")
+                        .bind(reg.id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                    sqlx::query("DELETE FROM registration_lines WHERE registration_id = $1")
+                        .bind(reg.id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db)?;
                     insert_lines(conn, reg.id, &products).await?;
                     let updated = load_lines(conn, reg.id).await?;
                     take_claims(conn, reg, &updated).await?;
                     let skus: Vec<String> = updated.iter().map(|l| l.line.sku.clone()).collect();
-                    let matches = find_matches(conn, &identity_of(&reg.customer), Some(reg.customer.id), &skus, Some(reg.partner_id), Some(reg.id)).await?;
+                    let matches = find_matches(
+                        conn,
+                        &identity_of(&reg.customer),
+                        Some(reg.customer.id),
+                        &skus,
+                        Some(reg.partner_id),
+                        Some(reg.id),
+                    )
+                    .await?;
                     sqlx::query("UPDATE registrations SET possible_conflict = $1, conflicts = $2 WHERE id = $3")
                         .bind(matches.iter().any(|m| m.is_conflict))
                         .bind(conflicts_json(&matches)?)
@@ -1783,10 +2316,30 @@ impl SqlStore {
                 .map_err(db)?;
             release(&mut tx, *id).await?;
             let (after, after_lines) = reload(&mut tx, *id).await?;
-            audit(&mut tx, None, "registration.expire", "registration", *id, Some(&snapshot(&reg, &lines)), Some(&snapshot(&after, &after_lines)), now).await?;
+            audit(
+                &mut tx,
+                Change {
+                    actor: None,
+                    action: "registration.expire",
+                    entity_type: "registration",
+                    entity_id: *id,
+                    before: Some(&snapshot(&reg, &lines)),
+                    after: Some(&snapshot(&after, &after_lines)),
+                },
+                now,
+            )
+            .await?;
             if let (Some(sor), Some(through)) = (&reg.sor_number, reg.valid_through) {
                 let draft = notify::expired(sor, &reg.customer.name, through);
-                enqueue(&mut tx, &format!("expired:{id}"), reg.submitted_by, &draft, ("registration", *id), now).await?;
+                enqueue(
+                    &mut tx,
+                    &format!("expired:{id}"),
+                    reg.submitted_by,
+                    &draft,
+                    ("registration", *id),
+                    now,
+                )
+                .await?;
             }
         }
         tx.commit().await.map_err(db)?;
@@ -1820,7 +2373,15 @@ impl SqlStore {
             let sor: Option<String> = get(row, "sor_number")?;
             let customer: String = get(row, "customer_name")?;
             let draft = notify::expiry_reminder(sor.as_deref().unwrap_or_default(), &customer, through, today);
-            enqueue(&mut tx, &format!("reminder:{id}:{through}"), get(row, "submitted_by")?, &draft, ("registration", id), now).await?;
+            enqueue(
+                &mut tx,
+                &format!("reminder:{id}:{through}"),
+                get(row, "submitted_by")?,
+                &draft,
+                ("registration", id),
+                now,
+            )
+            .await?;
             sqlx::query("UPDATE registrations SET reminded_for = valid_through WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)

@@ -5,12 +5,12 @@
 
 use crate::*;
 use domain::input::{
-    parse_new_registration, ActivationStage, Approval, CustomerInput, Email, MoneyInput,
-    NewRegistrationInput, PartnerLevel, ProductLineInput,
+    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewRegistrationInput, PartnerLevel, ProductLineInput,
+    parse_new_registration,
 };
-use domain::registration::{ValidityChoice};
+use domain::registration::ValidityChoice;
 use domain::{Currency, Role};
-use jiff::civil::{date, Date};
+use jiff::civil::{Date, date};
 use std::sync::Arc;
 
 /// Runs every conformance case as its own test. `$factory` is an async fn returning a fresh,
@@ -91,7 +91,12 @@ async fn user(store: &dyn Store, email: &str, role: Role, partner_id: Option<i64
         )
         .await
         .unwrap();
-    Actor { user_id: user.id, email: user.email, role, partner_id }
+    Actor {
+        user_id: user.id,
+        email: user.email,
+        role,
+        partner_id,
+    }
 }
 
 async fn partner(store: &dyn Store, name: &str, region_id: i64) -> i64 {
@@ -116,8 +121,14 @@ pub async fn world(store: Arc<dyn Store>) -> World {
     let admin = user(s, "admin@vendor.example", Role::Admin, None).await;
     let west_manager = user(s, "west@vendor.example", Role::ChannelManager, None).await;
     let east_manager = user(s, "east@vendor.example", Role::ChannelManager, None).await;
-    let west = s.create_region(None, "West", Some(west_manager.user_id), today()).await.unwrap();
-    let east = s.create_region(None, "East", Some(east_manager.user_id), today()).await.unwrap();
+    let west = s
+        .create_region(None, "West", Some(west_manager.user_id), today())
+        .await
+        .unwrap();
+    let east = s
+        .create_region(None, "East", Some(east_manager.user_id), today())
+        .await
+        .unwrap();
     let orphan = s.create_region(None, "Islands", None, today()).await.unwrap();
     let a = partner(s, "Northwind AV", west.id).await;
     let b = partner(s, "Contoso Classrooms", west.id).await;
@@ -135,7 +146,11 @@ pub async fn world(store: Arc<dyn Store>) -> World {
             domain::input::NewProduct {
                 sku: sku.into(),
                 name: name.into(),
-                category: if accessory { "accessories".into() } else { "displays".into() },
+                category: if accessory {
+                    "accessories".into()
+                } else {
+                    "displays".into()
+                },
                 is_accessory: accessory,
                 list_price_minor: 500_000,
                 partner_price_minor: 350_000,
@@ -176,8 +191,18 @@ pub fn customer(name: &str, domain: Option<&str>, city: &str) -> CustomerInput {
 pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::input::NewRegistration {
     let input = NewRegistrationInput {
         customer: Some(customer),
-        products: Some(skus.iter().map(|s| ProductLineInput { sku: Some((*s).into()), quantity: Some(10) }).collect()),
-        estimated_value: Some(MoneyInput { amount_minor: Some(3_500_000), currency: Some("USD".into()) }),
+        products: Some(
+            skus.iter()
+                .map(|s| ProductLineInput {
+                    sku: Some((*s).into()),
+                    quantity: Some(10),
+                })
+                .collect(),
+        ),
+        estimated_value: Some(MoneyInput {
+            amount_minor: Some(3_500_000),
+            currency: Some("USD".into()),
+        }),
         expected_close_date: Some("2027-01-31".into()),
         description: None,
     };
@@ -185,7 +210,11 @@ pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::input::Ne
 }
 
 pub fn approval(acknowledge: bool) -> Approval {
-    Approval { validity: ValidityChoice::ProgramDefault, acknowledge_conflicts: acknowledge, note: None }
+    Approval {
+        validity: ValidityChoice::ProgramDefault,
+        acknowledge_conflicts: acknowledge,
+        note: None,
+    }
 }
 
 async fn submit(w: &World, who: &Actor, name: &str, skus: &[&str]) -> Registration {
@@ -196,7 +225,11 @@ async fn submit(w: &World, who: &Actor, name: &str, skus: &[&str]) -> Registrati
 }
 
 async fn notifications(w: &World, who: &Actor) -> Vec<Notification> {
-    w.store.list_notifications(who, PageRequest::default()).await.unwrap().items
+    w.store
+        .list_notifications(who, PageRequest::default())
+        .await
+        .unwrap()
+        .items
 }
 
 pub async fn submission_is_routed_to_the_regional_manager(store: Arc<dyn Store>) {
@@ -213,13 +246,27 @@ pub async fn submission_is_routed_to_the_regional_manager(store: Arc<dyn Store>)
     assert_eq!(inbox[0].entity_id, reg.id);
     assert!(notifications(&w, &w.east_manager).await.is_empty());
     // Only the routed manager (or an admin) decides.
-    let err = w.store.approve_registration(&w.east_manager, reg.id, approval(false), today()).await.unwrap_err();
+    let err = w
+        .store
+        .approve_registration(&w.east_manager, reg.id, approval(false), today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
-    let err = w.store.approve_registration(&w.partner_a, reg.id, approval(false), today()).await.unwrap_err();
+    let err = w
+        .store
+        .approve_registration(&w.partner_a, reg.id, approval(false), today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
     // Staff cannot file registrations: partners do.
     assert!(matches!(
-        w.store.submit_registration(&w.admin, registration(customer("X Corp", None, "Y"), &["MB-100"]), today()).await,
+        w.store
+            .submit_registration(
+                &w.admin,
+                registration(customer("X Corp", None, "Y"), &["MB-100"]),
+                today()
+            )
+            .await,
         Err(StoreError::Forbidden(_))
     ));
 }
@@ -227,7 +274,13 @@ pub async fn submission_is_routed_to_the_regional_manager(store: Arc<dyn Store>)
 pub async fn fallback_approver_decides_when_the_region_has_none(store: Arc<dyn Store>) {
     let w = world(store).await;
     let islander = partner(w.store.as_ref(), "Island AV", w.region_without_manager).await;
-    let islander_user = user(w.store.as_ref(), "ivy@island.example", Role::PartnerUser, Some(islander)).await;
+    let islander_user = user(
+        w.store.as_ref(),
+        "ivy@island.example",
+        Role::PartnerUser,
+        Some(islander),
+    )
+    .await;
     // No regional manager and no fallback: every administrator hears of it.
     let reg = submit(&w, &islander_user, "Lighthouse Academy", &["MB-100"]).await;
     assert_eq!(reg.approver_id, None);
@@ -237,7 +290,11 @@ pub async fn fallback_approver_decides_when_the_region_has_none(store: Arc<dyn S
     w.store.update_settings(&w.admin, settings, today()).await.unwrap();
     let reg = submit(&w, &islander_user, "Harbour College", &["MB-100"]).await;
     assert_eq!(reg.approver_id, Some(w.east_manager.user_id));
-    let approved = w.store.approve_registration(&w.east_manager, reg.id, approval(false), today()).await.unwrap();
+    let approved = w
+        .store
+        .approve_registration(&w.east_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
     assert_eq!(approved.status, domain::registration::Status::Approved);
 }
 
@@ -245,67 +302,166 @@ pub async fn approval_issues_sequential_sor_numbers_and_validity(store: Arc<dyn 
     let w = world(store).await;
     let first = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     let second = submit(&w, &w.partner_b, "Shelbyville Community College", &["MB-200"]).await;
-    let first = w.store.approve_registration(&w.west_manager, first.id, approval(false), today()).await.unwrap();
+    let first = w
+        .store
+        .approve_registration(&w.west_manager, first.id, approval(false), today())
+        .await
+        .unwrap();
     assert_eq!(first.sor_number.as_deref(), Some("SOR-2026-000001"));
     // Approved 2026-11-22 for the default 90 days: valid through 2027-02-20, inclusive.
     assert_eq!(first.valid_through, Some(date(2027, 2, 20)));
     assert_eq!(first.decided_by, Some(w.west_manager.user_id));
-    let custom = Approval { validity: ValidityChoice::Days(30), acknowledge_conflicts: false, note: Some("short pilot".into()) };
-    let second = w.store.approve_registration(&w.admin, second.id, custom, today()).await.unwrap();
+    let custom = Approval {
+        validity: ValidityChoice::Days(30),
+        acknowledge_conflicts: false,
+        note: Some("short pilot".into()),
+    };
+    let second = w
+        .store
+        .approve_registration(&w.admin, second.id, custom, today())
+        .await
+        .unwrap();
     assert_eq!(second.sor_number.as_deref(), Some("SOR-2026-000002"));
     assert_eq!(second.valid_through, Some(date(2026, 12, 22)));
     // A new year starts a new sequence.
     let third = submit(&w, &w.partner_c, "Capital City Schools", &["MB-100"]).await;
-    let third = w.store.approve_registration(&w.east_manager, third.id, approval(false), ts("2027-01-02T09:00:00Z")).await.unwrap();
+    let third = w
+        .store
+        .approve_registration(&w.east_manager, third.id, approval(false), ts("2027-01-02T09:00:00Z"))
+        .await
+        .unwrap();
     assert_eq!(third.sor_number.as_deref(), Some("SOR-2027-000001"));
     // Validity beyond the program maximum is refused and changes nothing.
     let fourth = submit(&w, &w.partner_c, "Ogdenville Library", &["MB-100"]).await;
-    let too_long = Approval { validity: ValidityChoice::Days(400), acknowledge_conflicts: false, note: None };
-    let err = w.store.approve_registration(&w.east_manager, fourth.id, too_long, today()).await.unwrap_err();
+    let too_long = Approval {
+        validity: ValidityChoice::Days(400),
+        acknowledge_conflicts: false,
+        note: None,
+    };
+    let err = w
+        .store
+        .approve_registration(&w.east_manager, fourth.id, too_long, today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     let unchanged = w.store.get_registration(&w.admin, fourth.id).await.unwrap();
     assert_eq!(unchanged.status, domain::registration::Status::Submitted);
     let approved_mail = notifications(&w, &w.partner_a).await;
-    assert_eq!(approved_mail[0].subject, "APPROVED: SOR-2026-000001 for Springfield School District");
+    assert_eq!(
+        approved_mail[0].subject,
+        "APPROVED: SOR-2026-000001 for Springfield School District"
+    );
 }
 
 pub async fn partners_never_see_each_others_registrations(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     let b = &w.partner_b;
-    assert!(matches!(w.store.get_registration(b, reg.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(w.store.registration_history(b, reg.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(w.store.list_change_requests(b, reg.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(w.store.withdraw_registration(b, reg.id, None, today()).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(w.store.approve_registration(b, reg.id, approval(true), today()).await, Err(StoreError::NotFound(_))));
     assert!(matches!(
-        w.store.request_change(b, reg.id, domain::input::ChangeRequest::Extension { valid_through: date(2027, 6, 1) }, None, today()).await,
+        w.store.get_registration(b, reg.id).await,
         Err(StoreError::NotFound(_))
     ));
-    let listed = w.store.list_registrations(b, RegistrationFilter { partner_id: Some(w.partner_a.partner_id.unwrap()), ..Default::default() }, PageRequest::default()).await.unwrap();
+    assert!(matches!(
+        w.store.registration_history(b, reg.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store.list_change_requests(b, reg.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store.withdraw_registration(b, reg.id, None, today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store.approve_registration(b, reg.id, approval(true), today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store
+            .request_change(
+                b,
+                reg.id,
+                domain::input::ChangeRequest::Extension {
+                    valid_through: date(2027, 6, 1)
+                },
+                None,
+                today()
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let listed = w
+        .store
+        .list_registrations(
+            b,
+            RegistrationFilter {
+                partner_id: Some(w.partner_a.partner_id.unwrap()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
     assert!(listed.items.is_empty());
-    assert!(w.store.list_customers(b, PageRequest::default()).await.unwrap().items.is_empty());
-    assert_eq!(w.store.list_customers(&w.partner_a, PageRequest::default()).await.unwrap().items.len(), 1);
+    assert!(
+        w.store
+            .list_customers(b, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        w.store
+            .list_customers(&w.partner_a, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     let partners = w.store.list_partners(b, PageRequest::default()).await.unwrap();
     assert_eq!(partners.items.len(), 1);
     assert_eq!(Some(partners.items[0].id), b.partner_id);
-    assert!(matches!(w.store.get_partner(b, w.partner_a.partner_id.unwrap()).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        w.store.get_partner(b, w.partner_a.partner_id.unwrap()).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(notifications(&w, b).await.is_empty());
-    assert!(matches!(w.store.list_users(b, PageRequest::default()).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(
+        w.store.list_users(b, PageRequest::default()).await,
+        Err(StoreError::Forbidden(_))
+    ));
 }
 
 pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>) {
     let w = world(store).await;
     let first = w
         .store
-        .submit_registration(&w.partner_a, registration(customer("Springfield School District, Inc.", Some("springfield.k12.il.us"), "Springfield"), &["MB-100", "PEN-2"]), today())
+        .submit_registration(
+            &w.partner_a,
+            registration(
+                customer(
+                    "Springfield School District, Inc.",
+                    Some("springfield.k12.il.us"),
+                    "Springfield",
+                ),
+                &["MB-100", "PEN-2"],
+            ),
+            today(),
+        )
         .await
         .unwrap();
     assert!(!first.possible_conflict);
     // Same organisation, spelled differently, with no domain: found by name.
     let second = w
         .store
-        .submit_registration(&w.partner_b, registration(customer("Springfeld Sch. Dist.", None, "Springfield"), &["MB-100"]), today())
+        .submit_registration(
+            &w.partner_b,
+            registration(customer("Springfeld Sch. Dist.", None, "Springfield"), &["MB-100"]),
+            today(),
+        )
         .await
         .unwrap();
     assert!(second.possible_conflict);
@@ -317,18 +473,38 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
     assert_eq!(matches[0].partner_name, "Northwind AV");
     assert!(matches[0].is_conflict);
     assert!(matches[0].score >= 0.6, "{}", matches[0].score);
-    assert!(matches[0].reasons.iter().any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. })));
+    assert!(
+        matches[0]
+            .reasons
+            .iter()
+            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+    );
     // Same domain under a different name: found by domain, strongest score.
     let third = w
         .store
-        .submit_registration(&w.partner_c, registration(customer("District 186", Some("https://www.springfield.k12.il.us/board"), "Springfield"), &["PEN-2"]), today())
+        .submit_registration(
+            &w.partner_c,
+            registration(
+                customer(
+                    "District 186",
+                    Some("https://www.springfield.k12.il.us/board"),
+                    "Springfield",
+                ),
+                &["PEN-2"],
+            ),
+            today(),
+        )
         .await
         .unwrap();
     let seen = w.store.get_registration(&w.east_manager, third.id).await.unwrap();
     let top = &seen.conflicts.unwrap()[0];
     assert_eq!(top.registration_id, first.id);
     assert_eq!(top.score, 1.0);
-    assert!(top.reasons.iter().any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. })));
+    assert!(
+        top.reasons
+            .iter()
+            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+    );
     // An unrelated organisation is not a match.
     let other = submit(&w, &w.partner_b, "Globex Corporation", &["MB-100"]).await;
     assert!(!other.possible_conflict);
@@ -341,28 +517,70 @@ pub async fn approval_needs_acknowledgement_when_another_partner_filed_first(sto
     // Different products of the same customer: reported, but not a conflict.
     assert!(!later.possible_conflict);
     let clash = submit(&w, &w.partner_b, "Springfield School Dist", &["MB-100"]).await;
-    let err = w.store.approve_registration(&w.west_manager, clash.id, approval(false), today()).await.unwrap_err();
+    let err = w
+        .store
+        .approve_registration(&w.west_manager, clash.id, approval(false), today())
+        .await
+        .unwrap_err();
     match err {
         StoreError::Conflict { matches, .. } => assert_eq!(matches[0].registration_id, first.id),
         other => panic!("expected a conflict, got {other:?}"),
     }
     // The first filer is approved without fuss.
-    w.store.approve_registration(&w.west_manager, first.id, approval(false), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, first.id, approval(false), today())
+        .await
+        .unwrap();
     // Acknowledging does not beat the database: the customer and MB-100 are taken.
-    let err = w.store.approve_registration(&w.west_manager, clash.id, approval(true), today()).await.unwrap_err();
+    let err = w
+        .store
+        .approve_registration(&w.west_manager, clash.id, approval(true), today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
     // The other product is free to approve.
-    w.store.approve_registration(&w.west_manager, later.id, approval(true), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, later.id, approval(true), today())
+        .await
+        .unwrap();
 }
 
 pub async fn two_partners_never_hold_the_same_customer_and_product(store: Arc<dyn Store>) {
     let w = world(store).await;
-    let a = w.store.submit_registration(&w.partner_a, registration(customer("Acme Corp", Some("acme.com"), "Dayton"), &["MB-100"]), today()).await.unwrap();
-    let c = w.store.submit_registration(&w.partner_c, registration(customer("ACME Corporation", Some("sales@acme.com"), "Dayton"), &["MB-100", "MB-200"]), today()).await.unwrap();
+    let a = w
+        .store
+        .submit_registration(
+            &w.partner_a,
+            registration(customer("Acme Corp", Some("acme.com"), "Dayton"), &["MB-100"]),
+            today(),
+        )
+        .await
+        .unwrap();
+    let c = w
+        .store
+        .submit_registration(
+            &w.partner_c,
+            registration(
+                customer("ACME Corporation", Some("sales@acme.com"), "Dayton"),
+                &["MB-100", "MB-200"],
+            ),
+            today(),
+        )
+        .await
+        .unwrap();
     assert_eq!(a.customer.id, c.customer.id, "exact domain resolves to one customer");
-    w.store.approve_registration(&w.west_manager, a.id, approval(false), today()).await.unwrap();
-    let err = w.store.approve_registration(&w.east_manager, c.id, approval(true), today()).await.unwrap_err();
-    let StoreError::Conflict { message, .. } = err else { panic!("expected conflict") };
+    w.store
+        .approve_registration(&w.west_manager, a.id, approval(false), today())
+        .await
+        .unwrap();
+    let err = w
+        .store
+        .approve_registration(&w.east_manager, c.id, approval(true), today())
+        .await
+        .unwrap_err();
+    let StoreError::Conflict { message, .. } = err else {
+        panic!("expected conflict")
+    };
     assert!(message.contains("MB-100"), "{message}");
     let still = w.store.get_registration(&w.admin, c.id).await.unwrap();
     assert_eq!(still.status, domain::registration::Status::Submitted);
@@ -372,9 +590,21 @@ pub async fn two_partners_never_hold_the_same_customer_and_product(store: Arc<dy
 pub async fn decline_records_the_reason_and_tells_the_partner(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    let declined = w.store.decline_registration(&w.west_manager, reg.id, "Duplicate of an existing opportunity".into(), today()).await.unwrap();
+    let declined = w
+        .store
+        .decline_registration(
+            &w.west_manager,
+            reg.id,
+            "Duplicate of an existing opportunity".into(),
+            today(),
+        )
+        .await
+        .unwrap();
     assert_eq!(declined.status, domain::registration::Status::Declined);
-    assert_eq!(declined.decision_reason.as_deref(), Some("Duplicate of an existing opportunity"));
+    assert_eq!(
+        declined.decision_reason.as_deref(),
+        Some("Duplicate of an existing opportunity")
+    );
     let inbox = notifications(&w, &w.partner_a).await;
     assert_eq!(inbox[0].kind, "registration_declined");
     assert!(inbox[0].subject.starts_with("DECLINED"));
@@ -384,61 +614,160 @@ pub async fn decline_records_the_reason_and_tells_the_partner(store: Arc<dyn Sto
 pub async fn invalid_transitions_name_what_is_allowed(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    w.store.decline_registration(&w.west_manager, reg.id, "no".into(), today()).await.unwrap();
-    let err = w.store.approve_registration(&w.west_manager, reg.id, approval(false), today()).await.unwrap_err();
-    let StoreError::Transition(t) = err else { panic!("expected a transition error, got {err:?}") };
+    w.store
+        .decline_registration(&w.west_manager, reg.id, "no".into(), today())
+        .await
+        .unwrap();
+    let err = w
+        .store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap_err();
+    let StoreError::Transition(t) = err else {
+        panic!("expected a transition error, got {err:?}")
+    };
     assert_eq!(t.from, domain::registration::Status::Declined);
     assert!(t.allowed.is_empty());
-    let err = w.store.close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today()).await.unwrap_err();
+    let err = w
+        .store
+        .close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Transition(_)));
 }
 
 pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, reg.id, approval(false), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
     // Valid through 2027-02-20; reminders 14 days ahead, from 2027-02-06.
-    assert_eq!(w.store.run_sweeps(ts("2027-02-05T12:00:00Z")).await.unwrap(), SweepReport::default());
+    assert_eq!(
+        w.store.run_sweeps(ts("2027-02-05T12:00:00Z")).await.unwrap(),
+        SweepReport::default()
+    );
     let report = w.store.run_sweeps(ts("2027-02-06T12:00:00Z")).await.unwrap();
-    assert_eq!(report, SweepReport { expired: 0, reminders_queued: 1 });
-    assert_eq!(w.store.run_sweeps(ts("2027-02-07T12:00:00Z")).await.unwrap(), SweepReport::default());
+    assert_eq!(
+        report,
+        SweepReport {
+            expired: 0,
+            reminders_queued: 1
+        }
+    );
+    assert_eq!(
+        w.store.run_sweeps(ts("2027-02-07T12:00:00Z")).await.unwrap(),
+        SweepReport::default()
+    );
     // Still valid on its last day.
     assert_eq!(w.store.run_sweeps(ts("2027-02-20T23:59:00Z")).await.unwrap().expired, 0);
     let report = w.store.run_sweeps(ts("2027-02-21T00:00:00Z")).await.unwrap();
     assert_eq!(report.expired, 1);
-    assert_eq!(w.store.run_sweeps(ts("2027-02-21T00:05:00Z")).await.unwrap(), SweepReport::default());
+    assert_eq!(
+        w.store.run_sweeps(ts("2027-02-21T00:05:00Z")).await.unwrap(),
+        SweepReport::default()
+    );
     let expired = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(expired.status, domain::registration::Status::Expired);
-    let kinds: Vec<String> = notifications(&w, &w.partner_a).await.into_iter().map(|n| n.kind).collect();
-    assert_eq!(kinds, ["registration_expired", "expiry_reminder", "registration_approved"]);
+    let kinds: Vec<String> = notifications(&w, &w.partner_a)
+        .await
+        .into_iter()
+        .map(|n| n.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["registration_expired", "expiry_reminder", "registration_approved"]
+    );
     // An expired SOR no longer protects: another partner can now be approved for that customer.
     let next = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, next.id, approval(true), ts("2027-02-21T09:00:00Z")).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, next.id, approval(true), ts("2027-02-21T09:00:00Z"))
+        .await
+        .unwrap();
 }
 
 pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_manager(store: Arc<dyn Store>) {
     use domain::input::ChangeRequest;
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    let ask = ChangeRequest::Extension { valid_through: date(2027, 4, 30) };
+    let ask = ChangeRequest::Extension {
+        valid_through: date(2027, 4, 30),
+    };
     // Only approved registrations can be extended.
-    assert!(matches!(w.store.request_change(&w.partner_a, reg.id, ask.clone(), None, today()).await, Err(StoreError::Conflict { .. })));
-    w.store.approve_registration(&w.west_manager, reg.id, approval(false), today()).await.unwrap();
+    assert!(matches!(
+        w.store
+            .request_change(&w.partner_a, reg.id, ask.clone(), None, today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
     // The partner alone asks.
-    assert!(matches!(w.store.request_change(&w.west_manager, reg.id, ask.clone(), None, today()).await, Err(StoreError::Forbidden(_))));
-    let earlier = ChangeRequest::Extension { valid_through: date(2027, 2, 1) };
-    assert!(matches!(w.store.request_change(&w.partner_a, reg.id, earlier, None, today()).await, Err(StoreError::Invalid(_))));
-    let request = w.store.request_change(&w.partner_a, reg.id, ask.clone(), Some("board meets in April".into()), ts("2027-02-10T10:00:00Z")).await.unwrap();
+    assert!(matches!(
+        w.store
+            .request_change(&w.west_manager, reg.id, ask.clone(), None, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let earlier = ChangeRequest::Extension {
+        valid_through: date(2027, 2, 1),
+    };
+    assert!(matches!(
+        w.store
+            .request_change(&w.partner_a, reg.id, earlier, None, today())
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    let request = w
+        .store
+        .request_change(
+            &w.partner_a,
+            reg.id,
+            ask.clone(),
+            Some("board meets in April".into()),
+            ts("2027-02-10T10:00:00Z"),
+        )
+        .await
+        .unwrap();
     assert_eq!(request.status, domain::registration::RequestStatus::Pending);
-    assert!(matches!(w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await, Err(StoreError::Conflict { .. })));
-    assert!(matches!(w.store.decide_change(&w.east_manager, request.id, true, None, today()).await, Err(StoreError::Forbidden(_))));
-    assert!(matches!(w.store.decide_change(&w.partner_b, request.id, true, None, today()).await, Err(StoreError::NotFound(_))));
-    let decided = w.store.decide_change(&w.west_manager, request.id, true, None, ts("2027-02-11T10:00:00Z")).await.unwrap();
+    assert!(matches!(
+        w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        w.store
+            .decide_change(&w.east_manager, request.id, true, None, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.store
+            .decide_change(&w.partner_b, request.id, true, None, today())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let decided = w
+        .store
+        .decide_change(&w.west_manager, request.id, true, None, ts("2027-02-11T10:00:00Z"))
+        .await
+        .unwrap();
     assert_eq!(decided.status, domain::registration::RequestStatus::Approved);
     let extended = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(extended.valid_through, Some(date(2027, 4, 30)));
-    assert_eq!(extended.sor_number.as_deref(), Some("SOR-2026-000001"), "an extension keeps the SOR number");
-    assert!(matches!(w.store.decide_change(&w.west_manager, request.id, false, None, today()).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(
+        extended.sor_number.as_deref(),
+        Some("SOR-2026-000001"),
+        "an extension keeps the SOR number"
+    );
+    assert!(matches!(
+        w.store
+            .decide_change(&w.west_manager, request.id, false, None, today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
     let requests = w.store.list_change_requests(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(notifications(&w, &w.partner_a).await[0].kind, "change_decided");
@@ -450,14 +779,30 @@ pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
     use domain::input::{ChangeRequest, ProductLine};
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, reg.id, approval(false), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
     let update = ChangeRequest::Update {
-        lines: Some(vec![ProductLine { sku: "MB-200".into(), quantity: 40 }]),
-        estimated_value: Some(domain::Money { amount_minor: 9_000_000, currency: Currency::parse("USD").unwrap() }),
+        lines: Some(vec![ProductLine {
+            sku: "MB-200".into(),
+            quantity: 40,
+        }]),
+        estimated_value: Some(domain::Money {
+            amount_minor: 9_000_000,
+            currency: Currency::parse("USD").unwrap(),
+        }),
         expected_close: None,
     };
-    let request = w.store.request_change(&w.partner_a, reg.id, update, None, today()).await.unwrap();
-    w.store.decide_change(&w.west_manager, request.id, true, None, today()).await.unwrap();
+    let request = w
+        .store
+        .request_change(&w.partner_a, reg.id, update, None, today())
+        .await
+        .unwrap();
+    w.store
+        .decide_change(&w.west_manager, request.id, true, None, today())
+        .await
+        .unwrap();
     let updated = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(updated.products.len(), 1);
     assert_eq!(updated.products[0].sku, "MB-200");
@@ -465,23 +810,50 @@ pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
     assert_eq!(updated.estimated_value.amount_minor, 9_000_000);
     // MB-100 is free again for the same customer; MB-200 is not.
     let other = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, other.id, approval(true), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, other.id, approval(true), today())
+        .await
+        .unwrap();
     let blocked = submit(&w, &w.partner_b, "Springfield School District", &["MB-200"]).await;
-    assert!(matches!(w.store.approve_registration(&w.west_manager, blocked.id, approval(true), today()).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        w.store
+            .approve_registration(&w.west_manager, blocked.id, approval(true), today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
 }
 
 pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, reg.id, approval(false), today()).await.unwrap();
-    let withdrawn = w.store.withdraw_registration(&w.partner_a, reg.id, Some("customer chose another brand".into()), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
+    let withdrawn = w
+        .store
+        .withdraw_registration(
+            &w.partner_a,
+            reg.id,
+            Some("customer chose another brand".into()),
+            today(),
+        )
+        .await
+        .unwrap();
     assert_eq!(withdrawn.status, domain::registration::Status::Withdrawn);
     assert!(withdrawn.closed_at.is_some());
     assert_eq!(withdrawn.sor_number.as_deref(), Some("SOR-2026-000001"));
     let next = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
     assert!(!next.possible_conflict, "a withdrawn registration no longer competes");
-    w.store.approve_registration(&w.west_manager, next.id, approval(false), today()).await.unwrap();
-    let won = w.store.close_registration(&w.partner_b, next.id, domain::input::Outcome::Won, None, today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, next.id, approval(false), today())
+        .await
+        .unwrap();
+    let won = w
+        .store
+        .close_registration(&w.partner_b, next.id, domain::input::Outcome::Won, None, today())
+        .await
+        .unwrap();
     assert_eq!(won.status, domain::registration::Status::Won);
 }
 
@@ -489,7 +861,10 @@ pub async fn the_audit_trail_verifies_and_tells_the_history(store: Arc<dyn Store
     let w = world(store).await;
     let first = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     let second = submit(&w, &w.partner_b, "Springfield Sch Dist", &["MB-100"]).await;
-    w.store.approve_registration(&w.west_manager, first.id, approval(false), today()).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, first.id, approval(false), today())
+        .await
+        .unwrap();
     let verification = w.store.verify_audit().await.unwrap();
     assert_eq!(verification.first_bad_id, None);
     assert!(verification.entries >= 15, "{verification:?}");
@@ -503,7 +878,10 @@ pub async fn the_audit_trail_verifies_and_tells_the_history(store: Arc<dyn Store
     let theirs = w.store.registration_history(&w.partner_b, second.id).await.unwrap();
     assert!(theirs[0].after.as_ref().unwrap().get("conflicts").is_none());
     let staff = w.store.registration_history(&w.west_manager, second.id).await.unwrap();
-    assert_eq!(staff[0].after.as_ref().unwrap()["conflicts"][0]["registration_id"], first.id);
+    assert_eq!(
+        staff[0].after.as_ref().unwrap()["conflicts"][0]["registration_id"],
+        first.id
+    );
 }
 
 pub async fn outbox_leases_hand_each_message_to_one_worker(store: Arc<dyn Store>) {
@@ -519,15 +897,33 @@ pub async fn outbox_leases_hand_each_message_to_one_worker(store: Arc<dyn Store>
     assert_eq!(second.len(), 1);
     assert!(w.store.claim_outbox(now, lease, 10).await.unwrap().is_empty());
     w.store.mark_delivered(first[0].id, now).await.unwrap();
-    w.store.mark_failed(first[1].id, "connection refused", ts("2026-11-22T10:00:30Z")).await.unwrap();
+    w.store
+        .mark_failed(first[1].id, "connection refused", ts("2026-11-22T10:00:30Z"))
+        .await
+        .unwrap();
     // The failed one is retried at its time; the one whose worker died comes back after its lease.
-    let retry = w.store.claim_outbox(ts("2026-11-22T10:00:31Z"), ts("2026-11-22T10:02:00Z"), 10).await.unwrap();
+    let retry = w
+        .store
+        .claim_outbox(ts("2026-11-22T10:00:31Z"), ts("2026-11-22T10:02:00Z"), 10)
+        .await
+        .unwrap();
     assert_eq!(retry.iter().map(|m| m.id).collect::<Vec<_>>(), [first[1].id]);
     assert_eq!(retry[0].attempts, 2);
-    let after_lease = w.store.claim_outbox(ts("2026-11-22T10:01:01Z"), ts("2026-11-22T10:03:00Z"), 10).await.unwrap();
+    let after_lease = w
+        .store
+        .claim_outbox(ts("2026-11-22T10:01:01Z"), ts("2026-11-22T10:03:00Z"), 10)
+        .await
+        .unwrap();
     assert_eq!(after_lease.iter().map(|m| m.id).collect::<Vec<_>>(), [second[0].id]);
     // Delivered messages are never handed out again.
-    assert!(w.store.claim_outbox(ts("2026-11-23T00:00:00Z"), ts("2026-11-23T00:01:00Z"), 10).await.unwrap().iter().all(|m| m.id != first[0].id));
+    assert!(
+        w.store
+            .claim_outbox(ts("2026-11-23T00:00:00Z"), ts("2026-11-23T00:01:00Z"), 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.id != first[0].id)
+    );
 }
 
 pub async fn concurrent_approvals_of_one_opportunity_approve_exactly_one(store: Arc<dyn Store>) {
@@ -543,7 +939,11 @@ pub async fn concurrent_approvals_of_one_opportunity_approve_exactly_one(store: 
         .map(|(id, approver)| {
             let w = w.clone();
             let id = *id;
-            tokio::spawn(async move { w.store.approve_registration(&approver, id, approval(true), today()).await })
+            tokio::spawn(async move {
+                w.store
+                    .approve_registration(&approver, id, approval(true), today())
+                    .await
+            })
         })
         .collect();
     let mut approved = 0;
@@ -561,13 +961,27 @@ pub async fn concurrent_approvals_never_duplicate_or_skip_sor_numbers(store: Arc
     let w = Arc::new(world(store).await);
     let mut ids = Vec::new();
     for i in 0..16 {
-        ids.push(submit(&w, &w.partner_a, &format!("Distinct Organisation {i} Holdings"), &["MB-100"]).await.id);
+        ids.push(
+            submit(
+                &w,
+                &w.partner_a,
+                &format!("Distinct Organisation {i} Holdings"),
+                &["MB-100"],
+            )
+            .await
+            .id,
+        );
     }
     let tasks: Vec<_> = ids
         .into_iter()
         .map(|id| {
             let w = w.clone();
-            tokio::spawn(async move { w.store.approve_registration(&w.admin, id, approval(true), today()).await.unwrap() })
+            tokio::spawn(async move {
+                w.store
+                    .approve_registration(&w.admin, id, approval(true), today())
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut numbers = Vec::new();
@@ -582,74 +996,256 @@ pub async fn concurrent_approvals_never_duplicate_or_skip_sor_numbers(store: Arc
 
 pub async fn claim_check_answers_only_claimed_or_free(store: Arc<dyn Store>) {
     let w = world(store).await;
-    let ask = |name: &str| domain::input::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default()).unwrap();
-    assert_eq!(w.store.check_claim(&w.partner_b, ask("Springfield School District"), vec![]).await.unwrap(), ClaimStatus::Free);
+    let ask = |name: &str| {
+        domain::input::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default()).unwrap()
+    };
+    assert_eq!(
+        w.store
+            .check_claim(&w.partner_b, ask("Springfield School District"), vec![])
+            .await
+            .unwrap(),
+        ClaimStatus::Free
+    );
     submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    assert_eq!(w.store.check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec![]).await.unwrap(), ClaimStatus::Claimed);
-    assert_eq!(w.store.check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec!["MB-100".into()]).await.unwrap(), ClaimStatus::Claimed);
-    assert_eq!(w.store.check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec!["MB-200".into()]).await.unwrap(), ClaimStatus::Free);
+    assert_eq!(
+        w.store
+            .check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec![])
+            .await
+            .unwrap(),
+        ClaimStatus::Claimed
+    );
+    assert_eq!(
+        w.store
+            .check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec!["MB-100".into()])
+            .await
+            .unwrap(),
+        ClaimStatus::Claimed
+    );
+    assert_eq!(
+        w.store
+            .check_claim(&w.partner_b, ask("Springfield Sch. Dist."), vec!["MB-200".into()])
+            .await
+            .unwrap(),
+        ClaimStatus::Free
+    );
     // A partner's own registration does not count against it.
-    assert_eq!(w.store.check_claim(&w.partner_a, ask("Springfield School District"), vec![]).await.unwrap(), ClaimStatus::Free);
+    assert_eq!(
+        w.store
+            .check_claim(&w.partner_a, ask("Springfield School District"), vec![])
+            .await
+            .unwrap(),
+        ClaimStatus::Free
+    );
 }
 
 pub async fn idempotency_keys_keep_the_first_response(store: Arc<dyn Store>) {
     let w = world(store).await;
     let user = w.partner_a.user_id;
     assert_eq!(w.store.idempotent_response(user, "k-1").await.unwrap(), None);
-    let first = StoredResponse { fingerprint: "f1".into(), status: 201, body: "{\"id\":1}".into() };
-    let second = StoredResponse { fingerprint: "f1".into(), status: 201, body: "{\"id\":2}".into() };
-    assert_eq!(w.store.save_idempotent_response(user, "k-1", &first, today()).await.unwrap(), first);
-    assert_eq!(w.store.save_idempotent_response(user, "k-1", &second, today()).await.unwrap(), first);
+    let first = StoredResponse {
+        fingerprint: "f1".into(),
+        status: 201,
+        body: "{\"id\":1}".into(),
+    };
+    let second = StoredResponse {
+        fingerprint: "f1".into(),
+        status: 201,
+        body: "{\"id\":2}".into(),
+    };
+    assert_eq!(
+        w.store
+            .save_idempotent_response(user, "k-1", &first, today())
+            .await
+            .unwrap(),
+        first
+    );
+    assert_eq!(
+        w.store
+            .save_idempotent_response(user, "k-1", &second, today())
+            .await
+            .unwrap(),
+        first
+    );
     // Keys are per user.
-    assert_eq!(w.store.idempotent_response(w.partner_b.user_id, "k-1").await.unwrap(), None);
+    assert_eq!(
+        w.store.idempotent_response(w.partner_b.user_id, "k-1").await.unwrap(),
+        None
+    );
 }
 
 pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
     let w = world(store).await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(submit(&w, &w.partner_a, &format!("Unrelated Org Number {i}"), &["MB-100"]).await.id);
+        ids.push(
+            submit(&w, &w.partner_a, &format!("Unrelated Org Number {i}"), &["MB-100"])
+                .await
+                .id,
+        );
     }
     submit(&w, &w.partner_b, "Someone Else Entirely", &["MB-200"]).await;
-    w.store.approve_registration(&w.west_manager, ids[1], approval(false), today()).await.unwrap();
-    let page1 = w.store.list_registrations(&w.partner_a, RegistrationFilter::default(), PageRequest::first(2)).await.unwrap();
+    w.store
+        .approve_registration(&w.west_manager, ids[1], approval(false), today())
+        .await
+        .unwrap();
+    let page1 = w
+        .store
+        .list_registrations(&w.partner_a, RegistrationFilter::default(), PageRequest::first(2))
+        .await
+        .unwrap();
     assert_eq!(page1.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[4], ids[3]]);
     let cursor = page1.next_cursor.unwrap().parse().unwrap();
-    let page2 = w.store.list_registrations(&w.partner_a, RegistrationFilter::default(), PageRequest { cursor: Some(cursor), limit: 2 }).await.unwrap();
+    let page2 = w
+        .store
+        .list_registrations(
+            &w.partner_a,
+            RegistrationFilter::default(),
+            PageRequest {
+                cursor: Some(cursor),
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page2.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2], ids[1]]);
-    let page3 = w.store.list_registrations(&w.partner_a, RegistrationFilter::default(), PageRequest { cursor: page2.next_cursor.unwrap().parse().ok(), limit: 2 }).await.unwrap();
+    let page3 = w
+        .store
+        .list_registrations(
+            &w.partner_a,
+            RegistrationFilter::default(),
+            PageRequest {
+                cursor: page2.next_cursor.unwrap().parse().ok(),
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page3.items.len(), 1);
     assert_eq!(page3.next_cursor, None);
-    let approved = w.store.list_registrations(&w.admin, RegistrationFilter { status: Some(domain::registration::Status::Approved), ..Default::default() }, PageRequest::default()).await.unwrap();
+    let approved = w
+        .store
+        .list_registrations(
+            &w.admin,
+            RegistrationFilter {
+                status: Some(domain::registration::Status::Approved),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(approved.items.len(), 1);
-    let expiring = |before: Date| RegistrationFilter { expiring_before: Some(before), ..Default::default() };
-    assert_eq!(w.store.list_registrations(&w.admin, expiring(date(2027, 2, 19)), PageRequest::default()).await.unwrap().items.len(), 0);
-    assert_eq!(w.store.list_registrations(&w.admin, expiring(date(2027, 2, 20)), PageRequest::default()).await.unwrap().items.len(), 1);
-    let by_partner = RegistrationFilter { partner_id: w.partner_b.partner_id, ..Default::default() };
-    assert_eq!(w.store.list_registrations(&w.admin, by_partner, PageRequest::default()).await.unwrap().items.len(), 1);
+    let expiring = |before: Date| RegistrationFilter {
+        expiring_before: Some(before),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.store
+            .list_registrations(&w.admin, expiring(date(2027, 2, 19)), PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        0
+    );
+    assert_eq!(
+        w.store
+            .list_registrations(&w.admin, expiring(date(2027, 2, 20)), PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let by_partner = RegistrationFilter {
+        partner_id: w.partner_b.partner_id,
+        ..Default::default()
+    };
+    assert_eq!(
+        w.store
+            .list_registrations(&w.admin, by_partner, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
 }
 
 pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
     let w = world(store).await;
     let s = w.store.as_ref();
-    let dup = NewUserRecord { email: Email::parse("ANN@northwind.example").unwrap(), display_name: "Ann".into(), role: Role::PartnerUser, partner_id: w.partner_a.partner_id, password_hash: None };
-    assert!(matches!(s.create_user(None, dup, today()).await, Err(StoreError::Conflict { .. })));
-    let orphan = NewUserRecord { email: Email::parse("x@y.example").unwrap(), display_name: "X".into(), role: Role::PartnerUser, partner_id: Some(9999), password_hash: None };
-    assert!(matches!(s.create_user(None, orphan, today()).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(s.create_region(None, "West", None, today()).await, Err(StoreError::Conflict { .. })));
-    assert!(matches!(s.create_region(None, "North", Some(w.partner_a.user_id), today()).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(s.create_region(Some(&w.west_manager), "North", None, today()).await, Err(StoreError::Forbidden(_))));
-    let bad_region = domain::input::NewPartner { name: "Nowhere AV".into(), level: PartnerLevel::Bronze, activation_stage: ActivationStage::FirstContact, region_id: 9999 };
-    assert!(matches!(s.create_partner(None, bad_region, today()).await, Err(StoreError::Invalid(_))));
+    let dup = NewUserRecord {
+        email: Email::parse("ANN@northwind.example").unwrap(),
+        display_name: "Ann".into(),
+        role: Role::PartnerUser,
+        partner_id: w.partner_a.partner_id,
+        password_hash: None,
+    };
+    assert!(matches!(
+        s.create_user(None, dup, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let orphan = NewUserRecord {
+        email: Email::parse("x@y.example").unwrap(),
+        display_name: "X".into(),
+        role: Role::PartnerUser,
+        partner_id: Some(9999),
+        password_hash: None,
+    };
+    assert!(matches!(
+        s.create_user(None, orphan, today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_region(None, "West", None, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        s.create_region(None, "North", Some(w.partner_a.user_id), today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_region(Some(&w.west_manager), "North", None, today()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let bad_region = domain::input::NewPartner {
+        name: "Nowhere AV".into(),
+        level: PartnerLevel::Bronze,
+        activation_stage: ActivationStage::FirstContact,
+        region_id: 9999,
+    };
+    assert!(matches!(
+        s.create_partner(None, bad_region, today()).await,
+        Err(StoreError::Invalid(_))
+    ));
     assert!(s.find_user_by_email(" Ann@Northwind.example ").await.unwrap().is_some());
-    let token = s.create_token(None, w.partner_a.user_id, "ci", "hash-1", today()).await.unwrap();
-    assert_eq!(s.authenticate("hash-1").await.unwrap().unwrap().partner_id, w.partner_a.partner_id);
+    let token = s
+        .create_token(None, w.partner_a.user_id, "ci", "hash-1", today())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.authenticate("hash-1").await.unwrap().unwrap().partner_id,
+        w.partner_a.partner_id
+    );
     s.revoke_token(Some(&w.admin), token.id, today()).await.unwrap();
     assert_eq!(s.authenticate("hash-1").await.unwrap(), None);
     let mut settings = s.settings().await.unwrap();
     settings.default_validity_days = 0;
-    assert!(matches!(s.update_settings(&w.admin, settings.clone(), today()).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        s.update_settings(&w.admin, settings.clone(), today()).await,
+        Err(StoreError::Invalid(_))
+    ));
     settings.default_validity_days = 60;
-    assert!(matches!(s.update_settings(&w.west_manager, settings.clone(), today()).await, Err(StoreError::Forbidden(_))));
-    assert_eq!(s.update_settings(&w.admin, settings, today()).await.unwrap().default_validity_days, 60);
+    assert!(matches!(
+        s.update_settings(&w.west_manager, settings.clone(), today()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert_eq!(
+        s.update_settings(&w.admin, settings, today())
+            .await
+            .unwrap()
+            .default_validity_days,
+        60
+    );
 }

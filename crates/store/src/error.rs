@@ -16,7 +16,10 @@ pub enum StoreError {
     Transition(#[from] InvalidTransition),
     /// The change would break a rule that depends on other records (a duplicate, a held claim …).
     #[error("{message}")]
-    Conflict { message: String, matches: Vec<crate::model::ConflictMatch> },
+    Conflict {
+        message: String,
+        matches: Vec<crate::model::ConflictMatch>,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -25,7 +28,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn conflict(message: impl Into<String>) -> Self {
-        StoreError::Conflict { message: message.into(), matches: Vec::new() }
+        StoreError::Conflict {
+            message: message.into(),
+            matches: Vec::new(),
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {

@@ -14,11 +14,9 @@ pub use error::{StoreError, StoreResult};
 pub use model::*;
 
 use async_trait::async_trait;
-use domain::input::{
-    Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome,
-};
-use domain::settings::ProgramSettings;
 use domain::Actor;
+use domain::input::{Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome};
+use domain::settings::ProgramSettings;
 use jiff::Timestamp;
 
 /// Everything dealreg persists. Methods taking an [`Actor`] enforce who may do what; partner actors
@@ -29,41 +27,119 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
 
     async fn settings(&self) -> StoreResult<ProgramSettings>;
-    async fn update_settings(&self, actor: &Actor, settings: ProgramSettings, now: Timestamp) -> StoreResult<ProgramSettings>;
+    async fn update_settings(
+        &self,
+        actor: &Actor,
+        settings: ProgramSettings,
+        now: Timestamp,
+    ) -> StoreResult<ProgramSettings>;
 
     // --- users and credentials (PLT-1) ---
     /// `actor` is `None` for the operator's command line, which acts as the system.
     async fn create_user(&self, actor: Option<&Actor>, user: NewUserRecord, now: Timestamp) -> StoreResult<User>;
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
-    async fn create_token(&self, actor: Option<&Actor>, user_id: i64, label: &str, token_hash: &str, now: Timestamp) -> StoreResult<ApiToken>;
+    async fn create_token(
+        &self,
+        actor: Option<&Actor>,
+        user_id: i64,
+        label: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<ApiToken>;
     async fn revoke_token(&self, actor: Option<&Actor>, token_id: i64, now: Timestamp) -> StoreResult<ApiToken>;
     /// The active user behind a live token's hash.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Actor>>;
 
     // --- master data ---
-    async fn create_region(&self, actor: Option<&Actor>, name: &str, manager_user_id: Option<i64>, now: Timestamp) -> StoreResult<Region>;
+    async fn create_region(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+        manager_user_id: Option<i64>,
+        now: Timestamp,
+    ) -> StoreResult<Region>;
     /// Makes a channel manager (or admin) the approver of a region's registrations from now on.
-    async fn assign_region_manager(&self, actor: Option<&Actor>, region_id: i64, manager_user_id: i64, now: Timestamp) -> StoreResult<Region>;
+    async fn assign_region_manager(
+        &self,
+        actor: Option<&Actor>,
+        region_id: i64,
+        manager_user_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Region>;
     async fn list_regions(&self) -> StoreResult<Vec<Region>>;
     async fn create_partner(&self, actor: Option<&Actor>, partner: NewPartner, now: Timestamp) -> StoreResult<Partner>;
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner>;
     async fn list_partners(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Partner>>;
     async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product>;
     async fn list_products(&self, page: PageRequest) -> StoreResult<Page<Product>>;
-    async fn create_customer(&self, actor: Option<&Actor>, customer: Customer, now: Timestamp) -> StoreResult<CustomerRecord>;
+    async fn create_customer(
+        &self,
+        actor: Option<&Actor>,
+        customer: Customer,
+        now: Timestamp,
+    ) -> StoreResult<CustomerRecord>;
     async fn list_customers(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<CustomerRecord>>;
 
     // --- registrations (REG) ---
-    async fn submit_registration(&self, actor: &Actor, registration: NewRegistration, now: Timestamp) -> StoreResult<Registration>;
+    async fn submit_registration(
+        &self,
+        actor: &Actor,
+        registration: NewRegistration,
+        now: Timestamp,
+    ) -> StoreResult<Registration>;
     async fn get_registration(&self, actor: &Actor, id: i64) -> StoreResult<Registration>;
-    async fn list_registrations(&self, actor: &Actor, filter: RegistrationFilter, page: PageRequest) -> StoreResult<Page<RegistrationSummary>>;
-    async fn approve_registration(&self, actor: &Actor, id: i64, approval: Approval, now: Timestamp) -> StoreResult<Registration>;
-    async fn decline_registration(&self, actor: &Actor, id: i64, reason: String, now: Timestamp) -> StoreResult<Registration>;
-    async fn withdraw_registration(&self, actor: &Actor, id: i64, reason: Option<String>, now: Timestamp) -> StoreResult<Registration>;
-    async fn close_registration(&self, actor: &Actor, id: i64, outcome: Outcome, reason: Option<String>, now: Timestamp) -> StoreResult<Registration>;
-    async fn request_change(&self, actor: &Actor, registration_id: i64, change: ChangeRequest, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord>;
-    async fn decide_change(&self, actor: &Actor, request_id: i64, approve: bool, reason: Option<String>, now: Timestamp) -> StoreResult<ChangeRequestRecord>;
+    async fn list_registrations(
+        &self,
+        actor: &Actor,
+        filter: RegistrationFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<RegistrationSummary>>;
+    async fn approve_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approval: Approval,
+        now: Timestamp,
+    ) -> StoreResult<Registration>;
+    async fn decline_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: String,
+        now: Timestamp,
+    ) -> StoreResult<Registration>;
+    async fn withdraw_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<Registration>;
+    async fn close_registration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: Outcome,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<Registration>;
+    async fn request_change(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        change: ChangeRequest,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<ChangeRequestRecord>;
+    async fn decide_change(
+        &self,
+        actor: &Actor,
+        request_id: i64,
+        approve: bool,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> StoreResult<ChangeRequestRecord>;
     async fn list_change_requests(&self, actor: &Actor, registration_id: i64) -> StoreResult<Vec<ChangeRequestRecord>>;
     /// REG-6 asked before filing: is an organisation already registered by another partner?
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus>;
@@ -74,7 +150,8 @@ pub trait Store: Send + Sync + 'static {
     async fn run_sweeps(&self, now: Timestamp) -> StoreResult<SweepReport>;
     /// Leases up to `limit` undelivered messages whose time has come; a lease hides a message from
     /// other workers until `lease_until`, so each is handled by one worker at a time.
-    async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: i64)
+    -> StoreResult<Vec<OutboxMessage>>;
     async fn mark_delivered(&self, id: i64, now: Timestamp) -> StoreResult<()>;
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>>;
@@ -85,7 +162,13 @@ pub trait Store: Send + Sync + 'static {
     // --- idempotency keys ---
     async fn idempotent_response(&self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;
     /// Records the response to a keyed request; the first one recorded wins.
-    async fn save_idempotent_response(&self, user_id: i64, key: &str, response: &StoredResponse, now: Timestamp) -> StoreResult<StoredResponse>;
+    async fn save_idempotent_response(
+        &self,
+        user_id: i64,
+        key: &str,
+        response: &StoredResponse,
+        now: Timestamp,
+    ) -> StoreResult<StoredResponse>;
 
     /// Writes a consistent copy of the database to `destination` while it is in use.
     async fn backup(&self, destination: &std::path::Path) -> StoreResult<()>;

@@ -5,8 +5,8 @@ use domain::input::{ActivationStage, Email, PartnerLevel, Segment};
 use domain::matching::MatchReason;
 use domain::registration::{RequestKind, RequestStatus, Status};
 use domain::{Money, Role};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// Newest first; `cursor` is the `next_cursor` of the previous page.
@@ -21,7 +21,10 @@ impl PageRequest {
     pub const MAX_LIMIT: u32 = 200;
 
     pub fn first(limit: u32) -> Self {
-        PageRequest { cursor: None, limit: limit.clamp(1, Self::MAX_LIMIT) }
+        PageRequest {
+            cursor: None,
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+        }
     }
 }
 
@@ -45,8 +48,15 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: u32, id_of: impl Fn(&T) -> i64) -> Page<T> {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(|r| id_of(r).to_string()) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| id_of(r).to_string())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 

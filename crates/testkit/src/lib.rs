@@ -10,8 +10,8 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use store::conformance::{today, World};
 use store::Store;
+use store::conformance::{World, today};
 use web::ManualClock;
 
 pub use store::conformance;
@@ -27,9 +27,18 @@ pub async fn fresh_store(backend: Backend) -> (Arc<dyn Store>, tempfile::TempDir
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = tempfile::tempdir().expect("temporary directory");
     let store: Arc<dyn Store> = match backend {
-        Backend::Sqlite => Arc::new(store_sqlite::open(&dir.path().join("dealreg.db")).await.expect("open SQLite")),
+        Backend::Sqlite => Arc::new(
+            store_sqlite::open(&dir.path().join("dealreg.db"))
+                .await
+                .expect("open SQLite"),
+        ),
         Backend::Postgres => {
-            let url = pg_database(&format!("api_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))).await;
+            let url = pg_database(&format!(
+                "api_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ))
+            .await;
             Arc::new(store_postgres::open(&url).await.expect("open PostgreSQL"))
         }
     };
@@ -41,7 +50,9 @@ pub async fn pg_database(prefix: &str) -> String {
     let admin = std::env::var("DEALREG_TEST_PG_URL")
         .expect("DEALREG_TEST_PG_URL must name a PostgreSQL server for these tests; `bash .ci/run` starts one");
     let name = format!("{prefix}_{}", jiff::Timestamp::now().as_microsecond());
-    store_postgres::create_database(&admin, &name).await.expect("create test database")
+    store_postgres::create_database(&admin, &name)
+        .await
+        .expect("create test database")
 }
 
 pub struct TestApp {
@@ -71,7 +82,14 @@ impl TestApp {
         )
         .await
         .expect("start server");
-        TestApp { base_url: format!("http://{}", running.addr), clock, world, outbox_dir, running: Some(running), _dir: dir }
+        TestApp {
+            base_url: format!("http://{}", running.addr),
+            clock,
+            world,
+            outbox_dir,
+            running: Some(running),
+            _dir: dir,
+        }
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -81,17 +99,26 @@ impl TestApp {
     /// A client authenticated as `actor`, with a new token.
     pub async fn client_for(&self, actor: &Actor) -> Client {
         let (secret, hash) = web::credentials::new_token().expect("token");
-        self.store().create_token(None, actor.user_id, "test", &hash, today()).await.expect("create token");
+        self.store()
+            .create_token(None, actor.user_id, "test", &hash, today())
+            .await
+            .expect("create token");
         self.client(Some(secret))
     }
 
     pub fn client(&self, token: Option<String>) -> Client {
-        Client { base: format!("{}/api/v1", self.base_url), http: reqwest::Client::new(), token }
+        Client {
+            base: format!("{}/api/v1", self.base_url),
+            http: reqwest::Client::new(),
+            token,
+        }
     }
 
     pub async fn run_worker(&self) -> dealreg::worker::WorkReport {
         let mailer = FileMailer::new(self.outbox_dir.clone());
-        dealreg::worker::run_once(self.store(), &mailer, web::Clock::now(self.clock.as_ref())).await.expect("worker pass")
+        dealreg::worker::run_once(self.store(), &mailer, web::Clock::now(self.clock.as_ref()))
+            .await
+            .expect("worker pass")
     }
 
     pub async fn stop(mut self) {
@@ -122,7 +149,14 @@ impl Reply {
 
     /// The `field` names of a problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -134,7 +168,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
@@ -155,7 +195,11 @@ impl Client {
 
     /// Sends raw bytes with a given content type.
     pub async fn send_raw(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
-        let mut request = self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(bytes);
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(bytes);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -179,7 +223,10 @@ impl Client {
     }
 
     pub async fn approve(&self, id: i64, body: &Value) -> store::Registration {
-        self.post(&format!("/registrations/{id}/approve"), body).await.expect(200).json()
+        self.post(&format!("/registrations/{id}/approve"), body)
+            .await
+            .expect(200)
+            .json()
     }
 }
 

@@ -2,8 +2,8 @@
 //! stored only as a SHA-256 hash (they carry full entropy, so a fast hash suffices to make a stolen
 //! table useless).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
 /// Prefix that makes tokens recognisable in logs and secret scanners.

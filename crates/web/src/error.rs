@@ -1,6 +1,6 @@
 //! Every error leaves as RFC 9457 `application/problem+json`, naming each bad field.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::input::{FieldError, FieldErrors};
 use serde::Serialize;
@@ -27,11 +27,11 @@ pub struct Problem {
 }
 
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
-        ApiError(Problem {
+        ApiError(Box::new(Problem {
             kind: format!("/problems/{kind}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
@@ -39,7 +39,7 @@ impl ApiError {
             errors: Vec::new(),
             allowed: None,
             matches: Vec::new(),
-        })
+        }))
     }
 
     pub fn invalid(errors: FieldErrors) -> Self {
@@ -52,7 +52,10 @@ impl ApiError {
     pub fn bad_field(status: StatusCode, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut e = ApiError::new(status, "invalid-input", format!("{field}: {message}"));
-        e.0.errors = vec![FieldError { field: field.to_owned(), message }];
+        e.0.errors = vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }];
         e
     }
 
@@ -89,11 +92,19 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Unavailable(detail) => {
                 tracing::warn!(%detail, "database unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; retry shortly")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is unavailable; retry shortly",
+                )
             }
             StoreError::Database(detail) => {
                 tracing::error!(%detail, "database error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred; it has been logged",
+                )
             }
         }
     }
@@ -102,11 +113,17 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(&self.0)).into_response();
+        let mut response = (status, axum::Json(&*self.0)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"dealreg\""));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"dealreg\""),
+            );
         }
         response
     }

@@ -1,12 +1,12 @@
 //! Request extractors that turn every malformed request into a problem naming what is wrong.
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use domain::Actor;
 use serde::de::DeserializeOwned;
 use store::{PageRequest, RegistrationFilter};
@@ -67,7 +67,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES))
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES),
+                )
             } else {
                 ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
             }
@@ -83,13 +87,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", format!("the body is not valid JSON: {inner}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                format!("the body is not valid JSON: {inner}"),
+            )
         } else {
             let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::bad_field(StatusCode::UNPROCESSABLE_ENTITY, &field, strip_position(&inner.to_string()))
+            ApiError::bad_field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &field,
+                strip_position(&inner.to_string()),
+            )
         }
     })?;
-    deserializer.end().map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", format!("trailing data after the JSON value: {e}")))?;
+    deserializer.end().map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            format!("trailing data after the JSON value: {e}"),
+        )
+    })?;
     Ok(value)
 }
 
@@ -111,11 +129,13 @@ impl FromRequestParts<AppState> for Id {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::not_found("resource"))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .map(Id)
-            .ok_or_else(|| ApiError::bad_field(StatusCode::BAD_REQUEST, "id", format!("'{raw}' is not a positive integer id")))
+        raw.parse::<i64>().ok().filter(|id| *id > 0).map(Id).ok_or_else(|| {
+            ApiError::bad_field(
+                StatusCode::BAD_REQUEST,
+                "id",
+                format!("'{raw}' is not a positive integer id"),
+            )
+        })
     }
 }
 
@@ -137,9 +157,17 @@ pub struct ListParams {
     pub expiring_before: Option<String>,
 }
 
-fn parse_param<T: std::str::FromStr>(errors: &mut domain::FieldErrors, field: &str, raw: &Option<String>, what: &str) -> Option<T> {
+fn parse_param<T: std::str::FromStr>(
+    errors: &mut domain::FieldErrors,
+    field: &str,
+    raw: &Option<String>,
+    what: &str,
+) -> Option<T> {
     let raw = raw.as_deref()?;
-    raw.trim().parse().map_err(|_| errors.add(field, format!("'{raw}' is not {what}"))).ok()
+    raw.trim()
+        .parse()
+        .map_err(|_| errors.add(field, format!("'{raw}' is not {what}")))
+        .ok()
 }
 
 impl ListParams {
@@ -151,20 +179,29 @@ impl ListParams {
             errors.add("limit", format!("must be between 1 and {}", PageRequest::MAX_LIMIT));
         }
         errors.into_result(())?;
-        Ok(PageRequest { cursor, limit: limit.unwrap_or(PageRequest::DEFAULT_LIMIT) })
+        Ok(PageRequest {
+            cursor,
+            limit: limit.unwrap_or(PageRequest::DEFAULT_LIMIT),
+        })
     }
 
     pub fn registration_filter(&self) -> Result<RegistrationFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
-        let status = self
-            .status
-            .as_deref()
-            .and_then(|s| domain::registration::Status::parse(s).map_err(|m| errors.add("status", m)).ok());
+        let status = self.status.as_deref().and_then(|s| {
+            domain::registration::Status::parse(s)
+                .map_err(|m| errors.add("status", m))
+                .ok()
+        });
         let filter = RegistrationFilter {
             status,
             partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
             customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
-            expiring_before: parse_param(&mut errors, "expiring_before", &self.expiring_before, "a date (YYYY-MM-DD)"),
+            expiring_before: parse_param(
+                &mut errors,
+                "expiring_before",
+                &self.expiring_before,
+                "a date (YYYY-MM-DD)",
+            ),
         };
         errors.into_result(filter).map_err(ApiError::from)
     }

@@ -1,8 +1,8 @@
 //! `Idempotency-Key` on creating POSTs: a retried request with the same key and body gets the first
 //! answer again instead of creating a second record; the same key with another body is refused.
 
-use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use crate::error::{ApiError, ApiResult};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
@@ -12,22 +12,46 @@ use store::StoredResponse;
 pub const HEADER: &str = "idempotency-key";
 
 fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(raw) = headers.get(HEADER) else { return Ok(None) };
-    let key = raw.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()));
+    let Some(raw) = headers.get(HEADER) else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()));
     key.map(|k| Some(k.to_owned())).ok_or_else(|| {
-        ApiError::bad_field(StatusCode::BAD_REQUEST, "Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+        ApiError::bad_field(
+            StatusCode::BAD_REQUEST,
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        )
     })
 }
 
 fn replay(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], stored.body).into_response();
-    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    let mut response = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        stored.body,
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
 }
 
 /// Runs `create` once per (caller, key): later calls with the same key replay its answer.
-pub async fn once<F, Fut>(state: &AppState, actor: &Actor, headers: &HeaderMap, route: &str, body: &[u8], create: F) -> ApiResult<Response>
+pub async fn once<F, Fut>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+    create: F,
+) -> ApiResult<Response>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
@@ -52,7 +76,18 @@ where
         return Ok(replay(stored));
     }
     let (status, value) = create().await?;
-    let response = StoredResponse { fingerprint, status: status.as_u16(), body: value.to_string() };
-    let kept = state.store.save_idempotent_response(actor.user_id, &key, &response, state.clock.now()).await?;
-    Ok(if kept == response { (status, axum::Json(value)).into_response() } else { replay(kept) })
+    let response = StoredResponse {
+        fingerprint,
+        status: status.as_u16(),
+        body: value.to_string(),
+    };
+    let kept = state
+        .store
+        .save_idempotent_response(actor.user_id, &key, &response, state.clock.now())
+        .await?;
+    Ok(if kept == response {
+        (status, axum::Json(value)).into_response()
+    } else {
+        replay(kept)
+    })
 }

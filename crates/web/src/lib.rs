@@ -91,16 +91,24 @@ pub fn app(state: AppState) -> Router {
     let (api, mut doc) = api();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     let doc = Arc::new(doc);
-    let api = api.route("/openapi.json", get(move || {
-        let doc = doc.clone();
-        async move { Json(doc.as_ref().clone()) }
-    }));
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    );
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::ApiError::not_found("route").into_response() })
         .method_not_allowed_fallback(|| async {
-            error::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not accept that method").into_response()
+            error::ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "this route does not accept that method",
+            )
+            .into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())

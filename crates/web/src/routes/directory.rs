@@ -4,14 +4,14 @@
 use crate::credentials;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
-use crate::{idempotency, AppState};
+use crate::{AppState, idempotency};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Json;
+use domain::Actor;
 use domain::input::{self, CustomerInput, PartnerInput, ProductInput, RegionInput, UserInput};
 use domain::settings::ProgramSettings;
-use domain::Actor;
 use serde::Serialize;
 use store::{CustomerRecord, NewUserRecord, Notification, Page, Partner, Product, Region, User};
 use utoipa_axum::router::OpenApiRouter;
@@ -30,7 +30,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Runs a creating POST under its idempotency key, answering 201 with the created record.
-async fn create<T, F, Fut>(state: &AppState, actor: &Actor, headers: &HeaderMap, route: &str, body: &[u8], make: F) -> ApiResult<Response>
+async fn create<T, F, Fut>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+    make: F,
+) -> ApiResult<Response>
 where
     T: Serialize,
     F: FnOnce() -> Fut,
@@ -46,17 +53,29 @@ where
 /// Add a partner (administrators).
 #[utoipa::path(post, path = "/partners", tag = "partners", request_body = PartnerInput,
     responses((status = 201, body = Partner), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn create_partner(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<PartnerInput>) -> ApiResult<Response> {
+async fn create_partner(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<PartnerInput>,
+) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /partners", &body.bytes, || async {
         let partner = input::parse_partner(&body.value)?;
-        Ok(state.store.create_partner(Some(&actor), partner, state.clock.now()).await?)
+        Ok(state
+            .store
+            .create_partner(Some(&actor), partner, state.clock.now())
+            .await?)
     })
     .await
 }
 
 /// Partners; a partner's users see their own only.
 #[utoipa::path(get, path = "/partners", tag = "partners", params(ListParams), responses((status = 200, body = Page<Partner>)), security(("bearer" = [])))]
-async fn list_partners(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<Partner>>> {
+async fn list_partners(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<Partner>>> {
     Ok(Json(state.store.list_partners(&actor, params.page()?).await?))
 }
 
@@ -69,46 +88,80 @@ async fn get_partner(State(state): State<AppState>, Auth(actor): Auth, Id(id): I
 /// Add an end customer (administrators, channel managers). Partners name customers when registering.
 #[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
     responses((status = 201, body = CustomerRecord), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn create_customer(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<CustomerInput>) -> ApiResult<Response> {
+async fn create_customer(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<CustomerInput>,
+) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /customers", &body.bytes, || async {
         let mut errors = domain::FieldErrors::default();
         let customer = input::parse_customer(&body.value, "", &mut errors);
-        let customer = errors.into_result(customer)?.ok_or_else(|| ApiError::invalid(domain::FieldErrors::single("body", "incomplete customer")))?;
-        Ok(state.store.create_customer(Some(&actor), customer, state.clock.now()).await?)
+        let customer = errors
+            .into_result(customer)?
+            .ok_or_else(|| ApiError::invalid(domain::FieldErrors::single("body", "incomplete customer")))?;
+        Ok(state
+            .store
+            .create_customer(Some(&actor), customer, state.clock.now())
+            .await?)
     })
     .await
 }
 
 /// End customers; partners see those they registered.
 #[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams), responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
-async fn list_customers(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<CustomerRecord>>> {
+async fn list_customers(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<CustomerRecord>>> {
     Ok(Json(state.store.list_customers(&actor, params.page()?).await?))
 }
 
 /// Add a product to the price list (administrators).
 #[utoipa::path(post, path = "/products", tag = "products", request_body = ProductInput,
     responses((status = 201, body = Product), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn create_product(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<ProductInput>) -> ApiResult<Response> {
+async fn create_product(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<ProductInput>,
+) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /products", &body.bytes, || async {
         let product = input::parse_product(&body.value)?;
-        Ok(state.store.create_product(Some(&actor), product, state.clock.now()).await?)
+        Ok(state
+            .store
+            .create_product(Some(&actor), product, state.clock.now())
+            .await?)
     })
     .await
 }
 
 /// The price list.
 #[utoipa::path(get, path = "/products", tag = "products", params(ListParams), responses((status = 200, body = Page<Product>)), security(("bearer" = [])))]
-async fn list_products(State(state): State<AppState>, Auth(_actor): Auth, Params(params): Params) -> ApiResult<Json<Page<Product>>> {
+async fn list_products(
+    State(state): State<AppState>,
+    Auth(_actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<Product>>> {
     Ok(Json(state.store.list_products(params.page()?).await?))
 }
 
 /// Add a region with its regional manager (administrators).
 #[utoipa::path(post, path = "/regions", tag = "regions", request_body = RegionInput,
     responses((status = 201, body = Region), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn create_region(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<RegionInput>) -> ApiResult<Response> {
+async fn create_region(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<RegionInput>,
+) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /regions", &body.bytes, || async {
         let (name, manager) = input::parse_region(&body.value)?;
-        Ok(state.store.create_region(Some(&actor), &name, manager, state.clock.now()).await?)
+        Ok(state
+            .store
+            .create_region(Some(&actor), &name, manager, state.clock.now())
+            .await?)
     })
     .await
 }
@@ -121,17 +174,35 @@ async fn list_regions(State(state): State<AppState>, Auth(_actor): Auth) -> ApiR
 /// Add a user (administrators). The password, if given, is stored as an argon2 hash.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = UserInput,
     responses((status = 201, body = User), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn create_user(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<UserInput>) -> ApiResult<Response> {
+async fn create_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<UserInput>,
+) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /users", &body.bytes, || async {
         if !domain::policy::can_administer(&actor) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "only administrators may create users"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "only administrators may create users",
+            ));
         }
         let user = input::parse_user(&body.value)?;
         let password_hash = match &user.password {
-            Some(p) => Some(credentials::hash_password(p).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?),
+            Some(p) => Some(
+                credentials::hash_password(p)
+                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?,
+            ),
             None => None,
         };
-        let record = NewUserRecord { email: user.email, display_name: user.display_name, role: user.role, partner_id: user.partner_id, password_hash };
+        let record = NewUserRecord {
+            email: user.email,
+            display_name: user.display_name,
+            role: user.role,
+            partner_id: user.partner_id,
+            password_hash,
+        };
         Ok(state.store.create_user(Some(&actor), record, state.clock.now()).await?)
     })
     .await
@@ -139,7 +210,11 @@ async fn create_user(State(state): State<AppState>, Auth(actor): Auth, headers: 
 
 /// Users (administrators).
 #[utoipa::path(get, path = "/users", tag = "users", params(ListParams), responses((status = 200, body = Page<User>), (status = 403, body = Problem)), security(("bearer" = [])))]
-async fn list_users(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<User>>> {
+async fn list_users(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<User>>> {
     Ok(Json(state.store.list_users(&actor, params.page()?).await?))
 }
 
@@ -152,13 +227,26 @@ async fn get_settings(State(state): State<AppState>, Auth(_actor): Auth) -> ApiR
 /// Replace the program settings (administrators).
 #[utoipa::path(put, path = "/settings", tag = "settings", request_body = ProgramSettings,
     responses((status = 200, body = ProgramSettings), (status = 422, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
-async fn put_settings(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<ProgramSettings>) -> ApiResult<Json<ProgramSettings>> {
-    Ok(Json(state.store.update_settings(&actor, body.value, state.clock.now()).await?))
+async fn put_settings(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: JsonBody<ProgramSettings>,
+) -> ApiResult<Json<ProgramSettings>> {
+    Ok(Json(
+        state
+            .store
+            .update_settings(&actor, body.value, state.clock.now())
+            .await?,
+    ))
 }
 
 /// The caller's in-app notifications, newest first; the same messages are e-mailed.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", params(ListParams),
     responses((status = 200, body = Page<Notification>)), security(("bearer" = [])))]
-async fn notifications(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<Notification>>> {
+async fn notifications(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<Notification>>> {
     Ok(Json(state.store.list_notifications(&actor, params.page()?).await?))
 }

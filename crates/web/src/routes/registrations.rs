@@ -2,11 +2,11 @@
 
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
-use crate::{idempotency, AppState};
+use crate::{AppState, idempotency};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Json;
 use domain::calendar::business_date;
 use domain::input::{
     self, ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput,
@@ -45,10 +45,18 @@ fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = Registration), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn submit(State(state): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: JsonBody<NewRegistrationInput>) -> ApiResult<Response> {
+async fn submit(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<NewRegistrationInput>,
+) -> ApiResult<Response> {
     idempotency::once(&state, &actor, &headers, "POST /registrations", &body.bytes, || async {
         let parsed = input::parse_new_registration(&body.value, today(&state).await?)?;
-        let reg = state.store.submit_registration(&actor, parsed, state.clock.now()).await?;
+        let reg = state
+            .store
+            .submit_registration(&actor, parsed, state.clock.now())
+            .await?;
         Ok((StatusCode::CREATED, to_value(&reg)))
     })
     .await
@@ -57,7 +65,11 @@ async fn submit(State(state): State<AppState>, Auth(actor): Auth, headers: Heade
 /// List registrations, newest first. Partners see only their own.
 #[utoipa::path(get, path = "/registrations", tag = "registrations", params(ListParams),
     responses((status = 200, body = Page<RegistrationSummary>), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn list(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<RegistrationSummary>>> {
+async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<RegistrationSummary>>> {
     let page = params.page()?;
     let filter = params.registration_filter()?;
     Ok(Json(state.store.list_registrations(&actor, filter, page).await?))
@@ -79,7 +91,11 @@ struct ClaimAnswer {
 /// "Is this customer already registered?" — answered claimed or free, never by whom.
 #[utoipa::path(post, path = "/registrations/check", tag = "registrations", request_body = ClaimCheckInput,
     responses((status = 200, body = ClaimAnswer), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn check(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<ClaimCheckInput>) -> ApiResult<Json<ClaimAnswer>> {
+async fn check(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: JsonBody<ClaimCheckInput>,
+) -> ApiResult<Json<ClaimAnswer>> {
     let (customer, skus) = input::parse_claim_check(&body.value)?;
     let status = state.store.check_claim(&actor, customer, skus).await?;
     Ok(Json(ClaimAnswer { status }))
@@ -89,33 +105,73 @@ async fn check(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<
 #[utoipa::path(post, path = "/registrations/{id}/approve", tag = "registrations", params(("id" = i64, Path)), request_body = ApproveInput,
     responses((status = 200, body = Registration), (status = 409, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-async fn approve(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<ApproveInput>) -> ApiResult<Json<Registration>> {
+async fn approve(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<ApproveInput>,
+) -> ApiResult<Json<Registration>> {
     let approval = input::parse_approval(&body.value)?;
-    Ok(Json(state.store.approve_registration(&actor, id, approval, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .approve_registration(&actor, id, approval, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Decline, with a reason the partner will read.
 #[utoipa::path(post, path = "/registrations/{id}/decline", tag = "registrations", params(("id" = i64, Path)), request_body = ReasonInput,
     responses((status = 200, body = Registration), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn decline(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<ReasonInput>) -> ApiResult<Json<Registration>> {
+async fn decline(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<ReasonInput>,
+) -> ApiResult<Json<Registration>> {
     let reason = input::parse_required_reason(&body.value)?;
-    Ok(Json(state.store.decline_registration(&actor, id, reason, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .decline_registration(&actor, id, reason, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Withdraw a submitted or approved registration.
 #[utoipa::path(post, path = "/registrations/{id}/withdraw", tag = "registrations", params(("id" = i64, Path)), request_body = ReasonInput,
     responses((status = 200, body = Registration), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn withdraw(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<ReasonInput>) -> ApiResult<Json<Registration>> {
+async fn withdraw(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<ReasonInput>,
+) -> ApiResult<Json<Registration>> {
     let reason = input::parse_optional_reason(&body.value)?;
-    Ok(Json(state.store.withdraw_registration(&actor, id, reason, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .withdraw_registration(&actor, id, reason, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Close an approved registration as won or lost.
 #[utoipa::path(post, path = "/registrations/{id}/close", tag = "registrations", params(("id" = i64, Path)), request_body = CloseInput,
     responses((status = 200, body = Registration), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn close(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<CloseInput>) -> ApiResult<Json<Registration>> {
+async fn close(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<CloseInput>,
+) -> ApiResult<Json<Registration>> {
     let (outcome, reason) = input::parse_close(&body.value)?;
-    Ok(Json(state.store.close_registration(&actor, id, outcome, reason, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .close_registration(&actor, id, outcome, reason, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Ask for an update or an extension of an approved registration (its partner only).
@@ -123,36 +179,76 @@ async fn close(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, bod
         ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body = ChangeRequestInput,
     responses((status = 201, body = ChangeRequestRecord), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn request_change(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, headers: HeaderMap, body: JsonBody<ChangeRequestInput>) -> ApiResult<Response> {
-    idempotency::once(&state, &actor, &headers, &format!("POST /registrations/{id}/requests"), &body.bytes, || async {
-        let (change, reason) = input::parse_change_request(&body.value, today(&state).await?)?;
-        let request = state.store.request_change(&actor, id, change, reason, state.clock.now()).await?;
-        Ok((StatusCode::CREATED, to_value(&request)))
-    })
+async fn request_change(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    headers: HeaderMap,
+    body: JsonBody<ChangeRequestInput>,
+) -> ApiResult<Response> {
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /registrations/{id}/requests"),
+        &body.bytes,
+        || async {
+            let (change, reason) = input::parse_change_request(&body.value, today(&state).await?)?;
+            let request = state
+                .store
+                .request_change(&actor, id, change, reason, state.clock.now())
+                .await?;
+            Ok((StatusCode::CREATED, to_value(&request)))
+        },
+    )
     .await
 }
 
 /// The update and extension requests of a registration.
 #[utoipa::path(get, path = "/registrations/{id}/requests", tag = "requests", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<ChangeRequestRecord>), (status = 404, body = Problem)), security(("bearer" = [])))]
-async fn list_requests(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id) -> ApiResult<Json<Vec<ChangeRequestRecord>>> {
+async fn list_requests(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<ChangeRequestRecord>>> {
     Ok(Json(state.store.list_change_requests(&actor, id).await?))
 }
 
 /// Approve a pending request; the change applies at once.
 #[utoipa::path(post, path = "/requests/{id}/approve", tag = "requests", params(("id" = i64, Path)), request_body = ReasonInput,
     responses((status = 200, body = ChangeRequestRecord), (status = 409, body = Problem)), security(("bearer" = [])))]
-async fn approve_request(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<ReasonInput>) -> ApiResult<Json<ChangeRequestRecord>> {
+async fn approve_request(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<ReasonInput>,
+) -> ApiResult<Json<ChangeRequestRecord>> {
     let reason = input::parse_optional_reason(&body.value)?;
-    Ok(Json(state.store.decide_change(&actor, id, true, reason, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .decide_change(&actor, id, true, reason, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Decline a pending request, with a reason.
 #[utoipa::path(post, path = "/requests/{id}/decline", tag = "requests", params(("id" = i64, Path)), request_body = ReasonInput,
     responses((status = 200, body = ChangeRequestRecord), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn decline_request(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id, body: JsonBody<ReasonInput>) -> ApiResult<Json<ChangeRequestRecord>> {
+async fn decline_request(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<ReasonInput>,
+) -> ApiResult<Json<ChangeRequestRecord>> {
     let reason = input::parse_required_reason(&body.value)?;
-    Ok(Json(state.store.decide_change(&actor, id, false, Some(reason), state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .decide_change(&actor, id, false, Some(reason), state.clock.now())
+            .await?,
+    ))
 }
 
 /// The audit trail of a registration: who did what, when, before and after.

@@ -1,0 +1,153 @@
+//! The `dealreg` binary as an operator uses it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn dealreg(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dealreg"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DEALREG_DATABASE_URL")
+        .env("DEALREG_LOG", "warn")
+        .output()
+        .expect("run dealreg")
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn help_names_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(dealreg(dir.path(), &["--help"]));
+    for command in ["serve", "migrate", "demo", "user", "token", "jobs", "audit", "backup"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+    assert!(ok(dealreg(dir.path(), &["jobs", "run", "--help"])).contains("--as-of"));
+}
+
+#[test]
+fn demo_jobs_audit_and_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = ok(dealreg(&data, &["demo"]));
+    assert!(demo.contains("48 registrations"), "{demo}");
+    assert!(demo.contains("drg_"), "tokens are printed once: {demo}");
+    assert!(data.join("dealreg.db").exists());
+    let again = dealreg(&data, &["demo"]);
+    assert!(!again.status.success(), "loading the demo twice is refused");
+    assert!(ok(dealreg(&data, &["audit", "verify"])).starts_with("audit trail intact"));
+    // Far in the future every approved registration has lapsed; a second pass finds nothing to do.
+    let first: serde_json::Value =
+        serde_json::from_str(&ok(dealreg(&data, &["jobs", "run", "--as-of", "2099-01-01"]))).unwrap();
+    assert!(first["expired"].as_u64().unwrap() > 0, "{first}");
+    assert!(first["delivered"].as_u64().unwrap() > 0, "{first}");
+    let second: serde_json::Value =
+        serde_json::from_str(&ok(dealreg(&data, &["jobs", "run", "--as-of", "2099-01-01"]))).unwrap();
+    assert_eq!(
+        (second["expired"].as_u64(), second["delivered"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(std::fs::read_dir(data.join("outbox")).unwrap().count() > 0);
+    let copy = dir.path().join("copy.db");
+    ok(dealreg(&data, &["backup", copy.to_str().unwrap()]));
+    assert!(
+        !dealreg(&data, &["backup", copy.to_str().unwrap()]).status.success(),
+        "never overwrites"
+    );
+    let url = format!("sqlite:{}", copy.display());
+    assert!(ok(dealreg(&data, &["--database-url", &url, "audit", "verify"])).starts_with("audit trail intact"));
+}
+
+#[test]
+fn user_add_prints_a_working_token_and_serve_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dealreg(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "not-an-email",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("email"));
+    let mut add = Command::new(env!("CARGO_BIN_EXE_dealreg"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "ops@vendor.example",
+            "--name",
+            "Ops",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    let text = ok(out);
+    let token = text
+        .lines()
+        .find_map(|l| l.strip_prefix("API token (shown once): "))
+        .expect("token line")
+        .to_owned();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dealreg"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--worker-interval", "0"])
+        .env("DEALREG_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let base = lines
+        .find_map(|l| {
+            l.ok().and_then(|l| {
+                l.strip_prefix("dealreg serving ")
+                    .map(|r| r.split(' ').next().unwrap().to_owned())
+            })
+        })
+        .expect("serve prints its address");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (authorised, anonymous) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let me = client
+            .get(format!("{base}/users"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let anonymous = client.get(format!("{base}/users")).send().await.unwrap().status();
+        (me, anonymous)
+    });
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert_eq!(authorised.as_u16(), 200);
+    assert_eq!(anonymous.as_u16(), 401);
+}
