@@ -556,6 +556,30 @@ fn customer_input(index: usize) -> CustomerInput {
     }
 }
 
+/// The demo price list: thirty products with accessories and maintenance. Partner price 70% of
+/// list, Commercial MSRP 98%, GOV/ED RRSP 92%.
+pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Vec<store::Product>> {
+    let mut products = Vec::with_capacity(PRODUCTS.len());
+    for &(sku, name, category, list_dollars, term, accessory) in PRODUCTS {
+        let list = list_dollars * 100;
+        let product = parse_product(&ProductInput {
+            sku: Some(sku.into()),
+            name: Some(name.into()),
+            category: Some(category.into()),
+            is_accessory: Some(accessory),
+            list_price_minor: Some(list),
+            partner_price_minor: Some(list * 70 / 100),
+            msrp_minor: Some(list - list / 50),
+            rrsp_minor: Some(list * 92 / 100),
+            currency: Some("USD".into()),
+            maintenance_term_months: term,
+        })
+        .map_err(|e| anyhow::anyhow!("demo product {sku}: {e}"))?;
+        products.push(s.create_product(None, product, now).await?);
+    }
+    Ok(products)
+}
+
 /// Loads the demo program into an empty database, dated so that `now` falls in its middle.
 pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoReport> {
     let s = store.as_ref();
@@ -597,23 +621,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     let mut settings = s.settings().await?;
     settings.fallback_approver_id = Some(managers[1].1.user_id);
     s.update_settings(&admin, settings, now).await?;
-    for &(sku, name, category, list_dollars, term, accessory) in PRODUCTS {
-        let list = list_dollars * 100;
-        let product = parse_product(&ProductInput {
-            sku: Some(sku.into()),
-            name: Some(name.into()),
-            category: Some(category.into()),
-            is_accessory: Some(accessory),
-            list_price_minor: Some(list),
-            partner_price_minor: Some(list * 70 / 100),
-            msrp_minor: Some(list - list / 50),
-            rrsp_minor: Some(list * 92 / 100),
-            currency: Some("USD".into()),
-            maintenance_term_months: term,
-        })
-        .map_err(|e| anyhow::anyhow!("demo product {sku}: {e}"))?;
-        s.create_product(None, product, now).await?;
-    }
+    load_price_list(s, now).await?;
     let partner_specs = [
         (
             "Northwind AV",

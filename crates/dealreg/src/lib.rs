@@ -1,6 +1,7 @@
 //! The parts of the `dealreg` program that tests drive directly: opening the configured store,
 //! the background worker with its mailers, the server, the demo data set and the benchmark.
 
+pub mod bench;
 pub mod demo;
 pub mod mailer;
 pub mod server;

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{NewUserRecord, Store};
+use store::Store;
 use web::{Clock, SystemClock};
 
 /// dealreg — deal registration for technology vendors and their partners.
@@ -57,6 +57,21 @@ enum Command {
     Backup {
         /// The new file to write; must not exist.
         destination: PathBuf,
+    },
+    /// Measure throughput and latency on a fresh SQLite database (see docs/BENCHMARKS.md).
+    Bench {
+        /// Registrations to load before measuring.
+        #[arg(long, default_value_t = 1_000_000)]
+        registrations: usize,
+        /// Requests per measured operation (and raw insert transactions).
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -159,12 +174,13 @@ fn mailer(args: &MailArgs, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn
     })
 }
 
-async fn issue_token(store: &dyn Store, user_id: i64, label: &str) -> anyhow::Result<String> {
+/// Creates a token for `user_id`; returns its id (for `token revoke`) and the secret, shown once.
+async fn issue_token(store: &dyn Store, user_id: i64, label: &str) -> anyhow::Result<(i64, String)> {
     let (secret, hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
-    store
+    let token = store
         .create_token(None, user_id, label, &hash, Timestamp::now())
         .await?;
-    Ok(secret)
+    Ok((token.id, secret))
 }
 
 #[tokio::main]
@@ -174,6 +190,23 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Bench {
+        registrations,
+        requests,
+        concurrency,
+        dir,
+    } = cli.command
+    {
+        let dir = dir.unwrap_or_else(|| cli.data_dir.join("bench"));
+        let config = dealreg::bench::BenchConfig {
+            registrations,
+            requests,
+            concurrency: concurrency.max(1),
+            dir,
+        };
+        println!("{}", dealreg::bench::run(config).await?.markdown());
+        return Ok(());
+    }
     let database = Database::choose(cli.database_url.as_deref(), &cli.data_dir);
     let store = database.open().await.with_context(|| format!("opening {database:?}"))?;
     match cli.command {
@@ -229,40 +262,30 @@ async fn main() -> anyhow::Result<()> {
             if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
                 bail!("--region makes a regional manager: the role must be channel_manager or admin");
             }
-            let password_hash = user
-                .password
-                .as_deref()
-                .map(web::credentials::hash_password)
-                .transpose()
-                .map_err(anyhow::Error::msg)?;
-            let record = NewUserRecord {
-                email: user.email,
-                display_name: user.display_name,
-                role: user.role,
-                partner_id: user.partner_id,
-                password_hash,
-            };
+            let record = web::credentials::user_record(user).map_err(anyhow::Error::msg)?;
             let created = store.create_user(None, record, Timestamp::now()).await?;
             if let Some(region) = region {
                 store
                     .assign_region_manager(None, region, created.id, Timestamp::now())
                     .await?;
             }
-            let token = issue_token(store.as_ref(), created.id, "cli").await?;
+            let (token_id, token) = issue_token(store.as_ref(), created.id, "cli").await?;
             println!(
                 "created user {} ({}, id {})",
                 created.email,
                 created.role.as_str(),
                 created.id
             );
-            println!("API token (shown once): {token}");
+            println!("API token id {token_id} (shown once): {token}");
         }
         Command::Token(TokenCommand::Create { email, label }) => {
             let user = store
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no user {email}"))?;
-            println!("{}", issue_token(store.as_ref(), user.id, &label).await?);
+            let (token_id, token) = issue_token(store.as_ref(), user.id, &label).await?;
+            eprintln!("token id {token_id} (revoke with: dealreg token revoke {token_id})");
+            println!("{token}");
         }
         Command::Token(TokenCommand::Revoke { id }) => {
             let token = store.revoke_token(None, id, Timestamp::now()).await?;
@@ -297,6 +320,7 @@ async fn main() -> anyhow::Result<()> {
             store.backup(&destination).await?;
             println!("wrote {}", destination.display());
         }
+        Command::Bench { .. } => unreachable!("handled before opening the store"),
     }
     Ok(())
 }

@@ -113,7 +113,7 @@ fn user_add_prints_a_working_token_and_serve_answers() {
     let text = ok(out);
     let token = text
         .lines()
-        .find_map(|l| l.strip_prefix("API token (shown once): "))
+        .find_map(|l| l.split_once("(shown once): ").map(|(_, token)| token))
         .expect("token line")
         .to_owned();
     let mut server = Command::new(env!("CARGO_BIN_EXE_dealreg"))

@@ -75,10 +75,15 @@ fn received(server: &SmtpServer) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn notifications_arrive_through_a_real_smtp_server() {
-    let server = start_smtp_server().await;
-    let (store, _dir) = fresh_store(Backend::Sqlite).await;
+/// A store with the conformance world and one registration submitted, whose notification to the
+/// regional manager waits in the outbox.
+async fn one_submission() -> (
+    std::sync::Arc<dyn store::Store>,
+    tempfile::TempDir,
+    testkit::conformance::World,
+    store::Registration,
+) {
+    let (store, dir) = fresh_store(Backend::Sqlite).await;
     let w = world(store.clone()).await;
     let reg = store
         .submit_registration(
@@ -91,6 +96,13 @@ async fn notifications_arrive_through_a_real_smtp_server() {
         )
         .await
         .unwrap();
+    (store, dir, w, reg)
+}
+
+#[tokio::test]
+async fn notifications_arrive_through_a_real_smtp_server() {
+    let server = start_smtp_server().await;
+    let (store, _dir, w, reg) = one_submission().await;
     let report = run_once(store.as_ref(), &mailer(server.port), today()).await.unwrap();
     assert_eq!(report.delivered, 1);
     let mail = received(&server);
@@ -124,19 +136,7 @@ async fn notifications_arrive_through_a_real_smtp_server() {
 
 #[tokio::test]
 async fn a_failed_delivery_is_retried_later_and_sent_once() {
-    let (store, _dir) = fresh_store(Backend::Sqlite).await;
-    let w = world(store.clone()).await;
-    store
-        .submit_registration(
-            &w.partner_a,
-            registration(
-                customer("Springfield School District", None, "Springfield"),
-                &["MB-100"],
-            ),
-            today(),
-        )
-        .await
-        .unwrap();
+    let (store, _dir, _w, _reg) = one_submission().await;
     let nobody_listens = free_port();
     let failed = run_once(store.as_ref(), &mailer(nobody_listens), today())
         .await

@@ -270,8 +270,25 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     if ta == tb {
         return 1.0;
     }
-    let common = ta.intersection(&tb).count();
+    let common = count_common(&ta, &tb);
     (2 * common) as f64 / (ta.len() + tb.len()) as f64
+}
+
+/// Elements common to two sorted, deduplicated slices, by one merge pass.
+fn count_common(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common
 }
 
 /// The end customer of a registration, in normalised form, so that two
@@ -410,6 +427,13 @@ pub fn score_match(
 }
 
 /// Customer part of [`score_match`]: the score before products are looked at.
+/// Whether `existing` can be reported as a match of `new` for any products: the overall score never
+/// exceeds the customer score, so a customer below the threshold can be skipped before its
+/// registrations are even loaded.
+pub fn could_match(new: &CustomerIdentity, existing: &CustomerIdentity) -> bool {
+    round2(customer_score(new, existing).0) >= REPORT_THRESHOLD
+}
+
 fn customer_score(new: &CustomerIdentity, existing: &CustomerIdentity) -> (f64, Vec<MatchReason>) {
     let mut reasons = Vec::new();
     if same_some(&new.tax_id, &existing.tax_id) {
@@ -580,12 +604,20 @@ fn strip_www_label(host: &str) -> Option<&str> {
 }
 
 /// Padded trigrams of every word, as pg_trgm builds them.
-fn trigrams(s: &str) -> BTreeSet<[char; 3]> {
-    let mut set = BTreeSet::new();
+/// The set of padded character trigrams of each word, as a sorted vector of packed chars: a
+/// conflict check compares hundreds of names, so this avoids a tree allocation per trigram.
+fn trigrams(s: &str) -> Vec<u64> {
+    let mut set = Vec::with_capacity(s.len() + 8);
     for word in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let padded: Vec<char> = "  ".chars().chain(word.chars()).chain([' ']).collect();
-        set.extend(padded.windows(3).map(|w| [w[0], w[1], w[2]]));
+        set.extend(
+            padded
+                .windows(3)
+                .map(|w| (u64::from(w[0]) << 42) | (u64::from(w[1]) << 21) | u64::from(w[2])),
+        );
     }
+    set.sort_unstable();
+    set.dedup();
     set
 }
 
@@ -924,5 +956,31 @@ mod tests {
                 prop_assert_eq!(normalize_domain(&domain), Some(domain.clone()));
             }
         }
+    }
+
+    #[test]
+    fn could_match_agrees_with_score_match() {
+        let school = CustomerIdentity::from_raw(
+            "Springfield School District",
+            None,
+            None,
+            Some("Springfield"),
+            Some("62701"),
+            "US",
+        );
+        let variant = CustomerIdentity::from_raw(
+            "Springfeld Sch. Dist.",
+            None,
+            None,
+            Some("Springfield"),
+            Some("62701"),
+            "US",
+        );
+        let other = CustomerIdentity::from_raw("Globex Corporation", None, None, Some("Cypress Creek"), None, "US");
+        let skus = vec!["MB-100".to_owned()];
+        assert!(could_match(&variant, &school));
+        assert!(score_match(&variant, &skus, &school, &skus).is_some());
+        assert!(!could_match(&other, &school));
+        assert!(score_match(&other, &skus, &school, &skus).is_none());
     }
 }

@@ -103,11 +103,12 @@ impl Status {
         }
     }
 
+    /// What a person may do next; expiry happens by time, not on request.
     pub fn allowed_actions(self) -> Vec<Action> {
         Action::ALL
             .iter()
             .copied()
-            .filter(|a| self.after(*a).is_some())
+            .filter(|a| *a != Action::Expire && self.after(*a).is_some())
             .collect()
     }
 
@@ -126,7 +127,7 @@ impl Status {
     }
 
     pub fn is_terminal(self) -> bool {
-        self.allowed_actions().is_empty()
+        Action::ALL.iter().all(|a| self.after(*a).is_none())
     }
 }
 
@@ -341,10 +342,7 @@ mod tests {
             "cannot approve a registration that is declined; allowed: nothing (the registration is closed)"
         );
         let err = Status::Approved.apply(Action::Decline).unwrap_err();
-        assert_eq!(
-            err.allowed,
-            vec![Action::Expire, Action::CloseWon, Action::CloseLost, Action::Withdraw]
-        );
+        assert_eq!(err.allowed, vec![Action::CloseWon, Action::CloseLost, Action::Withdraw]);
     }
 
     #[test]

@@ -86,10 +86,24 @@ CREATE TABLE customer_keys (
     PRIMARY KEY (key, customer_id)
 ) WITHOUT ROWID;
 
+-- How many customers share each key, so a conflict check probes the rarest keys first.
+CREATE TABLE customer_key_counts (
+    key       TEXT PRIMARY KEY,
+    customers INTEGER NOT NULL
+);
+
 CREATE TABLE registrations (
     id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     partner_id          INTEGER NOT NULL REFERENCES partners (id),
     customer_id         INTEGER NOT NULL REFERENCES customers (id),
+    -- The customer as this registration's partner described it (shown to that partner).
+    customer_name       TEXT NOT NULL,
+    customer_domain     TEXT,
+    customer_tax_id     TEXT,
+    customer_city       TEXT,
+    customer_postal_code TEXT,
+    customer_country    TEXT NOT NULL,
+    customer_segment    TEXT NOT NULL,
     status              TEXT NOT NULL,
     est_value_minor     INTEGER NOT NULL,
     currency            TEXT NOT NULL,

@@ -18,7 +18,7 @@ use domain::input::{
     ActivationStage, Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome, PartnerLevel,
     ProductLine, Segment,
 };
-use domain::matching::{CustomerIdentity, name_index_keys, score_match};
+use domain::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
 use domain::notify::{self, Draft};
 use domain::policy::{self, Access};
 use domain::registration::{self as rules, Action, RequestKind, RequestStatus, Status};
@@ -330,6 +330,12 @@ fn product_from_row(row: &DbRow) -> StoreResult<Product> {
     })
 }
 
+/// The customer as the registration's partner described it: partners share customer rows (that is
+/// what makes a claim unique) but never see what another partner typed.
+const REG_CUSTOMER_COLUMNS: &str = "r.customer_id AS c_id, r.customer_name AS c_name, r.customer_domain AS c_domain, \
+     r.customer_tax_id AS c_tax_id, r.customer_city AS c_city, r.customer_postal_code AS c_postal_code, \
+     r.customer_country AS c_country, r.customer_segment AS c_segment";
+
 const CUSTOMER_COLUMNS: &str = "c.id AS c_id, c.name AS c_name, c.domain AS c_domain, c.tax_id AS c_tax_id, \
      c.city AS c_city, c.postal_code AS c_postal_code, c.country AS c_country, c.segment AS c_segment";
 
@@ -385,8 +391,8 @@ fn reg_select() -> String {
         "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.est_value_minor, r.currency, \
          r.expected_close, r.description, r.approver_id, r.submitted_by, r.submitted_us, r.sor_number, \
          r.valid_through, r.decided_by, r.decided_us, r.decision_reason, r.closed_us, r.possible_conflict, \
-         r.conflicts, {CUSTOMER_COLUMNS} \
-         FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id"
+         r.conflicts, {REG_CUSTOMER_COLUMNS} \
+         FROM registrations r JOIN partners p ON p.id = r.partner_id"
     )
 }
 
@@ -573,12 +579,20 @@ async fn insert_customer(
     .await
     .map_err(unique_or_db("a customer with this tax id, domain or name already exists"))?;
     for key in name_index_keys(&identity.name) {
-        sqlx::query("INSERT INTO customer_keys (key, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(key)
+        sqlx::query("INSERT INTO customer_keys (key, customer_id) VALUES ($1, $2)")
+            .bind(&key)
             .bind(id)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO customer_key_counts (key, customers) VALUES ($1, 1) \
+             ON CONFLICT (key) DO UPDATE SET customers = customer_key_counts.customers + 1",
+        )
+        .bind(&key)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     Ok(id)
 }
@@ -592,19 +606,30 @@ fn push_id_list(qb: &mut QueryBuilder<Db>, ids: &[i64]) {
     list.push_unseparated(")");
 }
 
-/// Other partners' active registrations that may be the same opportunity, strongest first. Every
-/// lookup is an index probe — same customer row, tax id, domain, name keys — bounded in size, so the
-/// check costs the same at a million registrations as at a hundred.
-async fn find_matches(
+const IDENTITY_COLUMNS: &str = "id, name_norm, domain, tax_id, city_norm, postal_norm, country";
+
+/// The stored, already normalised identity of a customer row.
+fn stored_identity(row: &DbRow) -> StoreResult<CustomerIdentity> {
+    let city: String = get(row, "city_norm")?;
+    Ok(CustomerIdentity {
+        name: get(row, "name_norm")?,
+        domain: get(row, "domain")?,
+        tax_id: get(row, "tax_id")?,
+        city: (!city.is_empty()).then_some(city),
+        postal_code: get(row, "postal_norm")?,
+        country: get(row, "country")?,
+    })
+}
+
+/// Customers that could be `identity`, by id: exact keys (same row, tax id, domain, normalised name)
+/// and the customers sharing its rarest name keys, bounded, then filtered by
+/// [`could_match`] before any registration is read.
+async fn candidate_customers(
     conn: &mut Conn,
     identity: &CustomerIdentity,
     customer_id: Option<i64>,
-    skus: &[String],
-    exclude_partner: Option<i64>,
-    exclude_registration: Option<i64>,
-) -> StoreResult<Vec<ConflictMatch>> {
-    let keys = name_index_keys(&identity.name);
-    let mut qb = QueryBuilder::<Db>::new("SELECT id FROM customers WHERE id = ");
+) -> StoreResult<BTreeMap<i64, CustomerIdentity>> {
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT {IDENTITY_COLUMNS} FROM customers WHERE id = "));
     qb.push_bind(customer_id.unwrap_or(-1));
     if let Some(tax) = &identity.tax_id {
         qb.push(" OR tax_id = ").push_bind(tax.clone());
@@ -617,25 +642,75 @@ async fn find_matches(
         .push(" AND country = ")
         .push_bind(identity.country.clone())
         .push(")");
+    let mut rows = qb.build().fetch_all(&mut *conn).await.map_err(db)?;
+    let keys = rarest_keys(conn, &name_index_keys(&identity.name)).await?;
     if !keys.is_empty() {
-        qb.push(" UNION SELECT customer_id FROM (SELECT DISTINCT customer_id FROM customer_keys WHERE key IN (");
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {IDENTITY_COLUMNS} FROM customers WHERE id IN (SELECT customer_id FROM customer_keys WHERE key IN ("
+        ));
         let mut list = qb.separated(", ");
-        for key in &keys {
-            list.push_bind(key.clone());
+        for key in keys {
+            list.push_bind(key);
         }
         list.push_unseparated(") LIMIT ");
-        qb.push_bind(MAX_CANDIDATE_CUSTOMERS).push(") k");
+        qb.push_bind(MAX_CANDIDATE_CUSTOMERS).push(")");
+        rows.extend(qb.build().fetch_all(&mut *conn).await.map_err(db)?);
     }
-    let candidates: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await.map_err(db)?;
+    let mut candidates = BTreeMap::new();
+    for row in &rows {
+        let existing = stored_identity(row)?;
+        if could_match(identity, &existing) {
+            candidates.insert(get::<i64>(row, "id")?, existing);
+        }
+    }
+    Ok(candidates)
+}
+
+/// The name keys to probe: rarest first, as many as fit in the candidate budget, at least one.
+async fn rarest_keys(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<String>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new("SELECT key, customers FROM customer_key_counts WHERE key IN (");
+    let mut list = qb.separated(", ");
+    for key in keys {
+        list.push_bind(key.clone());
+    }
+    list.push_unseparated(") ORDER BY customers, key");
+    let mut chosen = Vec::new();
+    let mut budget = 0;
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
+        let count: i64 = get(&row, "customers")?;
+        if !chosen.is_empty() && budget + count > MAX_CANDIDATE_CUSTOMERS {
+            break;
+        }
+        budget += count;
+        chosen.push(get(&row, "key")?);
+    }
+    Ok(chosen)
+}
+
+/// Other partners' active registrations that may be the same opportunity, strongest first. Every
+/// lookup is an index probe — same customer row, tax id, domain, name keys — bounded in size, so the
+/// check costs the same at a million registrations as at a hundred.
+async fn find_matches(
+    conn: &mut Conn,
+    identity: &CustomerIdentity,
+    customer_id: Option<i64>,
+    skus: &[String],
+    exclude_partner: Option<i64>,
+    exclude_registration: Option<i64>,
+) -> StoreResult<Vec<ConflictMatch>> {
+    let candidates = candidate_customers(conn, identity, customer_id).await?;
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Db>::new(format!(
-        "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.sor_number, r.submitted_us, {CUSTOMER_COLUMNS} \
-         FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id \
+        "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.sor_number, r.submitted_us, {REG_CUSTOMER_COLUMNS} \
+         FROM registrations r JOIN partners p ON p.id = r.partner_id \
          WHERE r.status IN ('submitted', 'approved') AND r.customer_id IN "
     ));
-    push_id_list(&mut qb, &candidates);
+    push_id_list(&mut qb, &candidates.keys().copied().collect::<Vec<_>>());
     if let Some(partner) = exclude_partner {
         qb.push(" AND r.partner_id <> ").push_bind(partner);
     }
@@ -664,7 +739,7 @@ async fn find_matches(
         let existing_skus = skus_by_reg.remove(&id).unwrap_or_default();
         // Asked about "all products", every product of the existing registration overlaps.
         let new_skus = if skus.is_empty() { &existing_skus } else { skus };
-        let Some(score) = score_match(identity, new_skus, &identity_of(&customer), &existing_skus) else {
+        let Some(score) = score_match(identity, new_skus, &candidates[&customer.id], &existing_skus) else {
             continue;
         };
         matches.push(ConflictMatch {
@@ -783,6 +858,28 @@ async fn release(conn: &mut Conn, registration_id: i64) -> StoreResult<()> {
 
 fn conflicts_json(matches: &[ConflictMatch]) -> StoreResult<String> {
     serde_json::to_string(matches).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// Audits a change to a registration: reloads its new state and records it beside the old one.
+async fn record_change(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    action: &str,
+    before: (&RegRow, &[LineRow]),
+    now: Timestamp,
+) -> StoreResult<(RegRow, Vec<LineRow>)> {
+    let (reg, lines) = before;
+    let (after, after_lines) = reload(conn, reg.id).await?;
+    let change = Change {
+        actor,
+        action,
+        entity_type: "registration",
+        entity_id: reg.id,
+        before: Some(&snapshot(reg, lines)),
+        after: Some(&snapshot(&after, &after_lines)),
+    };
+    audit(conn, change, now).await?;
+    Ok((after, after_lines))
 }
 
 /// Moves a registration to the status `action` leads to, recording who decided and why.
@@ -1368,15 +1465,27 @@ impl Store for SqlStore {
     }
 
     async fn list_customers(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<CustomerRecord>> {
-        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id < "));
+        let mut qb = match actor.confined_to_partner() {
+            // A partner knows the customers it registered, as it described them, and no others.
+            Some(partner) => {
+                let mut qb = QueryBuilder::<Db>::new(format!(
+                    "SELECT {REG_CUSTOMER_COLUMNS} FROM registrations r WHERE r.id IN \
+                     (SELECT MAX(id) FROM registrations WHERE partner_id = "
+                ));
+                qb.push_bind(partner)
+                    .push(" GROUP BY customer_id) AND r.customer_id < ");
+                qb
+            }
+            None if actor.role.is_partner() => {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
+            }
+            None => QueryBuilder::<Db>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id < ")),
+        };
         qb.push_bind(page_cursor(&page));
-        if actor.role.is_partner() {
-            // A partner knows the customers it registered, and no others.
-            qb.push(" AND c.id IN (SELECT customer_id FROM registrations WHERE partner_id = ")
-                .push_bind(actor.partner_id.unwrap_or(-1))
-                .push(")");
-        }
-        qb.push(" ORDER BY c.id DESC LIMIT ")
+        qb.push(" ORDER BY c_id DESC LIMIT ")
             .push_bind(i64::from(page.limit) + 1);
         let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
         let customers = rows.iter().map(customer_from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -1424,8 +1533,9 @@ impl Store for SqlStore {
         let possible_conflict = matches.iter().any(|m| m.is_conflict);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
-             approver_id, submitted_by, submitted_us, possible_conflict, conflicts) \
-             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             approver_id, submitted_by, submitted_us, possible_conflict, conflicts, customer_name, customer_domain, \
+             customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) \
+             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(partner_id)
         .bind(customer_id)
@@ -1438,6 +1548,13 @@ impl Store for SqlStore {
         .bind(us(now))
         .bind(possible_conflict)
         .bind(conflicts_json(&matches)?)
+        .bind(&registration.customer.name)
+        .bind(&registration.customer.domain)
+        .bind(&registration.customer.tax_id)
+        .bind(&registration.customer.city)
+        .bind(&registration.customer.postal_code)
+        .bind(&registration.customer.country)
+        .bind(registration.customer.segment.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -1497,9 +1614,9 @@ impl Store for SqlStore {
         page: PageRequest,
     ) -> StoreResult<Page<RegistrationSummary>> {
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, c.name AS customer_name, \
+            "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, r.customer_name, \
              r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
-             FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN customers c ON c.id = r.customer_id WHERE r.id < ",
+             FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE r.id < ",
         );
         qb.push_bind(page_cursor(&page));
         if actor.role.is_partner() {
@@ -1601,16 +1718,7 @@ impl Store for SqlStore {
             });
         }
         take_claims(&mut tx, &reg, &lines).await?;
-        let year = valid_year(today);
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO sor_counters (year, last_seq) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last_seq = sor_counters.last_seq + 1 RETURNING last_seq",
-        )
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let sor = SorNumber { year, seq }.to_string();
+        let sor = next_sor_number(&mut tx, today).await?.to_string();
         sqlx::query(
             "UPDATE registrations SET status = 'approved', sor_number = $1, valid_through = $2, decided_by = $3, decided_us = $4, \
              decision_reason = $5, possible_conflict = $6, conflicts = $7 WHERE id = $8",
@@ -1626,20 +1734,8 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(unique_or_db("SOR number already issued"))?;
-        let (after, after_lines) = reload(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            Change {
-                actor: Some(actor),
-                action: "registration.approve",
-                entity_type: "registration",
-                entity_id: id,
-                before: Some(&snapshot(&reg, &lines)),
-                after: Some(&snapshot(&after, &after_lines)),
-            },
-            now,
-        )
-        .await?;
+        let (after, after_lines) =
+            record_change(&mut tx, Some(actor), "registration.approve", (&reg, &lines), now).await?;
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
         enqueue(
             &mut tx,
@@ -1669,20 +1765,8 @@ impl Store for SqlStore {
             "decide this registration",
         )?;
         transition(&mut tx, &reg, Action::Decline, actor, Some(&reason), now).await?;
-        let (after, after_lines) = reload(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            Change {
-                actor: Some(actor),
-                action: "registration.decline",
-                entity_type: "registration",
-                entity_id: id,
-                before: Some(&snapshot(&reg, &lines)),
-                after: Some(&snapshot(&after, &after_lines)),
-            },
-            now,
-        )
-        .await?;
+        let (after, after_lines) =
+            record_change(&mut tx, Some(actor), "registration.decline", (&reg, &lines), now).await?;
         let draft = notify::declined(id, &after.customer.name, &reason);
         enqueue(
             &mut tx,
@@ -2165,9 +2249,20 @@ async fn check_manager(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
     }
 }
 
-/// The year an SOR number carries: the business year of its approval.
-fn valid_year(today: Date) -> i16 {
-    today.year()
+/// REG-3: the next SOR number of the approval's business year, drawn in the approving transaction:
+/// the counter row is locked until commit, and a rollback returns the number, so numbers are never
+/// duplicated or skipped.
+async fn next_sor_number(conn: &mut Conn, approved_on: Date) -> StoreResult<SorNumber> {
+    let year = approved_on.year();
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO sor_counters (year, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_seq = sor_counters.last_seq + 1 RETURNING last_seq",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(SorNumber { year, seq })
 }
 
 fn redact_conflicts(state: &mut Value) {
@@ -2198,20 +2293,8 @@ impl SqlStore {
             "close this registration",
         )?;
         transition(&mut tx, &reg, action, actor, reason.as_deref(), now).await?;
-        let (after, after_lines) = reload(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            Change {
-                actor: Some(actor),
-                action: &format!("registration.{}", action.as_str()),
-                entity_type: "registration",
-                entity_id: id,
-                before: Some(&snapshot(&reg, &lines)),
-                after: Some(&snapshot(&after, &after_lines)),
-            },
-            now,
-        )
-        .await?;
+        let action_name = format!("registration.{}", action.as_str());
+        let (after, after_lines) = record_change(&mut tx, Some(actor), &action_name, (&reg, &lines), now).await?;
         tx.commit().await.map_err(db)?;
         Ok(present(after, after_lines, actor))
     }
@@ -2315,20 +2398,7 @@ impl SqlStore {
                 .await
                 .map_err(db)?;
             release(&mut tx, *id).await?;
-            let (after, after_lines) = reload(&mut tx, *id).await?;
-            audit(
-                &mut tx,
-                Change {
-                    actor: None,
-                    action: "registration.expire",
-                    entity_type: "registration",
-                    entity_id: *id,
-                    before: Some(&snapshot(&reg, &lines)),
-                    after: Some(&snapshot(&after, &after_lines)),
-                },
-                now,
-            )
-            .await?;
+            record_change(&mut tx, None, "registration.expire", (&reg, &lines), now).await?;
             if let (Some(sor), Some(through)) = (&reg.sor_number, reg.valid_through) {
                 let draft = notify::expired(sor, &reg.customer.name, through);
                 enqueue(
@@ -2353,8 +2423,7 @@ impl SqlStore {
         let today = business_date(now, &settings.zone());
         let horizon = rules::valid_through(today, settings.reminder_days_before);
         let rows = sqlx::query(
-            "SELECT r.id, r.sor_number, r.valid_through, r.submitted_by, c.name AS customer_name FROM registrations r \
-             JOIN customers c ON c.id = r.customer_id \
+            "SELECT r.id, r.sor_number, r.valid_through, r.submitted_by, r.customer_name FROM registrations r \
              WHERE r.status = 'approved' AND r.valid_through >= $1 AND r.valid_through <= $2 \
              AND (r.reminded_for IS NULL OR r.reminded_for <> r.valid_through) ORDER BY r.id LIMIT $3",
         )
@@ -2390,5 +2459,231 @@ impl SqlStore {
         }
         tx.commit().await.map_err(db)?;
         Ok(rows.len() as u64)
+    }
+}
+
+/// One registration of a benchmark fixture.
+pub struct FixtureRegistration {
+    pub partner_id: i64,
+    pub submitted_by: i64,
+    /// Index into [`Fixture::customers`].
+    pub customer: usize,
+    pub lines: Vec<(i64, ProductLine)>,
+    /// Approve it (with an SOR number and its claims) unless an earlier one holds a claim it needs.
+    pub approve: bool,
+}
+
+/// Benchmark data: customers and registrations referring to them by index.
+pub struct Fixture {
+    pub customers: Vec<Customer>,
+    pub registrations: Vec<FixtureRegistration>,
+    pub submitted_at: Timestamp,
+    pub valid_through: Date,
+}
+
+/// Rows per multi-row INSERT: well under both backends' bind-parameter limits.
+const FIXTURE_ROWS_PER_STATEMENT: usize = 500;
+
+async fn insert_rows<T>(
+    conn: &mut Conn,
+    head: &str,
+    rows: &[T],
+    bind: impl Fn(sqlx::query_builder::Separated<'_, Db, &'static str>, &T),
+) -> StoreResult<()> {
+    for chunk in rows.chunks(FIXTURE_ROWS_PER_STATEMENT) {
+        let mut qb = QueryBuilder::<Db>::new(head);
+        qb.push_values(chunk, |row, item| bind(row, item));
+        qb.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Loads benchmark data into an empty database fast, with multi-row inserts: customers with
+    /// their name keys and key counts, registrations with their lines, claims and SOR numbers kept
+    /// consistent. For benchmarks only: it writes no audit entries and no notifications, and
+    /// refuses a database that already has registrations.
+    pub async fn load_benchmark_fixture(&self, fixture: &Fixture, progress: impl Fn(usize)) -> StoreResult<()> {
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        if existing > 0 {
+            return Err(StoreError::conflict(
+                "benchmark fixtures load only into a database without registrations",
+            ));
+        }
+        let first_customer: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM customers")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        // Customers that resolve to the same row (same tax id, domain or name in a city) share it.
+        let mut row_of_key: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        let mut customer_ids = Vec::with_capacity(fixture.customers.len());
+        let mut new_customers = Vec::new();
+        for customer in &fixture.customers {
+            let identity = customer.identity();
+            let keys = [
+                identity.tax_id.as_ref().map(|t| format!("t:{t}")),
+                identity.domain.as_ref().map(|d| format!("d:{d}")),
+                Some(format!(
+                    "n:{}|{}|{}",
+                    identity.name,
+                    identity.country,
+                    identity.city.clone().unwrap_or_default()
+                )),
+            ];
+            let known = keys.iter().flatten().find_map(|k| row_of_key.get(k).copied());
+            let id = known.unwrap_or_else(|| {
+                let id = first_customer + new_customers.len() as i64;
+                new_customers.push((id, customer, identity));
+                id
+            });
+            for key in keys.into_iter().flatten() {
+                row_of_key.entry(key).or_insert(id);
+            }
+            customer_ids.push(id);
+        }
+        let now = us(fixture.submitted_at);
+        insert_rows(
+            &mut tx,
+            "INSERT INTO customers (id, name, name_norm, domain, tax_id, city, city_norm, postal_code, postal_norm, country, segment, created_us) ",
+            &new_customers,
+            |mut row, (id, customer, identity)| {
+                row.push_bind(*id)
+                    .push_bind(customer.name.clone())
+                    .push_bind(identity.name.clone())
+                    .push_bind(identity.domain.clone())
+                    .push_bind(identity.tax_id.clone())
+                    .push_bind(customer.city.clone())
+                    .push_bind(identity.city.clone().unwrap_or_default())
+                    .push_bind(customer.postal_code.clone())
+                    .push_bind(identity.postal_code.clone())
+                    .push_bind(identity.country.clone())
+                    .push_bind(customer.segment.as_str())
+                    .push_bind(now);
+            },
+        )
+        .await?;
+        let mut key_rows = Vec::new();
+        let mut key_counts: BTreeMap<String, i64> = BTreeMap::new();
+        for (id, _, identity) in &new_customers {
+            for key in name_index_keys(&identity.name) {
+                *key_counts.entry(key.clone()).or_default() += 1;
+                key_rows.push((key, *id));
+            }
+        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO customer_keys (key, customer_id) ",
+            &key_rows,
+            |mut row, (key, id)| {
+                row.push_bind(key.clone()).push_bind(*id);
+            },
+        )
+        .await?;
+        let counts: Vec<(String, i64)> = key_counts.into_iter().collect();
+        for chunk in counts.chunks(FIXTURE_ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<Db>::new("INSERT INTO customer_key_counts (key, customers) ");
+            qb.push_values(chunk, |mut row, (key, n)| {
+                row.push_bind(key.clone()).push_bind(*n);
+            });
+            qb.push(" ON CONFLICT (key) DO UPDATE SET customers = customer_key_counts.customers + excluded.customers");
+            qb.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+
+        let first_registration: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM registrations")
+            .fetch_one(&self.read)
+            .await
+            .map_err(db)?;
+        let year = business_date(fixture.submitted_at, &jiff::tz::TimeZone::UTC).year();
+        let mut claimed: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
+        let mut sor_seq = 0i64;
+        let through = fixture.valid_through.to_string();
+        for (chunk_index, chunk) in fixture.registrations.chunks(20_000).enumerate() {
+            let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+            let mut regs = Vec::with_capacity(chunk.len());
+            let mut lines = Vec::new();
+            let mut claims = Vec::new();
+            for (offset, reg) in chunk.iter().enumerate() {
+                let id = first_registration + (chunk_index * 20_000 + offset) as i64;
+                let customer_id = customer_ids[reg.customer];
+                let wanted: Vec<(i64, i64)> = reg.lines.iter().map(|(p, _)| (customer_id, *p)).collect();
+                let approve = reg.approve && wanted.iter().all(|k| !claimed.contains(k));
+                let sor = approve.then(|| {
+                    sor_seq += 1;
+                    claimed.extend(wanted.iter().copied());
+                    claims.extend(wanted.iter().map(|(c, p)| (*c, *p, id, reg.partner_id)));
+                    SorNumber { year, seq: sor_seq }.to_string()
+                });
+                lines.extend(reg.lines.iter().map(|(p, l)| (id, *p, l.clone())));
+                regs.push((id, reg, customer_id, sor));
+            }
+            insert_rows(
+                &mut tx,
+                "INSERT INTO registrations (id, partner_id, customer_id, status, est_value_minor, currency, expected_close, \
+                 submitted_by, submitted_us, sor_number, valid_through, possible_conflict, conflicts, customer_name, \
+                 customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) ",
+                &regs,
+                |mut row, (id, reg, customer_id, sor)| {
+                    let customer = &fixture.customers[reg.customer];
+                    row.push_bind(*id)
+                        .push_bind(reg.partner_id)
+                        .push_bind(*customer_id)
+                        .push_bind(if sor.is_some() { "approved" } else { "submitted" })
+                        .push_bind(1_000_000i64)
+                        .push_bind("USD")
+                        .push_bind(through.clone())
+                        .push_bind(reg.submitted_by)
+                        .push_bind(now)
+                        .push_bind(sor.clone())
+                        .push_bind(sor.as_ref().map(|_| through.clone()))
+                        .push_bind(false)
+                        .push_bind("[]")
+                        .push_bind(customer.name.clone())
+                        .push_bind(customer.domain.clone())
+                        .push_bind(customer.tax_id.clone())
+                        .push_bind(customer.city.clone())
+                        .push_bind(customer.postal_code.clone())
+                        .push_bind(customer.country.clone())
+                        .push_bind(customer.segment.as_str());
+                },
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "INSERT INTO registration_lines (registration_id, product_id, sku, quantity) ",
+                &lines,
+                |mut row, (id, product, line)| {
+                    row.push_bind(*id)
+                        .push_bind(*product)
+                        .push_bind(line.sku.clone())
+                        .push_bind(line.quantity);
+                },
+            )
+            .await?;
+            insert_rows(
+                &mut tx,
+                "INSERT INTO claims (customer_id, product_id, registration_id, partner_id) ",
+                &claims,
+                |mut row, (c, p, r, partner)| {
+                    row.push_bind(*c).push_bind(*p).push_bind(*r).push_bind(*partner);
+                },
+            )
+            .await?;
+            sqlx::query(
+                "INSERT INTO sor_counters (year, last_seq) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET last_seq = excluded.last_seq",
+            )
+            .bind(i64::from(year))
+            .bind(sor_seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            progress(chunk_index * 20_000 + chunk.len());
+        }
+        Ok(())
     }
 }

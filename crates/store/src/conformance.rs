@@ -433,6 +433,24 @@ pub async fn partners_never_see_each_others_registrations(store: Arc<dyn Store>)
         w.store.list_users(b, PageRequest::default()).await,
         Err(StoreError::Forbidden(_))
     ));
+    // Registering the same organisation shares its customer row, but not what A typed about it.
+    let a_typed = CustomerInput {
+        tax_id: Some("US-12-3456789".into()),
+        ..customer("Springfield School District", None, "Springfield")
+    };
+    let a_reg = w
+        .store
+        .submit_registration(&w.partner_a, registration(a_typed, &["MB-200"]), today())
+        .await
+        .unwrap();
+    let b_reg = submit(&w, b, "Springfield School District", &["PEN-2"]).await;
+    assert_eq!(a_reg.customer.id, b_reg.customer.id);
+    assert_eq!(b_reg.customer.tax_id, None, "B never sees A's tax id");
+    let b_customers = w.store.list_customers(b, PageRequest::default()).await.unwrap().items;
+    assert_eq!(b_customers.len(), 1);
+    assert_eq!(b_customers[0].tax_id, None);
+    let a_view = w.store.get_registration(&w.partner_a, a_reg.id).await.unwrap();
+    assert_eq!(a_view.customer.tax_id.as_deref(), Some("US-12-3456789"));
 }
 
 pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>) {

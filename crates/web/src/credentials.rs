@@ -19,6 +19,18 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot hash password: {e}"))
 }
 
+/// The stored form of a new user: the password, if any, replaced by its hash.
+pub fn user_record(user: domain::input::NewUser) -> Result<store::NewUserRecord, String> {
+    let password_hash = user.password.as_deref().map(hash_password).transpose()?;
+    Ok(store::NewUserRecord {
+        email: user.email,
+        display_name: user.display_name,
+        role: user.role,
+        partner_id: user.partner_id,
+        password_hash,
+    })
+}
+
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

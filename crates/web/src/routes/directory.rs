@@ -13,7 +13,7 @@ use domain::Actor;
 use domain::input::{self, CustomerInput, PartnerInput, ProductInput, RegionInput, UserInput};
 use domain::settings::ProgramSettings;
 use serde::Serialize;
-use store::{CustomerRecord, NewUserRecord, Notification, Page, Partner, Product, Region, User};
+use store::{CustomerRecord, Notification, Page, Partner, Product, Region, User};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -189,20 +189,8 @@ async fn create_user(
             ));
         }
         let user = input::parse_user(&body.value)?;
-        let password_hash = match &user.password {
-            Some(p) => Some(
-                credentials::hash_password(p)
-                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?,
-            ),
-            None => None,
-        };
-        let record = NewUserRecord {
-            email: user.email,
-            display_name: user.display_name,
-            role: user.role,
-            partner_id: user.partner_id,
-            password_hash,
-        };
+        let record = credentials::user_record(user)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
         Ok(state.store.create_user(Some(&actor), record, state.clock.now()).await?)
     })
     .await
