@@ -216,6 +216,37 @@ async fn idempotency_key_replays_the_first_answer(backend: Backend) {
     assert_eq!(reused.error_fields(), ["Idempotency-Key"]);
     let listed = partner.get("/registrations").await.expect(200);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    // Concurrent retries of one request create it once: the others wait (409) or replay it.
+    let body = registration_body("Capital City Schools", None, &["MB-200"]);
+    let retries: Vec<_> = (0..6)
+        .map(|_| {
+            let (partner, body) = (partner.clone(), body.clone());
+            tokio::spawn(async move {
+                partner
+                    .send(
+                        reqwest::Method::POST,
+                        "/registrations",
+                        Some(&body),
+                        &[("Idempotency-Key", "reg-race")],
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut created = std::collections::BTreeSet::new();
+    for retry in retries {
+        let reply = retry.await.unwrap();
+        match reply.status.as_u16() {
+            201 => {
+                created.insert(reply.body["id"].as_i64().unwrap());
+            }
+            409 => assert_eq!(reply.body["type"], "/problems/request-in-progress"),
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    assert_eq!(created.len(), 1, "{created:?}");
+    let listed = partner.get("/registrations").await.expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
     app.stop().await;
 }
 

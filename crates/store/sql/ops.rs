@@ -37,6 +37,8 @@ type DbRow = <Db as sqlx::Database>::Row;
 
 /// Candidate customers looked at per conflict check; keeps the check bounded at any data size.
 const MAX_CANDIDATE_CUSTOMERS: i64 = 500;
+/// How long a reserved idempotency key waits for its first request before another may take over.
+const IDEMPOTENCY_LEASE_US: i64 = 60_000_000;
 /// Rows handled per transaction by the sweeps, so a large backlog never holds the write lock long.
 const SWEEP_BATCH: i64 = 500;
 
@@ -2185,46 +2187,84 @@ impl Store for SqlStore {
         })
     }
 
-    async fn idempotent_response(&self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>> {
-        let row = sqlx::query("SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-            .bind(user_id)
-            .bind(key)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db)?;
-        row.map(|r| {
-            Ok(StoredResponse {
-                fingerprint: get(&r, "fingerprint")?,
-                status: get::<i64>(&r, "status")? as u16,
-                body: get(&r, "body")?,
-            })
-        })
-        .transpose()
-    }
-
-    async fn save_idempotent_response(
+    async fn reserve_idempotency_key(
         &self,
         user_id: i64,
         key: &str,
-        response: &StoredResponse,
+        fingerprint: &str,
         now: Timestamp,
-    ) -> StoreResult<StoredResponse> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_us) VALUES ($1, $2, $3, $4, $5, $6) \
+    ) -> StoreResult<Reservation> {
+        let mut tx = dialect::begin_queue(&self.write).await.map_err(db)?;
+        let taken = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_us) VALUES ($1, $2, $3, 0, '', $4) \
              ON CONFLICT (user_id, key) DO NOTHING",
         )
         .bind(user_id)
         .bind(key)
-        .bind(&response.fingerprint)
-        .bind(i64::from(response.status))
-        .bind(&response.body)
+        .bind(fingerprint)
         .bind(us(now))
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(db)?;
-        self.idempotent_response(user_id, key)
-            .await?
-            .ok_or_else(|| StoreError::Database("idempotency key vanished".into()))
+        if taken.rows_affected() == 1 {
+            tx.commit().await.map_err(db)?;
+            return Ok(Reservation::Reserved);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT fingerprint, status, body, created_us FROM idempotency_keys WHERE user_id = $1 AND key = $2{}",
+            dialect::FOR_UPDATE
+        )))
+        .bind(user_id)
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let stored = StoredResponse {
+            fingerprint: get(&row, "fingerprint")?,
+            status: get::<i64>(&row, "status")? as u16,
+            body: get(&row, "body")?,
+        };
+        let reservation = if stored.fingerprint != fingerprint {
+            Reservation::Mismatch
+        } else if stored.status != 0 {
+            Reservation::Done(stored)
+        } else if get::<i64>(&row, "created_us")? < us(now) - IDEMPOTENCY_LEASE_US {
+            // Its first request died before answering: this one takes its place.
+            sqlx::query("UPDATE idempotency_keys SET created_us = $1 WHERE user_id = $2 AND key = $3")
+                .bind(us(now))
+                .bind(user_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            Reservation::Reserved
+        } else {
+            Reservation::InProgress
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(reservation)
+    }
+
+    async fn complete_idempotency_key(&self, user_id: i64, key: &str, status: u16, body: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2 WHERE user_id = $3 AND key = $4")
+            .bind(i64::from(status))
+            .bind(body)
+            .bind(user_id)
+            .bind(key)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn release_idempotency_key(&self, user_id: i64, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 0")
+            .bind(user_id)
+            .bind(key)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 
     async fn backup(&self, destination: &std::path::Path) -> StoreResult<()> {
@@ -2492,7 +2532,7 @@ async fn insert_rows<T>(
 ) -> StoreResult<()> {
     for chunk in rows.chunks(FIXTURE_ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new(head);
-        qb.push_values(chunk, |row, item| bind(row, item));
+        qb.push_values(chunk, &bind);
         qb.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())

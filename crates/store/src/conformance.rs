@@ -1058,36 +1058,62 @@ pub async fn claim_check_answers_only_claimed_or_free(store: Arc<dyn Store>) {
 
 pub async fn idempotency_keys_keep_the_first_response(store: Arc<dyn Store>) {
     let w = world(store).await;
-    let user = w.partner_a.user_id;
-    assert_eq!(w.store.idempotent_response(user, "k-1").await.unwrap(), None);
-    let first = StoredResponse {
+    let (s, user) = (w.store.as_ref(), w.partner_a.user_id);
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-1", "f1", today()).await.unwrap(),
+        Reservation::Reserved
+    );
+    // A concurrent retry waits; a different request under the same key is refused.
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-1", "f1", today()).await.unwrap(),
+        Reservation::InProgress
+    );
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-1", "f2", today()).await.unwrap(),
+        Reservation::Mismatch
+    );
+    s.complete_idempotency_key(user, "k-1", 201, "{\"id\":1}")
+        .await
+        .unwrap();
+    let done = StoredResponse {
         fingerprint: "f1".into(),
         status: 201,
         body: "{\"id\":1}".into(),
     };
-    let second = StoredResponse {
-        fingerprint: "f1".into(),
-        status: 201,
-        body: "{\"id\":2}".into(),
-    };
     assert_eq!(
-        w.store
-            .save_idempotent_response(user, "k-1", &first, today())
-            .await
-            .unwrap(),
-        first
-    );
-    assert_eq!(
-        w.store
-            .save_idempotent_response(user, "k-1", &second, today())
-            .await
-            .unwrap(),
-        first
+        s.reserve_idempotency_key(user, "k-1", "f1", today()).await.unwrap(),
+        Reservation::Done(done)
     );
     // Keys are per user.
     assert_eq!(
-        w.store.idempotent_response(w.partner_b.user_id, "k-1").await.unwrap(),
-        None
+        s.reserve_idempotency_key(w.partner_b.user_id, "k-1", "f9", today())
+            .await
+            .unwrap(),
+        Reservation::Reserved
+    );
+    // A failed request frees its key; one that died unanswered is taken over after a minute.
+    s.release_idempotency_key(w.partner_b.user_id, "k-1").await.unwrap();
+    assert_eq!(
+        s.reserve_idempotency_key(w.partner_b.user_id, "k-1", "f3", today())
+            .await
+            .unwrap(),
+        Reservation::Reserved
+    );
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-2", "f1", today()).await.unwrap(),
+        Reservation::Reserved
+    );
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-2", "f1", ts("2026-11-22T10:00:30Z"))
+            .await
+            .unwrap(),
+        Reservation::InProgress
+    );
+    assert_eq!(
+        s.reserve_idempotency_key(user, "k-2", "f1", ts("2026-11-22T10:01:01Z"))
+            .await
+            .unwrap(),
+        Reservation::Reserved
     );
 }
 

@@ -160,15 +160,19 @@ pub trait Store: Send + Sync + 'static {
     async fn verify_audit(&self) -> StoreResult<AuditVerification>;
 
     // --- idempotency keys ---
-    async fn idempotent_response(&self, user_id: i64, key: &str) -> StoreResult<Option<StoredResponse>>;
-    /// Records the response to a keyed request; the first one recorded wins.
-    async fn save_idempotent_response(
+    /// Claims `key` for a request with `fingerprint` before it runs, so that concurrent retries
+    /// cannot both create; a key whose request died unanswered is taken over after a minute.
+    async fn reserve_idempotency_key(
         &self,
         user_id: i64,
         key: &str,
-        response: &StoredResponse,
+        fingerprint: &str,
         now: Timestamp,
-    ) -> StoreResult<StoredResponse>;
+    ) -> StoreResult<Reservation>;
+    /// Records the answer to replay for the reserved key.
+    async fn complete_idempotency_key(&self, user_id: i64, key: &str, status: u16, body: &str) -> StoreResult<()>;
+    /// Frees a reserved key whose request failed, so that it can be retried.
+    async fn release_idempotency_key(&self, user_id: i64, key: &str) -> StoreResult<()>;
 
     /// Writes a consistent copy of the database to `destination` while it is in use.
     async fn backup(&self, destination: &std::path::Path) -> StoreResult<()>;

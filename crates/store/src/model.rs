@@ -315,6 +315,19 @@ pub struct AuditVerification {
     pub first_bad_id: Option<i64>,
 }
 
+/// What an `Idempotency-Key` allows the request carrying it to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The key is this request's: run it, then complete or release the key.
+    Reserved,
+    /// The same request already ran: replay its answer.
+    Done(StoredResponse),
+    /// The same request is running right now.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredResponse {
     /// Hash of method, path and body of the request that produced it.

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
 use sha2::{Digest, Sha256};
-use store::StoredResponse;
+use store::{Reservation, StoredResponse};
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -65,29 +65,38 @@ where
     hasher.update([0]);
     hasher.update(body);
     let fingerprint = crate::credentials::hex(&hasher.finalize());
-    if let Some(stored) = state.store.idempotent_response(actor.user_id, &key).await? {
-        if stored.fingerprint != fingerprint {
+    let store = &state.store;
+    match store
+        .reserve_idempotency_key(actor.user_id, &key, &fingerprint, state.clock.now())
+        .await?
+    {
+        Reservation::Done(stored) => return Ok(replay(stored)),
+        Reservation::Mismatch => {
             return Err(ApiError::bad_field(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Idempotency-Key",
                 "was already used for a different request; use a new key for a new request",
             ));
         }
-        return Ok(replay(stored));
+        Reservation::InProgress => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "request-in-progress",
+                "a request with this Idempotency-Key is still running; retry in a moment",
+            ));
+        }
+        Reservation::Reserved => {}
     }
-    let (status, value) = create().await?;
-    let response = StoredResponse {
-        fingerprint,
-        status: status.as_u16(),
-        body: value.to_string(),
-    };
-    let kept = state
-        .store
-        .save_idempotent_response(actor.user_id, &key, &response, state.clock.now())
-        .await?;
-    Ok(if kept == response {
-        (status, axum::Json(value)).into_response()
-    } else {
-        replay(kept)
-    })
+    match create().await {
+        Ok((status, value)) => {
+            store
+                .complete_idempotency_key(actor.user_id, &key, status.as_u16(), &value.to_string())
+                .await?;
+            Ok((status, axum::Json(value)).into_response())
+        }
+        Err(error) => {
+            store.release_idempotency_key(actor.user_id, &key).await?;
+            Err(error)
+        }
+    }
 }
