@@ -233,23 +233,29 @@ pub fn normalize_city(raw: &str) -> Option<String> {
     (!tokens.is_empty()).then(|| tokens.join(" "))
 }
 
-/// Keys under which a normalised name is indexed for candidate lookup, so that finding candidates is an index probe, not a scan: for each token of the normalised name with >= 3 chars that is not a generic word, its first 4 characters (whole token if shorter); deduplicated, sorted. If every token is generic, use the first 4 chars of every token of length >= 3 instead (so "City School District" still gets keys).
+/// Keys under which a normalised name is indexed for candidate lookup, so that finding candidates is an index probe, not a scan: for each token of the normalised name with >= 3 chars that is not a generic word, its first 4 characters (whole token if shorter) and, if longer, the whole token marked `=`; deduplicated, sorted. If every token is generic, use the first 4 chars of every token of length >= 3 instead (so "City School District" still gets keys).
 ///
 /// A 4-character prefix survives most typos after the first letters
 /// ("springfeld" still yields "spri"). If no token has 3 characters either
 /// ("HP", "3M"), every token is used whole so that no name is unfindable.
 pub fn name_index_keys(normalized: &str) -> Vec<String> {
     let long = |t: &&str| t.chars().count() >= 3;
-    let prefix = |t: &str| t.chars().take(4).collect::<String>();
+    // The prefix, and for longer words the whole word too ("=springfield"): a conflict check
+    // probes the rarest keys first, and whole words are far rarer than their prefixes.
+    let keys_of = |t: &str| {
+        let prefix: String = t.chars().take(4).collect();
+        let whole = (t.chars().count() > 4).then(|| format!("={t}"));
+        std::iter::once(prefix).chain(whole)
+    };
     let tokens = || normalized.split_whitespace();
 
     let mut keys: BTreeSet<String> = tokens()
         .filter(long)
         .filter(|t| !GENERIC_WORDS.contains(t))
-        .map(prefix)
+        .flat_map(keys_of)
         .collect();
     if keys.is_empty() {
-        keys = tokens().filter(long).map(prefix).collect();
+        keys = tokens().filter(long).flat_map(keys_of).collect();
     }
     if keys.is_empty() {
         keys = tokens().map(str::to_owned).collect();
@@ -780,14 +786,14 @@ mod tests {
 
     #[test]
     fn index_keys() {
-        assert_eq!(name_index_keys("springfield school district"), vec!["spri"]);
+        assert_eq!(name_index_keys("springfield school district"), vec!["=springfield", "spri"]);
         let typo = name_index_keys("springfeld school district");
         assert!(typo.contains(&"spri".to_owned()));
         assert_eq!(
             name_index_keys(&normalize_name("City School District")),
-            vec!["city", "dist", "scho"]
+            vec!["=district", "=school", "city", "dist", "scho"]
         );
-        assert_eq!(name_index_keys("bob and bobby co"), vec!["bob", "bobb"]);
+        assert_eq!(name_index_keys("bob and bobby co"), vec!["=bobby", "bob", "bobb"]);
         assert_eq!(name_index_keys(&normalize_name("HP Inc.")), vec!["hp"]);
         assert!(name_index_keys("").is_empty());
     }

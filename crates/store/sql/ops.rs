@@ -36,7 +36,7 @@ type Conn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
 
 /// Candidate customers looked at per conflict check; keeps the check bounded at any data size.
-const MAX_CANDIDATE_CUSTOMERS: i64 = 500;
+const MAX_CANDIDATE_CUSTOMERS: i64 = 200;
 /// How long a reserved idempotency key waits for its first request before another may take over.
 const IDEMPOTENCY_LEASE_US: i64 = 60_000_000;
 /// Rows handled per transaction by the sweeps, so a large backlog never holds the write lock long.
