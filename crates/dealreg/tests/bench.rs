@@ -7,13 +7,26 @@ use std::process::Command;
 fn bench_runs_every_operation_without_errors() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_dealreg"))
-        .args(["bench", "--registrations", "600", "--requests", "24", "--concurrency", "3", "--dir"])
+        .args([
+            "bench",
+            "--registrations",
+            "600",
+            "--requests",
+            "24",
+            "--concurrency",
+            "3",
+            "--dir",
+        ])
         .arg(dir.path())
         .env("DEALREG_LOG", "warn")
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{report}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(report.contains("Loaded 600 registrations"), "{report}");
     let rows: Vec<Vec<&str>> = report
         .lines()
@@ -24,5 +37,8 @@ fn bench_runs_every_operation_without_errors() {
     for row in &rows {
         assert_eq!(row[7], "0", "no request failed: {row:?}");
     }
-    assert!(report.contains("| raw limit: durable single-row INSERT transactions through sqlx | 1 | 24 |"), "{report}");
+    assert!(
+        report.contains("| raw limit: durable single-row INSERT transactions through sqlx | 1 | 24 |"),
+        "{report}"
+    );
 }

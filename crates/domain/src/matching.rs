@@ -786,7 +786,10 @@ mod tests {
 
     #[test]
     fn index_keys() {
-        assert_eq!(name_index_keys("springfield school district"), vec!["=springfield", "spri"]);
+        assert_eq!(
+            name_index_keys("springfield school district"),
+            vec!["=springfield", "spri"]
+        );
         let typo = name_index_keys("springfeld school district");
         assert!(typo.contains(&"spri".to_owned()));
         assert_eq!(

@@ -580,23 +580,40 @@ async fn insert_customer(
     .fetch_one(&mut *conn)
     .await
     .map_err(unique_or_db("a customer with this tax id, domain or name already exists"))?;
-    for key in name_index_keys(&identity.name) {
-        sqlx::query("INSERT INTO customer_keys (key, customer_id) VALUES ($1, $2)")
-            .bind(&key)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-        sqlx::query(
-            "INSERT INTO customer_key_counts (key, customers) VALUES ($1, 1) \
-             ON CONFLICT (key) DO UPDATE SET customers = customer_key_counts.customers + 1",
-        )
-        .bind(&key)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    }
+    index_names(conn, &[(id, identity.name.as_str())]).await?;
     Ok(id)
+}
+
+/// Adds customers' name keys to the candidate index and to the per-key counts that let a conflict
+/// check probe the rarest keys first; multi-row statements, one round trip each.
+async fn index_names(conn: &mut Conn, customers: &[(i64, &str)]) -> StoreResult<()> {
+    let mut keys = Vec::new();
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for (id, name) in customers {
+        for key in name_index_keys(name) {
+            *counts.entry(key.clone()).or_default() += 1;
+            keys.push((key, *id));
+        }
+    }
+    insert_rows(
+        conn,
+        "INSERT INTO customer_keys (key, customer_id) ",
+        &keys,
+        |mut row, (key, id)| {
+            row.push_bind(key.clone()).push_bind(*id);
+        },
+    )
+    .await?;
+    let counts: Vec<(String, i64)> = counts.into_iter().collect();
+    for chunk in counts.chunks(ROWS_PER_STATEMENT) {
+        let mut qb = QueryBuilder::<Db>::new("INSERT INTO customer_key_counts (key, customers) ");
+        qb.push_values(chunk, |mut row, (key, n)| {
+            row.push_bind(key.clone()).push_bind(*n);
+        });
+        qb.push(" ON CONFLICT (key) DO UPDATE SET customers = customer_key_counts.customers + excluded.customers");
+        qb.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(())
 }
 
 fn push_id_list(qb: &mut QueryBuilder<Db>, ids: &[i64]) {
@@ -2522,7 +2539,7 @@ pub struct Fixture {
 }
 
 /// Rows per multi-row INSERT: well under both backends' bind-parameter limits.
-const FIXTURE_ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 500;
 
 async fn insert_rows<T>(
     conn: &mut Conn,
@@ -2530,7 +2547,7 @@ async fn insert_rows<T>(
     rows: &[T],
     bind: impl Fn(sqlx::query_builder::Separated<'_, Db, &'static str>, &T),
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(FIXTURE_ROWS_PER_STATEMENT) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new(head);
         qb.push_values(chunk, &bind);
         qb.build().execute(&mut *conn).await.map_err(db)?;
@@ -2606,32 +2623,11 @@ impl SqlStore {
             },
         )
         .await?;
-        let mut key_rows = Vec::new();
-        let mut key_counts: BTreeMap<String, i64> = BTreeMap::new();
-        for (id, _, identity) in &new_customers {
-            for key in name_index_keys(&identity.name) {
-                *key_counts.entry(key.clone()).or_default() += 1;
-                key_rows.push((key, *id));
-            }
-        }
-        insert_rows(
-            &mut tx,
-            "INSERT INTO customer_keys (key, customer_id) ",
-            &key_rows,
-            |mut row, (key, id)| {
-                row.push_bind(key.clone()).push_bind(*id);
-            },
-        )
-        .await?;
-        let counts: Vec<(String, i64)> = key_counts.into_iter().collect();
-        for chunk in counts.chunks(FIXTURE_ROWS_PER_STATEMENT) {
-            let mut qb = QueryBuilder::<Db>::new("INSERT INTO customer_key_counts (key, customers) ");
-            qb.push_values(chunk, |mut row, (key, n)| {
-                row.push_bind(key.clone()).push_bind(*n);
-            });
-            qb.push(" ON CONFLICT (key) DO UPDATE SET customers = customer_key_counts.customers + excluded.customers");
-            qb.build().execute(&mut *tx).await.map_err(db)?;
-        }
+        let names: Vec<(i64, &str)> = new_customers
+            .iter()
+            .map(|(id, _, identity)| (*id, identity.name.as_str()))
+            .collect();
+        index_names(&mut tx, &names).await?;
         tx.commit().await.map_err(db)?;
 
         let first_registration: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM registrations")
