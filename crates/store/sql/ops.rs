@@ -270,6 +270,18 @@ async fn enqueue(
     Ok(done.rows_affected() > 0)
 }
 
+/// Queues a message about a registration to the partner user who submitted it.
+async fn tell_submitter(
+    conn: &mut Conn,
+    reg: &RegRow,
+    dedupe_key: &str,
+    draft: &Draft,
+    now: Timestamp,
+) -> StoreResult<()> {
+    enqueue(conn, dedupe_key, reg.submitted_by, draft, ("registration", reg.id), now).await?;
+    Ok(())
+}
+
 /// Who hears about a registration awaiting a decision: its approver, or every administrator when
 /// no approver could be routed.
 async fn deciders(conn: &mut Conn, approver_id: Option<i64>) -> StoreResult<Vec<i64>> {
@@ -1756,15 +1768,7 @@ impl Store for SqlStore {
         let (after, after_lines) =
             record_change(&mut tx, Some(actor), "registration.approve", (&reg, &lines), now).await?;
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
-        enqueue(
-            &mut tx,
-            &format!("approved:{id}"),
-            after.submitted_by,
-            &draft,
-            ("registration", id),
-            now,
-        )
-        .await?;
+        tell_submitter(&mut tx, &after, &format!("approved:{id}"), &draft, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(present(after, after_lines, actor))
     }
@@ -1787,15 +1791,7 @@ impl Store for SqlStore {
         let (after, after_lines) =
             record_change(&mut tx, Some(actor), "registration.decline", (&reg, &lines), now).await?;
         let draft = notify::declined(id, &after.customer.name, &reason);
-        enqueue(
-            &mut tx,
-            &format!("declined:{id}"),
-            after.submitted_by,
-            &draft,
-            ("registration", id),
-            now,
-        )
-        .await?;
+        tell_submitter(&mut tx, &after, &format!("declined:{id}"), &draft, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(present(after, after_lines, actor))
     }
@@ -2458,15 +2454,7 @@ impl SqlStore {
             record_change(&mut tx, None, "registration.expire", (&reg, &lines), now).await?;
             if let (Some(sor), Some(through)) = (&reg.sor_number, reg.valid_through) {
                 let draft = notify::expired(sor, &reg.customer.name, through);
-                enqueue(
-                    &mut tx,
-                    &format!("expired:{id}"),
-                    reg.submitted_by,
-                    &draft,
-                    ("registration", *id),
-                    now,
-                )
-                .await?;
+                tell_submitter(&mut tx, &reg, &format!("expired:{id}"), &draft, now).await?;
             }
         }
         tx.commit().await.map_err(db)?;
