@@ -432,7 +432,6 @@ pub fn score_match(
     })
 }
 
-/// Customer part of [`score_match`]: the score before products are looked at.
 /// Whether `existing` can be reported as a match of `new` for any products: the overall score never
 /// exceeds the customer score, so a customer below the threshold can be skipped before its
 /// registrations are even loaded.
@@ -440,6 +439,7 @@ pub fn could_match(new: &CustomerIdentity, existing: &CustomerIdentity) -> bool 
     round2(customer_score(new, existing).0) >= REPORT_THRESHOLD
 }
 
+/// Customer part of [`score_match`]: the score before products are looked at.
 fn customer_score(new: &CustomerIdentity, existing: &CustomerIdentity) -> (f64, Vec<MatchReason>) {
     let mut reasons = Vec::new();
     if same_some(&new.tax_id, &existing.tax_id) {

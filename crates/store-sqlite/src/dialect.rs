@@ -6,9 +6,9 @@ use store::{StoreError, StoreResult};
 pub type Db = sqlx::Sqlite;
 pub const BACKEND: &str = "sqlite";
 pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_registrations.sql"))];
-/// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = "";
+/// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";
 
 /// Takes the write lock at `BEGIN`, not at the first write, so a read-then-write transaction never
