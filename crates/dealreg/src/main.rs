@@ -145,6 +145,8 @@ enum JobsCommand {
     /// One worker pass: expire lapsed registrations, queue reminders, deliver notifications.
     Run {
         /// Run as of this business date (YYYY-MM-DD, at noon in the company's zone) instead of now.
+        /// Everything the pass records (expiries, audit entries, delivery times) carries that
+        /// time: for catching up on a missed day or trying rules out, not for everyday runs.
         #[arg(long)]
         as_of: Option<jiff::civil::Date>,
         #[command(flatten)]

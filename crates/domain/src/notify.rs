@@ -70,12 +70,13 @@ pub fn change_decided(registration_id: i64, kind: &str, approved: bool, customer
 }
 
 pub fn expiry_reminder(sor: &str, customer: &str, valid_through: Date, today: Date) -> Draft {
-    let days = (valid_through - today).get_days();
+    // Counting today: on the last valid day one day is left.
+    let days = (valid_through - today).get_days() + 1;
     Draft {
         kind: "expiry_reminder",
         subject: format!("{sor} for {customer} expires after {valid_through}"),
         body: format!(
-            "{sor} ({customer}) is valid through {valid_through}: {days} day(s) left.\n\
+            "{sor} ({customer}) is valid through {valid_through}: {days} day(s) left, today included.\n\
              If the opportunity will not close by then, request an extension now — partners are \
              solely responsible for extending their registrations."
         ),
@@ -109,7 +110,9 @@ mod tests {
     #[test]
     fn reminder_counts_days_left() {
         let d = expiry_reminder("SOR-2026-000042", "Acme", date(2027, 2, 20), date(2027, 2, 6));
-        assert!(d.body.contains("14 day(s) left"), "{}", d.body);
+        assert!(d.body.contains("15 day(s) left, today included"), "{}", d.body);
+        let last = expiry_reminder("SOR-2026-000042", "Acme", date(2027, 2, 20), date(2027, 2, 20));
+        assert!(last.body.contains("1 day(s) left, today included"), "{}", last.body);
     }
 
     #[test]

@@ -451,7 +451,34 @@ async fn load_reg(conn: &mut Conn, id: i64) -> StoreResult<RegRow> {
         .await
         .map_err(db)?
         .ok_or(StoreError::NotFound("registration"))?;
-    reg_from_row(&row)
+    let mut reg = reg_from_row(&row)?;
+    refresh_matches(conn, &mut reg.conflicts).await?;
+    Ok(reg)
+}
+
+/// Matches are stored as found; their status and SOR number are read fresh, so an approver never
+/// acts on a match that has since been approved, declined or closed without seeing it.
+async fn refresh_matches(conn: &mut Conn, matches: &mut [ConflictMatch]) -> StoreResult<()> {
+    if matches.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Db>::new("SELECT id, status, sor_number FROM registrations WHERE id IN ");
+    push_id_list(&mut qb, &matches.iter().map(|m| m.registration_id).collect::<Vec<_>>());
+    let mut current = BTreeMap::new();
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
+        let status = Status::parse(&get::<String>(&row, "status")?).map_err(corrupt)?;
+        current.insert(
+            get::<i64>(&row, "id")?,
+            (status, get::<Option<String>>(&row, "sor_number")?),
+        );
+    }
+    for m in matches.iter_mut() {
+        if let Some((status, sor)) = current.remove(&m.registration_id) {
+            m.status = status;
+            m.sor_number = sor;
+        }
+    }
+    Ok(())
 }
 
 struct LineRow {
@@ -659,7 +686,7 @@ async fn candidate_customers(
     conn: &mut Conn,
     identity: &CustomerIdentity,
     customer_id: Option<i64>,
-) -> StoreResult<BTreeMap<i64, CustomerIdentity>> {
+) -> StoreResult<Vec<i64>> {
     let mut qb = QueryBuilder::<Db>::new(format!("SELECT {IDENTITY_COLUMNS} FROM customers WHERE id = "));
     qb.push_bind(customer_id.unwrap_or(-1));
     if let Some(tax) = &identity.tax_id {
@@ -687,13 +714,14 @@ async fn candidate_customers(
         qb.push_bind(MAX_CANDIDATE_CUSTOMERS).push(")");
         rows.extend(qb.build().fetch_all(&mut *conn).await.map_err(db)?);
     }
-    let mut candidates = BTreeMap::new();
+    let mut candidates = Vec::new();
     for row in &rows {
-        let existing = stored_identity(row)?;
-        if could_match(identity, &existing) {
-            candidates.insert(get::<i64>(row, "id")?, existing);
+        if could_match(identity, &stored_identity(row)?) {
+            candidates.push(get::<i64>(row, "id")?);
         }
     }
+    candidates.sort_unstable();
+    candidates.dedup();
     Ok(candidates)
 }
 
@@ -741,7 +769,7 @@ async fn find_matches(
          FROM registrations r JOIN partners p ON p.id = r.partner_id \
          WHERE r.status IN ('submitted', 'approved') AND r.customer_id IN "
     ));
-    push_id_list(&mut qb, &candidates.keys().copied().collect::<Vec<_>>());
+    push_id_list(&mut qb, &candidates);
     if let Some(partner) = exclude_partner {
         qb.push(" AND r.partner_id <> ").push_bind(partner);
     }
@@ -770,7 +798,8 @@ async fn find_matches(
         let existing_skus = skus_by_reg.remove(&id).unwrap_or_default();
         // Asked about "all products", every product of the existing registration overlaps.
         let new_skus = if skus.is_empty() { &existing_skus } else { skus };
-        let Some(score) = score_match(identity, new_skus, &candidates[&customer.id], &existing_skus) else {
+        // Against the customer as that registration's partner described it, not the shared row.
+        let Some(score) = score_match(identity, new_skus, &identity_of(&customer), &existing_skus) else {
             continue;
         };
         matches.push(ConflictMatch {

@@ -523,6 +523,31 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
             .iter()
             .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
     );
+    // Matches compare what each partner typed: B gave no domain, so no domain evidence is claimed
+    // for B's registration, even though A's shared customer row has one.
+    let approved = w
+        .store
+        .approve_registration(&w.west_manager, first.id, approval(true), today())
+        .await
+        .unwrap();
+    let b_match = approved
+        .conflicts
+        .unwrap()
+        .into_iter()
+        .find(|m| m.registration_id == second.id)
+        .unwrap();
+    assert!(
+        b_match
+            .reasons
+            .iter()
+            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+    );
+    assert!(
+        !b_match
+            .reasons
+            .iter()
+            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+    );
     // An unrelated organisation is not a match.
     let other = submit(&w, &w.partner_b, "Globex Corporation", &["MB-100"]).await;
     assert!(!other.possible_conflict);
@@ -549,6 +574,17 @@ pub async fn approval_needs_acknowledgement_when_another_partner_filed_first(sto
         .approve_registration(&w.west_manager, first.id, approval(false), today())
         .await
         .unwrap();
+    // The approver sees the match as it is now, not as it was when it was found.
+    let seen = w
+        .store
+        .get_registration(&w.west_manager, clash.id)
+        .await
+        .unwrap()
+        .conflicts
+        .unwrap();
+    let now_approved = seen.iter().find(|m| m.registration_id == first.id).unwrap();
+    assert_eq!(now_approved.status, domain::registration::Status::Approved);
+    assert_eq!(now_approved.sor_number.as_deref(), Some("SOR-2026-000001"));
     // Acknowledging does not beat the database: the customer and MB-100 are taken.
     let err = w
         .store
