@@ -35,6 +35,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Store(StoreCommand),
+    /// Measure throughput and latency on a fresh SQLite database (see docs/BENCHMARKS.md).
+    Bench(BenchArgs),
+}
+
+/// The commands that work on the configured database.
+#[derive(Subcommand)]
+enum StoreCommand {
     /// Serve the API (and run the expiry/notification worker) until Ctrl-C.
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
@@ -58,21 +67,22 @@ enum Command {
         /// The new file to write; must not exist.
         destination: PathBuf,
     },
-    /// Measure throughput and latency on a fresh SQLite database (see docs/BENCHMARKS.md).
-    Bench {
-        /// Registrations to load before measuring.
-        #[arg(long, default_value_t = 1_000_000)]
-        registrations: usize,
-        /// Requests per measured operation (and raw insert transactions).
-        #[arg(long, default_value_t = 2_000)]
-        requests: usize,
-        /// Concurrent HTTP clients.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
-        #[arg(long)]
-        dir: Option<PathBuf>,
-    },
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Registrations to load before measuring.
+    #[arg(long, default_value_t = 1_000_000)]
+    registrations: usize,
+    /// Requests per measured operation (and raw insert transactions).
+    #[arg(long, default_value_t = 2_000)]
+    requests: usize,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -192,29 +202,29 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Bench {
-        registrations,
-        requests,
-        concurrency,
-        dir,
-    } = cli.command
-    {
-        let dir = dir.unwrap_or_else(|| cli.data_dir.join("bench"));
-        let config = dealreg::bench::BenchConfig {
-            registrations,
-            requests,
-            concurrency: concurrency.max(1),
-            dir,
-        };
-        println!("{}", dealreg::bench::run(config).await?.markdown());
-        return Ok(());
-    }
+    let command = match cli.command {
+        Command::Bench(args) => {
+            let config = dealreg::bench::BenchConfig {
+                registrations: args.registrations,
+                requests: args.requests,
+                concurrency: args.concurrency.max(1),
+                dir: args.dir.unwrap_or_else(|| cli.data_dir.join("bench")),
+            };
+            println!("{}", dealreg::bench::run(config).await?.markdown());
+            return Ok(());
+        }
+        Command::Store(command) => command,
+    };
     let database = Database::choose(cli.database_url.as_deref(), &cli.data_dir);
     let store = database.open().await.with_context(|| format!("opening {database:?}"))?;
-    match cli.command {
-        Command::Migrate => println!("schema is up to date ({})", store.backend()),
-        Command::Serve(args) => {
-            let mailer = mailer(&args.mail, &cli.data_dir)?;
+    run(command, store, &cli.data_dir).await
+}
+
+async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    match command {
+        StoreCommand::Migrate => println!("schema is up to date ({})", store.backend()),
+        StoreCommand::Serve(args) => {
+            let mailer = mailer(&args.mail, data_dir)?;
             let every = (args.worker_interval > 0).then(|| Duration::from_secs(args.worker_interval));
             let running = dealreg::server::start(args.listen, store, Arc::new(SystemClock), mailer, every)
                 .await
@@ -229,7 +239,7 @@ async fn main() -> anyhow::Result<()> {
             }
             eprintln!("shutting down");
         }
-        Command::Demo => {
+        StoreCommand::Demo => {
             let report = dealreg::demo::load(store, Timestamp::now()).await?;
             println!("Loaded the demo program: {} registrations.", report.registrations);
             println!("Every demo user's password: {}", dealreg::demo::DEMO_PASSWORD);
@@ -238,7 +248,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("  {email:<36} {:<15} {token}", role.as_str());
             }
         }
-        Command::User(UserCommand::Add {
+        StoreCommand::User(UserCommand::Add {
             email,
             name,
             role,
@@ -280,7 +290,7 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("API token id {token_id} (shown once): {token}");
         }
-        Command::Token(TokenCommand::Create { email, label }) => {
+        StoreCommand::Token(TokenCommand::Create { email, label }) => {
             let user = store
                 .find_user_by_email(&email)
                 .await?
@@ -289,14 +299,14 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("token id {token_id} (revoke with: dealreg token revoke {token_id})");
             println!("{token}");
         }
-        Command::Token(TokenCommand::Revoke { id }) => {
+        StoreCommand::Token(TokenCommand::Revoke { id }) => {
             let token = store.revoke_token(None, id, Timestamp::now()).await?;
             println!(
                 "revoked token {} ('{}') of user {}",
                 token.id, token.label, token.user_id
             );
         }
-        Command::Jobs(JobsCommand::Run { as_of, mail }) => {
+        StoreCommand::Jobs(JobsCommand::Run { as_of, mail }) => {
             let now = match as_of {
                 Some(date) => {
                     let zone = store.settings().await?.zone();
@@ -304,11 +314,11 @@ async fn main() -> anyhow::Result<()> {
                 }
                 None => SystemClock.now(),
             };
-            let mailer = mailer(&mail, &cli.data_dir)?;
+            let mailer = mailer(&mail, data_dir)?;
             let report = dealreg::worker::run_once(store.as_ref(), mailer.as_ref(), now).await?;
             println!("{}", serde_json::to_string(&report)?);
         }
-        Command::Audit(AuditCommand::Verify) => {
+        StoreCommand::Audit(AuditCommand::Verify) => {
             let verification = store.verify_audit().await?;
             match verification.first_bad_id {
                 None => println!("audit trail intact: {} entries", verification.entries),
@@ -318,11 +328,10 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
-        Command::Backup { destination } => {
+        StoreCommand::Backup { destination } => {
             store.backup(&destination).await?;
             println!("wrote {}", destination.display());
         }
-        Command::Bench { .. } => unreachable!("handled before opening the store"),
     }
     Ok(())
 }

@@ -850,19 +850,27 @@ async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec
 }
 
 async fn insert_lines(conn: &mut Conn, registration_id: i64, lines: &[(i64, ProductLine)]) -> StoreResult<()> {
-    for (product_id, line) in lines {
-        sqlx::query(
-            "INSERT INTO registration_lines (registration_id, product_id, sku, quantity) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(registration_id)
-        .bind(product_id)
-        .bind(&line.sku)
-        .bind(line.quantity)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    }
-    Ok(())
+    let rows: Vec<(i64, i64, ProductLine)> = lines
+        .iter()
+        .map(|(product_id, line)| (registration_id, *product_id, line.clone()))
+        .collect();
+    insert_line_rows(conn, &rows).await
+}
+
+/// Registration lines as (registration id, product id, line), in multi-row statements.
+async fn insert_line_rows(conn: &mut Conn, rows: &[(i64, i64, ProductLine)]) -> StoreResult<()> {
+    insert_rows(
+        conn,
+        "INSERT INTO registration_lines (registration_id, product_id, sku, quantity) ",
+        rows,
+        |mut row, (id, product, line)| {
+            row.push_bind(*id)
+                .push_bind(*product)
+                .push_bind(line.sku.clone())
+                .push_bind(line.quantity);
+        },
+    )
+    .await
 }
 
 /// Takes the claims of an approved registration: one row per (customer, product), unique in the
@@ -2705,18 +2713,7 @@ impl SqlStore {
                 },
             )
             .await?;
-            insert_rows(
-                &mut tx,
-                "INSERT INTO registration_lines (registration_id, product_id, sku, quantity) ",
-                &lines,
-                |mut row, (id, product, line)| {
-                    row.push_bind(*id)
-                        .push_bind(*product)
-                        .push_bind(line.sku.clone())
-                        .push_bind(line.quantity);
-                },
-            )
-            .await?;
+            insert_line_rows(&mut tx, &lines).await?;
             insert_rows(
                 &mut tx,
                 "INSERT INTO claims (customer_id, product_id, registration_id, partner_id) ",
