@@ -698,7 +698,9 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         let (partner, manager) = &partners[i % partners.len()];
         let filed = now.checked_sub(((120 - (i as i64) * 2) * 24).hours()).unwrap_or(now);
         let filed_day = filed.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let skus: Vec<&str> = [PRODUCTS[i % 8].0, PRODUCTS[13 + i % 3].0, PRODUCTS[19 + i % 10].0].to_vec();
+        // Neighbouring customers are often spelling variants of one organisation: giving them the same
+        // display product makes their registrations conflict, as they would in real life.
+        let skus: Vec<&str> = [PRODUCTS[(i / 2) % 8].0, PRODUCTS[13 + i % 3].0, PRODUCTS[19 + i % 10].0].to_vec();
         let input = NewRegistrationInput {
             customer: Some(customer_input(i)),
             products: Some(
@@ -724,7 +726,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         let decided = filed.checked_add(26.hours()).unwrap_or(filed);
         let approve = |days: u32| Approval {
             validity: ValidityChoice::Days(days),
-            acknowledge_conflicts: true,
+            acknowledge_conflicts: false,
             note: None,
         };
         // Plan: 0 stays submitted, 1 approved, 2 declined, 3 won, 4 lost, 5 withdrawn, 6 approved briefly (expires).
