@@ -321,7 +321,10 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         StoreCommand::Audit(AuditCommand::Verify) => {
             let verification = store.verify_audit().await?;
             match verification.first_bad_id {
-                None => println!("audit trail intact: {} entries", verification.entries),
+                None => println!(
+                    "audit trail intact: {} entries; head hash {} (keep it outside the database to detect a rewritten chain)",
+                    verification.entries, verification.head_hash
+                ),
                 Some(id) => bail!(
                     "audit trail broken at entry {id} ({} entries verified before it)",
                     verification.entries

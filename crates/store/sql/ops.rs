@@ -2212,6 +2212,7 @@ impl Store for SqlStore {
                     return Ok(AuditVerification {
                         entries: (expected_id - 1) as u64,
                         first_bad_id: Some(expected_id),
+                        head_hash: prev,
                     });
                 }
                 prev = stored;
@@ -2229,11 +2230,13 @@ impl Store for SqlStore {
             return Ok(AuditVerification {
                 entries,
                 first_bad_id: Some(expected_id),
+                head_hash: prev,
             });
         }
         Ok(AuditVerification {
             entries,
             first_bad_id: None,
+            head_hash: prev,
         })
     }
 

@@ -921,6 +921,15 @@ pub async fn the_audit_trail_verifies_and_tells_the_history(store: Arc<dyn Store
         .unwrap();
     let verification = w.store.verify_audit().await.unwrap();
     assert_eq!(verification.first_bad_id, None);
+    assert_eq!(verification.head_hash.len(), 64);
+    // Any further change moves the head.
+    w.store
+        .decline_registration(&w.west_manager, second.id, "duplicate".into(), today())
+        .await
+        .unwrap();
+    let later = w.store.verify_audit().await.unwrap();
+    assert_eq!(later.entries, verification.entries + 1);
+    assert_ne!(later.head_hash, verification.head_hash);
     assert!(verification.entries >= 15, "{verification:?}");
     let history = w.store.registration_history(&w.partner_a, first.id).await.unwrap();
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();

@@ -313,6 +313,9 @@ pub struct AuditVerification {
     pub entries: u64,
     /// The first entry whose stored hash does not match, if any.
     pub first_bad_id: Option<i64>,
+    /// The hash of the last verified entry. Kept outside the database (a ticket, an e-mail), it
+    /// also exposes a chain rewritten from the start with freshly computed hashes.
+    pub head_hash: String,
 }
 
 /// What an `Idempotency-Key` allows the request carrying it to do.
