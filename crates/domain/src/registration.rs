@@ -230,6 +230,15 @@ str_enum!(RequestStatus {
     Void => "void",
 });
 
+/// Seed 000: the program exists "to insure that the partner that develops an opportunity is able to
+/// close the opportunity without competition from other partners". Another partner's registration
+/// of the same opportunity stands in the way of approving `applicant_id` when it is already approved,
+/// or still pending and filed first (ids are assigned in commit order, so a lower id filed first).
+pub fn stands_in_the_way(same_opportunity: bool, holder_status: Status, holder_id: i64, applicant_id: i64) -> bool {
+    same_opportunity
+        && (holder_status == Status::Approved || (holder_status == Status::Submitted && holder_id < applicant_id))
+}
+
 /// Seed 000: an approved SOR "may be updated and/or extended with the approval of the Regional
 /// Manager" — only while it is approved, and only a pending request can be decided.
 pub fn check_request_decidable(request: RequestStatus, registration: Status) -> Result<(), String> {
@@ -333,6 +342,28 @@ mod tests {
         );
         let err = Status::Approved.apply(Action::Decline).unwrap_err();
         assert_eq!(err.allowed, vec![Action::CloseWon, Action::CloseLost, Action::Withdraw]);
+    }
+
+    #[test]
+    fn the_first_filer_and_the_approved_holder_are_protected() {
+        // Registration 42 asks for approval.
+        assert!(
+            stands_in_the_way(true, Status::Approved, 57, 42),
+            "approved, even if filed later"
+        );
+        assert!(
+            stands_in_the_way(true, Status::Submitted, 17, 42),
+            "pending and filed first"
+        );
+        assert!(
+            !stands_in_the_way(true, Status::Submitted, 57, 42),
+            "pending but filed later"
+        );
+        assert!(
+            !stands_in_the_way(false, Status::Approved, 17, 42),
+            "not the same opportunity"
+        );
+        assert!(!stands_in_the_way(true, Status::Declined, 17, 42), "no longer active");
     }
 
     #[test]

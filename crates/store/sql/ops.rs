@@ -1772,7 +1772,7 @@ impl Store for SqlStore {
         .await?;
         let blocking: Vec<ConflictMatch> = matches
             .iter()
-            .filter(|m| m.is_conflict && (m.status == Status::Approved || m.registration_id < id))
+            .filter(|m| rules::stands_in_the_way(m.is_conflict, m.status, m.registration_id, id))
             .cloned()
             .collect();
         if !blocking.is_empty() && !approval.acknowledge_conflicts {
