@@ -114,6 +114,16 @@ struct MailArgs {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// Deactivate a user: their tokens stop working at once; nothing is deleted.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Reactivate a deactivated user.
+    Activate {
+        #[arg(long)]
+        email: String,
+    },
     /// Add a user and print a new API token for it (shown once).
     Add {
         #[arg(long)]
@@ -184,6 +194,20 @@ fn mailer(args: &MailArgs, data_dir: &std::path::Path) -> anyhow::Result<Arc<dyn
         ),
         None => Arc::new(FileMailer::new(data_dir.join("outbox"))),
     })
+}
+
+async fn set_active(store: &dyn Store, email: &str, active: bool) -> anyhow::Result<()> {
+    let user = store
+        .find_user_by_email(email)
+        .await?
+        .with_context(|| format!("no user {email}"))?;
+    let user = store.set_user_active(None, user.id, active, Timestamp::now()).await?;
+    println!(
+        "{} is now {}",
+        user.email,
+        if user.active { "active" } else { "inactive" }
+    );
+    Ok(())
 }
 
 /// Creates a token for `user_id`; returns its id (for `token revoke`) and the secret, shown once.
@@ -290,6 +314,8 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
             );
             println!("API token id {token_id} (shown once): {token}");
         }
+        StoreCommand::User(UserCommand::Deactivate { email }) => set_active(store.as_ref(), &email, false).await?,
+        StoreCommand::User(UserCommand::Activate { email }) => set_active(store.as_ref(), &email, true).await?,
         StoreCommand::Token(TokenCommand::Create { email, label }) => {
             let user = store
                 .find_user_by_email(&email)

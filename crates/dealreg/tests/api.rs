@@ -286,6 +286,8 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 path.replace("{id}", &request_id.to_string())
             } else if path == "/partners/{id}" {
                 path.replace("{id}", &app.world.partner_a.partner_id.unwrap().to_string())
+            } else if path.starts_with("/users/{id}") {
+                path.replace("{id}", &app.world.partner_a.user_id.to_string())
             } else {
                 assert!(
                     !path.contains('{'),

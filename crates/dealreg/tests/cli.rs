@@ -58,6 +58,21 @@ fn demo_jobs_audit_and_backup() {
         (Some(0), Some(0))
     );
     assert!(std::fs::read_dir(data.join("outbox")).unwrap().count() > 0);
+    let off = ok(dealreg(
+        &data,
+        &["user", "deactivate", "--email", "ann@northwind-av.example"],
+    ));
+    assert_eq!(off.trim(), "ann@northwind-av.example is now inactive");
+    let on = ok(dealreg(
+        &data,
+        &["user", "activate", "--email", "ann@northwind-av.example"],
+    ));
+    assert_eq!(on.trim(), "ann@northwind-av.example is now active");
+    assert!(
+        !dealreg(&data, &["user", "deactivate", "--email", "nobody@nowhere.example"])
+            .status
+            .success()
+    );
     let copy = dir.path().join("copy.db");
     ok(dealreg(&data, &["backup", copy.to_str().unwrap()]));
     assert!(

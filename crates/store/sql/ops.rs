@@ -1156,6 +1156,47 @@ impl Store for SqlStore {
         Ok(Page::from_rows(users, page.limit, |u| u.id))
     }
 
+    async fn set_user_active(
+        &self,
+        actor: Option<&Actor>,
+        user_id: i64,
+        active: bool,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        if actor.is_some_and(|a| a.role.is_partner()) {
+            // Users belong to partners or to the vendor; neither is a partner's business.
+            return Err(StoreError::NotFound("user"));
+        }
+        require_admin(actor, "activate or deactivate users")?;
+        let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
+        let before = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("user"))?;
+        let before = user_from_row(&before)?;
+        let row = sqlx::query("UPDATE users SET active = $1 WHERE id = $2 RETURNING *")
+            .bind(active)
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let after = user_from_row(&row)?;
+        let action = if active { "user.activate" } else { "user.deactivate" };
+        let change = Change {
+            actor,
+            action,
+            entity_type: "user",
+            entity_id: user_id,
+            before: Some(&json!(before)),
+            after: Some(&json!(after)),
+        };
+        audit(&mut tx, change, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
+    }
+
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())

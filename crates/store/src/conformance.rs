@@ -1319,6 +1319,38 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
     );
     s.revoke_token(Some(&w.admin), token.id, today()).await.unwrap();
     assert_eq!(s.authenticate("hash-1").await.unwrap(), None);
+    // A deactivated user's tokens stop working at once; reactivated, they work again.
+    let ann_token = s
+        .create_token(None, w.partner_a.user_id, "ann", "hash-ann", today())
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.set_user_active(Some(&w.partner_b), w.partner_a.user_id, false, today())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_user_active(Some(&w.west_manager), w.partner_a.user_id, false, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(
+        !s.set_user_active(Some(&w.admin), w.partner_a.user_id, false, today())
+            .await
+            .unwrap()
+            .active
+    );
+    assert_eq!(s.authenticate("hash-ann").await.unwrap(), None);
+    assert!(
+        s.set_user_active(None, w.partner_a.user_id, true, today())
+            .await
+            .unwrap()
+            .active
+    );
+    assert_eq!(
+        s.authenticate("hash-ann").await.unwrap().map(|a| a.user_id),
+        Some(ann_token.user_id)
+    );
     let mut settings = s.settings().await.unwrap();
     settings.default_validity_days = 0;
     assert!(matches!(

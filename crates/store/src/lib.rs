@@ -39,6 +39,15 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, actor: Option<&Actor>, user: NewUserRecord, now: Timestamp) -> StoreResult<User>;
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    /// Deactivates or reactivates a user (administrators): an inactive user's tokens stop working
+    /// at once, and nothing of theirs is deleted.
+    async fn set_user_active(
+        &self,
+        actor: Option<&Actor>,
+        user_id: i64,
+        active: bool,
+        now: Timestamp,
+    ) -> StoreResult<User>;
     async fn create_token(
         &self,
         actor: Option<&Actor>,

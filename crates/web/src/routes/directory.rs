@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_product, list_products))
         .routes(routes!(create_region, list_regions))
         .routes(routes!(create_user, list_users))
+        .routes(routes!(deactivate_user))
+        .routes(routes!(activate_user))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(notifications))
 }
@@ -204,6 +206,30 @@ async fn list_users(
     Params(params): Params,
 ) -> ApiResult<Json<Page<User>>> {
     Ok(Json(state.store.list_users(&actor, params.page()?).await?))
+}
+
+/// Deactivate a user (administrators): their tokens stop working at once; nothing is deleted.
+#[utoipa::path(post, path = "/users/{id}/deactivate", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn deactivate_user(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state
+            .store
+            .set_user_active(Some(&actor), id, false, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Reactivate a user (administrators).
+#[utoipa::path(post, path = "/users/{id}/activate", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn activate_user(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state
+            .store
+            .set_user_active(Some(&actor), id, true, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Program settings: validity, reminders, fallback approver, time zone, currency.
