@@ -17,6 +17,7 @@ on_both_backends!(
     a_second_partner_reaches_nothing_of_the_first,
     partners_learn_of_a_conflict_but_not_its_holder,
     expiry_and_notifications_are_delivered_once,
+    hostile_bodies_get_a_4xx_never_a_5xx,
 );
 
 async fn registration_lifecycle_over_http(backend: Backend) {
@@ -424,5 +425,60 @@ async fn expiry_and_notifications_are_delivered_once(backend: Backend) {
         "{approved}"
     );
     assert!(approved.contains("To: ann@northwind.example"));
+    app.stop().await;
+}
+
+/// Every writing operation, fed hostile bodies by a partner and by an administrator: each answer is
+/// 2xx or 4xx, never a 5xx, and the audit trail still verifies.
+async fn hostile_bodies_get_a_4xx_never_a_5xx(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let partner = app.client_for(&app.world.partner_a).await;
+    let admin = app.client_for(&app.world.admin).await;
+    let reg = partner
+        .submit(&registration_body("Springfield School District", None, &["MB-100"]))
+        .await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let raw_bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        br#""just a string""#.to_vec(),
+        br#"{"customer": {"name": 12}}"#.to_vec(),
+        br#"{"products": [{"sku": "MB-100", "quantity": 1e308}]}"#.to_vec(),
+        br#"{"products": [{"sku": "MB-100", "quantity": 99999999999999999999999}]}"#.to_vec(),
+        br#"{"estimated_value": {"amount_minor": -9223372036854775808, "currency": "\u0000"}}"#.to_vec(),
+        br#"{"expected_close_date": "+99999-01-01", "valid_through": "0000-00-00"}"#.to_vec(),
+        br#"{"reason": "\ud800"}"#.to_vec(),
+        "{\"name\": \"\u{202e}Ünïcødé 🚀 <b>&amp;</b> '; DROP TABLE users; --\", \"country\": \"ZZ\"}"
+            .as_bytes()
+            .to_vec(),
+        deep.into_bytes(),
+        vec![0xff, 0xfe, 0x00, 0x7b],
+    ];
+    let (_, doc) = web::api();
+    let doc = serde_json::to_value(&doc).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            if method != "post" && method != "put" {
+                continue;
+            }
+            let concrete = path.replace("{id}", &reg.id.to_string());
+            for client in [&partner, &admin] {
+                for body in &raw_bodies {
+                    let reply = client
+                        .send_raw_with(method, &concrete, "application/json", body.clone())
+                        .await;
+                    assert!(
+                        reply.status.as_u16() < 500,
+                        "{method} {concrete} answered {} to {:?}: {}",
+                        reply.status,
+                        String::from_utf8_lossy(body),
+                        reply.body
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(app.store().verify_audit().await.unwrap().first_bad_id, None);
     app.stop().await;
 }

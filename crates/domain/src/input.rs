@@ -1082,4 +1082,75 @@ mod tests {
         assert!(Email::parse("no-at-sign").is_err());
         assert!(Email::parse("a@b").is_err());
     }
+
+    mod hostile {
+        use super::super::*;
+        use jiff::civil::date;
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of(prop_oneof![
+                any::<String>(),
+                "[ -~]{0,40}",
+                Just("'; DROP TABLE registrations; --".to_owned()),
+                Just("<script>alert(1)</script>".to_owned()),
+                Just("9999-99-99".to_owned()),
+            ])
+        }
+
+        fn number() -> impl Strategy<Value = Option<i64>> {
+            proptest::option::of(prop_oneof![any::<i64>(), -5i64..5, Just(i64::MAX), Just(i64::MIN)])
+        }
+
+        prop_compose! {
+            fn customer()(name in text(), domain in text(), tax_id in text(), city in text(),
+                          postal_code in text(), country in text(), segment in text()) -> CustomerInput {
+                CustomerInput { name, domain, tax_id, city, postal_code, country, segment }
+            }
+        }
+
+        prop_compose! {
+            fn registration_input()(customer in proptest::option::of(customer()),
+                                    lines in proptest::option::of(proptest::collection::vec((text(), number()), 0..5)),
+                                    amount in number(), currency in text(), close in text(), description in text())
+                                    -> NewRegistrationInput {
+                NewRegistrationInput {
+                    customer,
+                    products: lines.map(|l| l.into_iter().map(|(sku, quantity)| ProductLineInput { sku, quantity }).collect()),
+                    estimated_value: Some(MoneyInput { amount_minor: amount, currency }),
+                    expected_close_date: close,
+                    description,
+                }
+            }
+        }
+
+        proptest! {
+            /// Whatever arrives, parsing answers with a value or with errors naming fields — it never
+            /// panics, and whatever it accepts is within the documented bounds.
+            #[test]
+            fn registration_parsing_never_panics(input in registration_input()) {
+                match parse_new_registration(&input, date(2026, 11, 22)) {
+                    Ok(r) => {
+                        prop_assert!((1..=MAX_AMOUNT_MINOR).contains(&r.estimated_value.amount_minor));
+                        prop_assert!(r.lines.iter().all(|l| (1..=MAX_QUANTITY).contains(&l.quantity)));
+                        prop_assert!(r.expected_close >= date(2026, 11, 22));
+                    }
+                    Err(errors) => prop_assert!(errors.0.iter().all(|e| !e.field.is_empty() && !e.message.is_empty())),
+                }
+            }
+
+            #[test]
+            fn change_request_parsing_never_panics(kind in text(), through in text(), close in text(), amount in number()) {
+                let input = ChangeRequestInput {
+                    kind,
+                    valid_through: through,
+                    products: None,
+                    estimated_value: amount.map(|a| MoneyInput { amount_minor: Some(a), currency: Some("USD".into()) }),
+                    expected_close_date: close,
+                    reason: None,
+                };
+                let _ = parse_change_request(&input, date(2026, 11, 22));
+            }
+        }
+    }
 }

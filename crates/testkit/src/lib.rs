@@ -193,11 +193,17 @@ impl Client {
         Reply { status, headers, body }
     }
 
-    /// Sends raw bytes with a given content type.
+    /// POSTs raw bytes with a given content type.
     pub async fn send_raw(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        self.send_raw_with("post", path, content_type, bytes).await
+    }
+
+    /// Sends raw bytes with `method` as the OpenAPI document spells it (e.g. `post`).
+    pub async fn send_raw_with(&self, method: &str, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        let method: reqwest::Method = method.to_uppercase().parse().expect("an HTTP method");
         let mut request = self
             .http
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("content-type", content_type)
             .body(bytes);
         if let Some(token) = &self.token {
