@@ -114,3 +114,27 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_document_is_3_1_and_every_reference_resolves() {
+        let (_, doc) = super::api();
+        let json = serde_json::to_value(&doc).unwrap();
+        assert_eq!(json["openapi"], "3.1.0");
+        let schemas = json["components"]["schemas"].as_object().unwrap();
+        let text = json.to_string();
+        let prefix = "\"#/components/schemas/";
+        let mut rest = text.as_str();
+        let mut checked = 0;
+        while let Some(start) = rest.find(prefix) {
+            let after = &rest[start + prefix.len()..];
+            let name = &after[..after.find('"').unwrap()];
+            assert!(schemas.contains_key(name), "dangling reference to {name}");
+            checked += 1;
+            rest = after;
+        }
+        assert!(checked > 20, "only {checked} references");
+        assert!(json["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}
