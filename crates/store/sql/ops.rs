@@ -1043,6 +1043,25 @@ fn page_cursor(page: &PageRequest) -> i64 {
     page.cursor.unwrap_or(i64::MAX)
 }
 
+/// One page of a whole table, newest first.
+async fn page_of<T>(
+    pool: &Pool<Db>,
+    table: &'static str,
+    page: PageRequest,
+    from_row: fn(&DbRow) -> StoreResult<T>,
+    id_of: fn(&T) -> i64,
+) -> StoreResult<Page<T>> {
+    let sql = format!("SELECT * FROM {table} WHERE id < $1 ORDER BY id DESC LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(page_cursor(&page))
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_rows(items, page.limit, id_of))
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[async_trait::async_trait]
@@ -1146,14 +1165,7 @@ impl Store for SqlStore {
 
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>> {
         require_admin(Some(actor), "list users")?;
-        let rows = sqlx::query("SELECT * FROM users WHERE id < $1 ORDER BY id DESC LIMIT $2")
-            .bind(page_cursor(&page))
-            .bind(i64::from(page.limit) + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
-        let users = rows.iter().map(user_from_row).collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(users, page.limit, |u| u.id))
+        page_of(&self.read, "users", page, user_from_row, |u| u.id).await
     }
 
     async fn set_user_active(
@@ -1523,14 +1535,7 @@ impl Store for SqlStore {
     }
 
     async fn list_products(&self, page: PageRequest) -> StoreResult<Page<Product>> {
-        let rows = sqlx::query("SELECT * FROM products WHERE id < $1 ORDER BY id DESC LIMIT $2")
-            .bind(page_cursor(&page))
-            .bind(i64::from(page.limit) + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
-        let products = rows.iter().map(product_from_row).collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(products, page.limit, |p| p.id))
+        page_of(&self.read, "products", page, product_from_row, |p| p.id).await
     }
 
     async fn create_customer(
