@@ -6,7 +6,7 @@ use dealreg::worker::run_once;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use testkit::conformance::{customer, registration, today, world};
+use testkit::conformance::{submit, today, world};
 use testkit::{Backend, fresh_store};
 
 struct SmtpServer {
@@ -85,17 +85,7 @@ async fn one_submission() -> (
 ) {
     let (store, dir) = fresh_store(Backend::Sqlite).await;
     let w = world(store.clone()).await;
-    let reg = store
-        .submit_registration(
-            &w.partner_a,
-            registration(
-                customer("Springfield School District", None, "Springfield"),
-                &["MB-100"],
-            ),
-            today(),
-        )
-        .await
-        .unwrap();
+    let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     (store, dir, w, reg)
 }
 

@@ -1,22 +1,12 @@
 //! Tampering with the audit trail is detected: an edited entry, and entries cut off the end.
 
 use sqlx::Connection;
-use store::conformance::{approval, customer, registration, today, world};
+use store::conformance::{approval, submit, today, world};
 
 async fn store_with_history(path: &std::path::Path) -> std::sync::Arc<dyn store::Store> {
     let store: std::sync::Arc<dyn store::Store> = std::sync::Arc::new(store_sqlite::open(path).await.unwrap());
     let w = world(store.clone()).await;
-    let reg = store
-        .submit_registration(
-            &w.partner_a,
-            registration(
-                customer("Springfield School District", None, "Springfield"),
-                &["MB-100"],
-            ),
-            today(),
-        )
-        .await
-        .unwrap();
+    let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     store
         .approve_registration(&w.west_manager, reg.id, approval(false), today())
         .await

@@ -217,7 +217,8 @@ pub fn approval(acknowledge: bool) -> Approval {
     }
 }
 
-async fn submit(w: &World, who: &Actor, name: &str, skus: &[&str]) -> Registration {
+/// Files a registration for `name` in Springfield as `who`, on 2026-11-22.
+pub async fn submit(w: &World, who: &Actor, name: &str, skus: &[&str]) -> Registration {
     w.store
         .submit_registration(who, registration(customer(name, None, "Springfield"), skus), today())
         .await
