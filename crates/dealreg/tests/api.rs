@@ -99,6 +99,29 @@ async fn registration_lifecycle_over_http(backend: Backend) {
             "registration.close_won"
         ]
     );
+    // REG-2: an administrator hands region West to the East manager; new filings go to them.
+    let admin = app.client_for(&app.world.admin).await;
+    let (west, east) = (app.world.west_manager.user_id, app.world.east_manager.user_id);
+    let regions = admin.get("/regions").await.expect(200).body;
+    let region = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["manager_user_id"] == west)
+        .cloned()
+        .unwrap();
+    let path = format!("/regions/{}/manager", region["id"]);
+    let moved = admin.post(&path, &json!({"manager_user_id": east})).await.expect(200);
+    assert_eq!(moved.body["manager_user_id"], east);
+    admin
+        .post(&path, &json!({"manager_user_id": app.world.partner_a.user_id}))
+        .await
+        .expect(422);
+    manager.post(&path, &json!({"manager_user_id": west})).await.expect(403);
+    let next = partner
+        .submit(&registration_body("Shelbyville Community College", None, &["MB-200"]))
+        .await;
+    assert_eq!(next.approver_id, Some(east));
     app.stop().await;
 }
 
@@ -289,6 +312,9 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 path.replace("{id}", &app.world.partner_a.partner_id.unwrap().to_string())
             } else if path.starts_with("/users/{id}") {
                 path.replace("{id}", &app.world.partner_a.user_id.to_string())
+            } else if path.starts_with("/regions/{id}") {
+                // Regions are the vendor's, listed to every partner: refused (403), not hidden.
+                path.replace("{id}", "1")
             } else {
                 assert!(
                     !path.contains('{'),
@@ -306,7 +332,9 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 !text.contains(secret_customer) && !text.contains("Northwind AV"),
                 "{method} {concrete} leaked: {text}"
             );
-            if path.contains('{') {
+            if path.starts_with("/regions/{id}") {
+                assert_eq!(reply.status.as_u16(), 403, "{method} {concrete}: {text}");
+            } else if path.contains('{') {
                 assert_eq!(reply.status.as_u16(), 404, "{method} {concrete}: {text}");
             }
             checked += 1;
@@ -340,6 +368,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             json!({"sku": "X-1", "name": "X", "category": "x", "list_price_minor": 1, "partner_price_minor": 1, "msrp_minor": 1, "rrsp_minor": 1, "currency": "USD"})
         }
         "/regions" => json!({"name": "Sneaky"}),
+        "/regions/{id}/manager" => json!({"manager_user_id": 2}),
         "/users" => json!({"email": "sneaky@b.example", "display_name": "S", "role": "admin"}),
         "/settings" => {
             json!({"default_validity_days": 999, "max_validity_days": 1000, "reminder_days_before": 1, "time_zone": "UTC", "currency": "USD"})

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_customer, list_customers))
         .routes(routes!(create_product, list_products))
         .routes(routes!(create_region, list_regions))
+        .routes(routes!(assign_region_manager))
         .routes(routes!(create_user, list_users))
         .routes(routes!(deactivate_user))
         .routes(routes!(activate_user))
@@ -171,6 +172,31 @@ async fn create_region(
 #[utoipa::path(get, path = "/regions", tag = "regions", responses((status = 200, body = Vec<Region>)), security(("bearer" = [])))]
 async fn list_regions(State(state): State<AppState>, Auth(_actor): Auth) -> ApiResult<Json<Vec<Region>>> {
     Ok(Json(state.store.list_regions().await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+struct RegionManagerInput {
+    /// A channel manager (or administrator) who decides this region's registrations from now on.
+    manager_user_id: i64,
+}
+
+/// Make another channel manager the approver of a region's new registrations (administrators).
+#[utoipa::path(post, path = "/regions/{id}/manager", tag = "regions", params(("id" = i64, Path)), request_body = RegionManagerInput,
+    responses((status = 200, body = Region), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn assign_region_manager(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<RegionManagerInput>,
+) -> ApiResult<Json<Region>> {
+    let manager = body.value.manager_user_id;
+    Ok(Json(
+        state
+            .store
+            .assign_region_manager(Some(&actor), id, manager, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Add a user (administrators). The password, if given, is stored as an argon2 hash.
