@@ -5,6 +5,7 @@ use crate::matching::{self, CustomerIdentity};
 use crate::money::{Currency, Money};
 use crate::registration::{RequestKind, str_enum};
 use crate::roles::Role;
+use crate::sor::SorNumber;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,13 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    /// JSON path of the field, e.g. `customer.name` or `products[2].quantity`.
+    /// JSON path of the field, e.g. `customer.name` or `products[2].quantity`; in a CSV file, the
+    /// column name.
     pub field: String,
     pub message: String,
+    /// In a CSV file, the line the field is on (the header is line 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
@@ -28,7 +33,31 @@ impl FieldErrors {
         self.0.push(FieldError {
             field: field.into(),
             message: message.into(),
+            line: None,
         });
+    }
+
+    /// Records a problem with a CSV column on one line of the file.
+    pub fn add_at_line(&mut self, line: u64, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+            line: Some(line),
+        });
+    }
+
+    /// Moves these errors, found in one CSV record, onto its line.
+    pub fn at_line(self, line: u64) -> FieldErrors {
+        FieldErrors(
+            self.0
+                .into_iter()
+                .map(|e| FieldError { line: Some(line), ..e })
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -282,14 +311,19 @@ pub fn normalize_sku(raw: &str) -> String {
     raw.trim().to_ascii_uppercase()
 }
 
-fn parse_lines(input: &Option<Vec<ProductLineInput>>, errors: &mut FieldErrors) -> Option<Vec<ProductLine>> {
-    let lines = errors.required("products", input)?;
+/// Lines of products under `field` (`products` on a registration, `lines` on an order).
+fn parse_lines(
+    field: &str,
+    input: &Option<Vec<ProductLineInput>>,
+    errors: &mut FieldErrors,
+) -> Option<Vec<ProductLine>> {
+    let lines = errors.required(field, input)?;
     if lines.is_empty() {
-        errors.add("products", "must name at least one product");
+        errors.add(field, "must name at least one product");
         return None;
     }
     if lines.len() > MAX_LINES {
-        errors.add("products", format!("at most {MAX_LINES} products per registration"));
+        errors.add(field, format!("at most {MAX_LINES} lines"));
         return None;
     }
     let before = errors.0.len();
@@ -297,22 +331,22 @@ fn parse_lines(input: &Option<Vec<ProductLineInput>>, errors: &mut FieldErrors) 
     let mut parsed = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let sku = errors
-            .text(&format!("products[{i}].sku"), &line.sku, 64)
+            .text(&format!("{field}[{i}].sku"), &line.sku, 64)
             .map(|s| normalize_sku(&s));
         if let Some(sku) = &sku
             && !seen.insert(sku.clone())
         {
             errors.add(
-                format!("products[{i}].sku"),
+                format!("{field}[{i}].sku"),
                 format!("{sku} is listed twice; give one line per product"),
             );
         }
         let quantity = errors
-            .required(&format!("products[{i}].quantity"), &line.quantity)
+            .required(&format!("{field}[{i}].quantity"), &line.quantity)
             .copied();
         if quantity.is_some_and(|q| !(1..=MAX_QUANTITY).contains(&q)) {
             errors.add(
-                format!("products[{i}].quantity"),
+                format!("{field}[{i}].quantity"),
                 format!("must be between 1 and {MAX_QUANTITY}"),
             );
         }
@@ -368,7 +402,7 @@ pub fn parse_new_registration(input: &NewRegistrationInput, today: Date) -> Resu
         .required("customer", &input.customer)
         .cloned()
         .and_then(|c| parse_customer(&c, "customer.", &mut errors));
-    let lines = parse_lines(&input.products, &mut errors);
+    let lines = parse_lines("products", &input.products, &mut errors);
     let estimated_value = parse_money(&input.estimated_value, "estimated_value", &mut errors);
     errors.required("expected_close_date", &input.expected_close_date);
     let close = errors.date("expected_close_date", &input.expected_close_date);
@@ -552,7 +586,7 @@ pub fn parse_change_request(
             let lines = input
                 .products
                 .as_ref()
-                .map(|_| parse_lines(&input.products, &mut errors));
+                .map(|_| parse_lines("products", &input.products, &mut errors));
             let value = input
                 .estimated_value
                 .as_ref()
@@ -687,6 +721,8 @@ pub struct ProductInput {
     pub currency: Option<String>,
     /// Months of maintenance or subscription the line covers, if it is one (DSK-9).
     pub maintenance_term_months: Option<u32>,
+    /// First day (YYYY-MM-DD, company time zone) these prices apply; today when omitted.
+    pub effective_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -701,6 +737,8 @@ pub struct NewProduct {
     pub rrsp_minor: i64,
     pub currency: Currency,
     pub maintenance_term_months: Option<u32>,
+    /// `None`: from the day the store applies it.
+    pub effective_from: Option<Date>,
 }
 
 pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
@@ -740,6 +778,7 @@ pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
     if input.maintenance_term_months.is_some_and(|m| !(1..=120).contains(&m)) {
         errors.add("maintenance_term_months", "must be between 1 and 120");
     }
+    let effective_from = errors.date("effective_from", &input.effective_from);
     match (sku, name, category, list, partner, msrp, rrsp, currency) {
         (Some(sku), Some(name), Some(category), Some(list), Some(partner), Some(msrp), Some(rrsp), Some(currency))
             if errors.0.is_empty() =>
@@ -755,8 +794,56 @@ pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
                 rrsp_minor: rrsp,
                 currency,
                 maintenance_term_months: input.maintenance_term_months,
+                effective_from,
             })
         }
+        _ => Err(errors),
+    }
+}
+
+/// ORD-1: a partner's purchase order as order entry receives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderInput {
+    /// The ordering partner. Order entry and administrators must give it; a partner's own users
+    /// may omit it.
+    pub partner_id: Option<i64>,
+    /// The partner's PO number: unique per partner, so the same PO sent twice is entered once.
+    pub po_number: Option<String>,
+    /// The end customer the order is for.
+    pub customer: Option<CustomerInput>,
+    /// The SOR number written on the PO, if any (e.g. SOR-2026-000042).
+    pub sor_number: Option<String>,
+    pub lines: Option<Vec<ProductLineInput>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub partner_id: Option<i64>,
+    pub po_number: String,
+    pub customer: Customer,
+    pub sor_number: Option<SorNumber>,
+    pub lines: Vec<ProductLine>,
+}
+
+pub fn parse_order(input: &OrderInput) -> Result<NewOrder, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let po_number = errors.text("po_number", &input.po_number, 64);
+    let customer = errors
+        .required("customer", &input.customer)
+        .and_then(|c| parse_customer(c, "customer.", &mut errors));
+    let sor_number = errors
+        .optional_text("sor_number", &input.sor_number, 32)
+        .and_then(|raw| errors.parsed("sor_number", raw.parse::<SorNumber>()));
+    let lines = parse_lines("lines", &input.lines, &mut errors);
+    match (po_number, customer, lines) {
+        (Some(po_number), Some(customer), Some(lines)) if errors.0.is_empty() => Ok(NewOrder {
+            partner_id: input.partner_id,
+            po_number,
+            customer,
+            sor_number,
+            lines,
+        }),
         _ => Err(errors),
     }
 }
@@ -897,6 +984,72 @@ mod tests {
         assert_eq!(r.estimated_value.amount_minor, 4_200_000);
         assert_eq!(r.expected_close, date(2027, 1, 15));
         assert_eq!(r.description.as_deref(), Some("24 classrooms"));
+    }
+
+    fn order_input() -> OrderInput {
+        OrderInput {
+            partner_id: None,
+            po_number: Some(" PO-4500-17 ".into()),
+            customer: valid_input().customer,
+            sor_number: Some(" sor-2026-000042".into()),
+            lines: Some(vec![
+                ProductLineInput {
+                    sku: Some("mb-86".into()),
+                    quantity: Some(2),
+                },
+                ProductLineInput {
+                    sku: Some("pen-2".into()),
+                    quantity: Some(10),
+                },
+            ]),
+        }
+    }
+
+    #[test]
+    fn an_order_parses_with_its_sor_number_and_lines() {
+        let order = parse_order(&order_input()).unwrap();
+        assert_eq!(order.po_number, "PO-4500-17");
+        assert_eq!(order.sor_number, Some(SorNumber { year: 2026, seq: 42 }));
+        assert_eq!(order.lines[1], ProductLine { sku: "PEN-2".into(), quantity: 10 });
+        let without = OrderInput {
+            sor_number: Some("  ".into()),
+            ..order_input()
+        };
+        assert_eq!(parse_order(&without).unwrap().sor_number, None);
+    }
+
+    #[test]
+    fn a_bad_order_names_each_field() {
+        let mut input = order_input();
+        input.po_number = None;
+        input.sor_number = Some("42".into());
+        input.lines.as_mut().unwrap()[1].quantity = Some(0);
+        input.lines.as_mut().unwrap()[0].sku = Some("PEN-2".into());
+        let fields: Vec<_> = parse_order(&input).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["po_number", "sor_number", "lines[1].sku", "lines[1].quantity"]);
+    }
+
+    #[test]
+    fn a_product_price_version_may_start_on_a_given_day() {
+        let input = ProductInput {
+            sku: Some("mb-86".into()),
+            name: Some("MimioBoard 86".into()),
+            category: Some("boards".into()),
+            is_accessory: None,
+            list_price_minor: Some(500_000),
+            partner_price_minor: Some(350_000),
+            msrp_minor: Some(499_900),
+            rrsp_minor: Some(459_900),
+            currency: Some("USD".into()),
+            maintenance_term_months: None,
+            effective_from: Some("2027-01-01".into()),
+        };
+        assert_eq!(parse_product(&input).unwrap().effective_from, Some(date(2027, 1, 1)));
+        let bad = ProductInput {
+            effective_from: Some("next year".into()),
+            ..input
+        };
+        assert_eq!(parse_product(&bad).unwrap_err().0[0].field, "effective_from");
     }
 
     #[test]
@@ -1046,6 +1199,7 @@ mod tests {
             rrsp_minor: Some(459_900),
             currency: Some("USD".into()),
             maintenance_term_months: None,
+            effective_from: None,
         };
         assert_eq!(parse_product(&input).unwrap_err().0[0].field, "partner_price_minor");
         let ok = parse_product(&ProductInput {
@@ -1135,6 +1289,22 @@ mod tests {
                         prop_assert!(r.lines.iter().all(|l| (1..=MAX_QUANTITY).contains(&l.quantity)));
                         prop_assert!(r.expected_close >= date(2026, 11, 22));
                     }
+                    Err(errors) => prop_assert!(errors.0.iter().all(|e| !e.field.is_empty() && !e.message.is_empty())),
+                }
+            }
+
+            #[test]
+            fn order_parsing_never_panics(customer in proptest::option::of(customer()), po in text(), sor in text(),
+                                          lines in proptest::option::of(proptest::collection::vec((text(), number()), 0..5))) {
+                let input = OrderInput {
+                    partner_id: None,
+                    po_number: po,
+                    customer,
+                    sor_number: sor,
+                    lines: lines.map(|l| l.into_iter().map(|(sku, quantity)| ProductLineInput { sku, quantity }).collect()),
+                };
+                match parse_order(&input) {
+                    Ok(o) => prop_assert!(o.lines.iter().all(|l| (1..=MAX_QUANTITY).contains(&l.quantity))),
                     Err(errors) => prop_assert!(errors.0.iter().all(|e| !e.field.is_empty() && !e.message.is_empty())),
                 }
             }

@@ -2,6 +2,7 @@
 
 use crate::input::FieldErrors;
 use crate::money::Currency;
+use crate::ordering::{NoSorPricing, OverOrderPolicy};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +21,12 @@ pub struct ProgramSettings {
     /// Currency of the price list and of estimated values.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
     pub currency: Currency,
+    /// Order lines without a valid SOR: refused (the seed's rule) or re-priced (ORD-2).
+    #[serde(default)]
+    pub no_sor_pricing: NoSorPricing,
+    /// Orders beyond an SOR's registered quantity: warned about or refused (ORD-5).
+    #[serde(default)]
+    pub over_order: OverOrderPolicy,
 }
 
 impl Default for ProgramSettings {
@@ -31,6 +38,8 @@ impl Default for ProgramSettings {
             fallback_approver_id: None,
             time_zone: "UTC".to_owned(),
             currency: Currency::parse("USD").unwrap_or_else(|_| unreachable!()),
+            no_sor_pricing: NoSorPricing::Reject,
+            over_order: OverOrderPolicy::Warn,
         }
     }
 }
@@ -75,6 +84,15 @@ mod tests {
     fn defaults_are_valid() {
         assert!(ProgramSettings::default().validate().is_ok());
         assert_eq!(ProgramSettings::default().default_validity_days, 90);
+        assert_eq!(ProgramSettings::default().no_sor_pricing, NoSorPricing::Reject);
+    }
+
+    #[test]
+    fn settings_stored_before_order_entry_read_with_the_seed_defaults() {
+        let stored = r#"{"default_validity_days":60,"max_validity_days":365,"reminder_days_before":14,
+            "fallback_approver_id":null,"time_zone":"UTC","currency":"USD"}"#;
+        let s: ProgramSettings = serde_json::from_str(stored).unwrap();
+        assert_eq!((s.no_sor_pricing, s.over_order), (NoSorPricing::Reject, OverOrderPolicy::Warn));
     }
 
     #[test]
