@@ -573,6 +573,7 @@ pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Ve
             rrsp_minor: Some(list * 92 / 100),
             currency: Some("USD".into()),
             maintenance_term_months: term,
+            effective_from: None,
         })
         .map_err(|e| anyhow::anyhow!("demo product {sku}: {e}"))?;
         products.push(s.create_product(None, product, now).await?);

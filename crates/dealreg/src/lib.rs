@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod files;
 pub mod mailer;
 pub mod server;
 pub mod worker;

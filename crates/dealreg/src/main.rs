@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use dealreg::Database;
+use dealreg::files::FileKind;
 use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
 use domain::Role;
 use domain::input::{UserInput, parse_user};
@@ -18,7 +19,8 @@ use web::{Clock, SystemClock};
 /// dealreg — deal registration for technology vendors and their partners.
 ///
 /// Partners register opportunities, regional managers approve them with an SOR number, channel
-/// conflicts are caught, and registrations expire on time. Data lives in an embedded SQLite
+/// conflicts are caught, registrations expire on time, and order entry prices partners' POs against
+/// their SORs. Data lives in an embedded SQLite
 /// database in --data-dir unless --database-url names PostgreSQL.
 #[derive(Parser)]
 #[command(name = "dealreg", version, propagate_version = true)]
@@ -62,6 +64,22 @@ enum StoreCommand {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import the price list, partners or end customers from a CSV file (UTF-8, header line first).
+    /// The whole file is checked first: any bad row is reported with its line and column, and then
+    /// nothing is imported.
+    Import {
+        kind: FileKind,
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Export the price list (every price version), partners or end customers as CSV; the file
+    /// imports back unchanged.
+    Export {
+        kind: FileKind,
+        /// Write to this new file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Write a consistent copy of the SQLite database while it is in use (PostgreSQL: use pg_dump).
     Backup {
         /// The new file to write; must not exist.
@@ -356,6 +374,20 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
                     verification.entries
                 ),
             }
+        }
+        StoreCommand::Import { kind, file } => {
+            let report = dealreg::files::import(store.as_ref(), kind, &file, Timestamp::now()).await?;
+            println!(
+                "imported {}: {} rows, {} new, {} updated",
+                file.display(),
+                report.rows,
+                report.created,
+                report.updated
+            );
+        }
+        StoreCommand::Export { kind, output } => {
+            let text = dealreg::files::export(store.as_ref(), kind).await?;
+            dealreg::files::write_out(&text, output.as_deref())?;
         }
         StoreCommand::Backup { destination } => {
             store.backup(&destination).await?;

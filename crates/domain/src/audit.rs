@@ -6,6 +6,11 @@ use sha2::{Digest, Sha256};
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// SHA-256 of a text, hex-encoded: fingerprints of request content (a resent PO must match).
+pub fn content_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The fields of an entry that its hash covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditFields<'a> {

@@ -7,6 +7,7 @@ use crate::input::{
     ActivationStage, Customer, CustomerInput, FieldErrors, MAX_AMOUNT_MINOR, NewPartner, NewProduct, PartnerInput,
     PartnerLevel, ProductInput, parse_customer, parse_partner, parse_product,
 };
+use jiff::civil::Date;
 use std::collections::BTreeMap;
 
 /// Columns of a price list file, in export order. One row per product and price version.
@@ -188,10 +189,11 @@ fn parse_flag(raw: &str) -> Result<bool, String> {
     }
 }
 
-/// ORD-3: a price list file → products with their price versions.
-pub fn parse_price_list(text: &str) -> Result<Vec<Line<NewProduct>>, FieldErrors> {
+/// ORD-3: a price list file → products with their price versions. A row without `effective_from`
+/// starts `today`.
+pub fn parse_price_list(text: &str, today: Date) -> Result<Vec<Line<NewProduct>>, FieldErrors> {
     let records = read_records(text, PRICE_LIST_COLUMNS, PRICE_LIST_REQUIRED)?;
-    let mut seen: BTreeMap<(String, Option<String>), u64> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, Option<Date>), u64> = BTreeMap::new();
     let mut duplicates = FieldErrors::default();
     let rows = parse_all(records, |r| {
         let mut errors = FieldErrors::default();
@@ -232,11 +234,14 @@ pub fn parse_price_list(text: &str) -> Result<Vec<Line<NewProduct>>, FieldErrors
                 }
                 Err(errors)
             }
-            Ok(product) => errors.into_result(product),
+            Ok(product) => errors.into_result(NewProduct {
+                effective_from: Some(product.effective_from.unwrap_or(today)),
+                ..product
+            }),
         }
     })?;
     for row in &rows {
-        let key = (row.value.sku.clone(), row.value.effective_from.map(|d| d.to_string()));
+        let key = (row.value.sku.clone(), row.value.effective_from);
         if let Some(first) = seen.insert(key, row.line) {
             duplicates.add_at_line(
                 row.line,
@@ -329,6 +334,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    const TODAY: Date = date(2026, 11, 22);
     const HEADER: &str = "sku,name,category,accessory,maintenance_term_months,currency,list_price,partner_price,msrp,rrsp,effective_from";
 
     #[test]
@@ -337,14 +343,14 @@ mod tests {
             "{HEADER}\nMB-86,MimioBoard 86,boards,no,,USD,5000.00,3500,4999.00,4599.00,\n\
              pen-2,\"Pen, replacement\",accessories,yes,,USD,49.00,32.5,45.00,41.00,2027-01-01\n"
         );
-        let rows = parse_price_list(&text).unwrap();
+        let rows = parse_price_list(&text, TODAY).unwrap();
         assert_eq!(rows.len(), 2);
         let board = &rows[0].value;
         assert_eq!(
             (board.list_price_minor, board.partner_price_minor, board.msrp_minor, board.rrsp_minor),
             (500_000, 350_000, 499_900, 459_900)
         );
-        assert_eq!(board.effective_from, None);
+        assert_eq!(board.effective_from, Some(TODAY));
         let pen = &rows[1];
         assert_eq!((pen.line, pen.value.sku.as_str(), pen.value.name.as_str()), (3, "PEN-2", "Pen, replacement"));
         assert!(pen.value.is_accessory);
@@ -359,7 +365,7 @@ mod tests {
              MB-87,,boards,maybe,,USD,\"5,000.00\",3500.00,4999.00,4599.00,\n\
              MB-88,Board,boards,no,,usd,5000.00,6000.00,4999.00,4599.00,soon\n"
         );
-        let errors = parse_price_list(&text).unwrap_err().0;
+        let errors = parse_price_list(&text, TODAY).unwrap_err().0;
         let found: Vec<_> = errors.iter().map(|e| (e.line.unwrap(), e.field.as_str())).collect();
         assert_eq!(
             found,
@@ -377,11 +383,11 @@ mod tests {
 
     #[test]
     fn headers_are_checked_before_rows() {
-        let errors = parse_price_list("sku,name,colour\nA,B,C\n").unwrap_err().0;
+        let errors = parse_price_list("sku,name,colour\nA,B,C\n", TODAY).unwrap_err().0;
         assert_eq!(errors[0].field, "colour");
         assert!(errors.iter().any(|e| e.field == "list_price" && e.message == "required column is missing"));
         assert!(errors.iter().all(|e| e.line == Some(1)));
-        assert_eq!(parse_price_list("").unwrap_err().0[0].field, "header");
+        assert_eq!(parse_price_list("", TODAY).unwrap_err().0[0].field, "header");
     }
 
     #[test]
@@ -389,17 +395,20 @@ mod tests {
         let text = format!(
             "{HEADER}\nMB-86,Board,boards,no,,USD,1.00,1.00,1.00,1.00,2027-01-01\n\
              mb-86,Board,boards,no,,USD,2.00,1.00,2.00,2.00,2027-01-01\n\
-             MB-86,Board,boards,no,,USD,3.00,1.00,3.00,3.00,2028-01-01\n"
+             MB-86,Board,boards,no,,USD,3.00,1.00,3.00,3.00,2028-01-01\n\
+             MB-86,Board,boards,no,,USD,3.00,1.00,3.00,3.00,2026-11-22\n\
+             MB-86,Board,boards,no,,USD,3.00,1.00,3.00,3.00,\n"
         );
-        let errors = parse_price_list(&text).unwrap_err().0;
-        assert_eq!(errors.len(), 1);
+        let errors = parse_price_list(&text, TODAY).unwrap_err().0;
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[1].message, "MB-86 with the same effective_from is already on line 5");
         assert_eq!((errors[0].line, errors[0].message.as_str()), (Some(3), "MB-86 with the same effective_from is already on line 2"));
     }
 
     #[test]
     fn a_ragged_row_is_reported_not_guessed() {
         let text = format!("{HEADER}\nMB-86,Board\n");
-        let errors = parse_price_list(&text).unwrap_err().0;
+        let errors = parse_price_list(&text, TODAY).unwrap_err().0;
         assert_eq!((errors[0].line, errors[0].field.as_str()), (Some(2), "row"));
     }
 
@@ -413,7 +422,7 @@ mod tests {
             ]
             .map(String::from)],
         );
-        let rows = parse_price_list(&text).unwrap();
+        let rows = parse_price_list(&text, TODAY).unwrap();
         assert_eq!(rows[0].value.name, "Board \"86\", white");
         assert_eq!(rows[0].value.msrp_minor, 499_900);
     }
@@ -449,7 +458,7 @@ mod tests {
         /// Any text at all: rows or errors with lines, never a panic.
         #[test]
         fn imports_never_panic(text in ".{0,400}") {
-            let _ = parse_price_list(&text);
+            let _ = parse_price_list(&text, TODAY);
             let _ = parse_partners(&text);
             let _ = parse_customers(&text);
         }

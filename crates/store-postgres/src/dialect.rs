@@ -5,7 +5,10 @@ use store::{StoreError, StoreResult};
 
 pub type Db = sqlx::Postgres;
 pub const BACKEND: &str = "postgres";
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_registrations.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_registrations.sql")),
+    (2, include_str!("../migrations/0002_orders.sql")),
+];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = " FOR UPDATE";
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.

@@ -5,7 +5,10 @@ use store::{StoreError, StoreResult};
 
 pub type Db = sqlx::Sqlite;
 pub const BACKEND: &str = "sqlite";
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_registrations.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_registrations.sql")),
+    (2, include_str!("../migrations/0002_orders.sql")),
+];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = "";
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.

@@ -12,14 +12,17 @@
 //! `ON CONFLICT`, partial indexes.
 
 use crate::dialect::{self, Db};
+use domain::catalog::{Line, PartnerRow};
 use domain::audit::{AuditFields, GENESIS, chain_hash};
 use domain::calendar::business_date;
 use domain::input::{
-    ActivationStage, Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome, PartnerLevel,
+    ActivationStage, Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome,
+    PartnerLevel,
     ProductLine, Segment,
 };
 use domain::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
 use domain::notify::{self, Draft};
+use domain::ordering;
 use domain::policy::{self, Access};
 use domain::registration::{self as rules, Action, RequestKind, RequestStatus, Status};
 use domain::settings::{ProgramSettings, route_approver};
@@ -31,6 +34,10 @@ use serde_json::{Value, json};
 use sqlx::{Pool, QueryBuilder, Row};
 use std::collections::BTreeMap;
 use store::*;
+
+#[path = "orders.rs"]
+mod orders;
+use orders::{link_won_orders, load_products, order_links, write_price_list};
 
 type Conn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
@@ -162,6 +169,11 @@ impl SqlStore {
 // ---------------------------------------------------------------------------------------------
 // Shared steps of the write operations.
 
+/// The company's business date at `now`.
+async fn today(conn: &mut Conn, now: Timestamp) -> StoreResult<Date> {
+    Ok(business_date(now, &load_settings(conn).await?.zone()))
+}
+
 async fn load_settings(conn: &mut Conn) -> StoreResult<ProgramSettings> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM program_settings WHERE id = 1")
         .fetch_optional(&mut *conn)
@@ -173,8 +185,6 @@ async fn load_settings(conn: &mut Conn) -> StoreResult<ProgramSettings> {
     }
 }
 
-/// Appends one entry to the hash-chained audit trail (PLT-2). Runs under the write lock, so the
-/// head it extends is the latest.
 /// One change as the audit trail records it.
 struct Change<'a> {
     actor: Option<&'a Actor>,
@@ -185,53 +195,61 @@ struct Change<'a> {
     after: Option<&'a Value>,
 }
 
+/// Appends one entry to the hash-chained audit trail (PLT-2). Runs under the write lock, so the
+/// head it extends is the latest.
 async fn audit(conn: &mut Conn, change: Change<'_>, now: Timestamp) -> StoreResult<()> {
-    let Change {
-        actor,
-        action,
-        entity_type,
-        entity_id,
-        before,
-        after,
-    } = change;
+    audit_many(conn, &[change], now).await
+}
+
+/// Appends several entries at once (imports): one read of the head, multi-row inserts, one update.
+async fn audit_many(conn: &mut Conn, changes: &[Change<'_>], now: Timestamp) -> StoreResult<()> {
+    let Some(_) = changes.first() else {
+        return Ok(());
+    };
     let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await
         .map_err(db)?;
-    let id = get::<i64>(&head, "last_id")? + 1;
-    let prev: String = get(&head, "last_hash")?;
-    let before = before.map(Value::to_string);
-    let after = after.map(Value::to_string);
-    let actor_user_id = actor.map(|a| a.user_id);
-    let hash = chain_hash(
-        &prev,
-        &AuditFields {
-            id,
-            at_us: us(now),
-            actor_user_id,
-            action,
-            entity_type,
-            entity_id,
-            before: before.as_deref(),
-            after: after.as_deref(),
+    let mut id: i64 = get(&head, "last_id")?;
+    let mut hash: String = get(&head, "last_hash")?;
+    let mut rows = Vec::with_capacity(changes.len());
+    for change in changes {
+        id += 1;
+        let before = change.before.map(Value::to_string);
+        let after = change.after.map(Value::to_string);
+        let actor_user_id = change.actor.map(|a| a.user_id);
+        hash = chain_hash(
+            &hash,
+            &AuditFields {
+                id,
+                at_us: us(now),
+                actor_user_id,
+                action: change.action,
+                entity_type: change.entity_type,
+                entity_id: change.entity_id,
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+        );
+        rows.push((id, actor_user_id, change, before, after, hash.clone()));
+    }
+    insert_rows(
+        conn,
+        "INSERT INTO audit_log (id, at_us, actor_user_id, action, entity_type, entity_id, before, after, hash) ",
+        &rows,
+        |mut row, (id, actor_user_id, change, before, after, hash)| {
+            row.push_bind(*id)
+                .push_bind(us(now))
+                .push_bind(*actor_user_id)
+                .push_bind(change.action.to_owned())
+                .push_bind(change.entity_type.to_owned())
+                .push_bind(change.entity_id)
+                .push_bind(before.clone())
+                .push_bind(after.clone())
+                .push_bind(hash.clone());
         },
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (id, at_us, actor_user_id, action, entity_type, entity_id, before, after, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(id)
-    .bind(us(now))
-    .bind(actor_user_id)
-    .bind(action)
-    .bind(entity_type)
-    .bind(entity_id)
-    .bind(before)
-    .bind(after)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    .await?;
     sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
         .bind(id)
         .bind(&hash)
@@ -322,7 +340,21 @@ fn partner_from_row(row: &DbRow) -> StoreResult<Partner> {
     })
 }
 
+/// A product without its prices; [`with_prices`] adds the versions in force.
 fn product_from_row(row: &DbRow) -> StoreResult<Product> {
+    Ok(Product {
+        id: get(row, "id")?,
+        sku: get(row, "sku")?,
+        name: get(row, "name")?,
+        category: get(row, "category")?,
+        is_accessory: get(row, "is_accessory")?,
+        maintenance_term_months: get::<Option<i64>>(row, "maintenance_term_months")?.map(|m| m as u32),
+        price: None,
+        next_price: None,
+    })
+}
+
+fn price_version_from_row(row: &DbRow) -> StoreResult<PriceVersion> {
     let currency = parse_currency(&get::<String>(row, "currency")?)?;
     let money = |column: &str| -> StoreResult<Money> {
         Ok(Money {
@@ -330,18 +362,56 @@ fn product_from_row(row: &DbRow) -> StoreResult<Product> {
             currency,
         })
     };
-    Ok(Product {
-        id: get(row, "id")?,
-        sku: get(row, "sku")?,
-        name: get(row, "name")?,
-        category: get(row, "category")?,
-        is_accessory: get(row, "is_accessory")?,
+    Ok(PriceVersion {
+        effective_from: parse_date(&get::<String>(row, "effective_from")?)?,
         list_price: money("list_price_minor")?,
         partner_price: money("partner_price_minor")?,
         msrp: money("msrp_minor")?,
         rrsp: money("rrsp_minor")?,
-        maintenance_term_months: get::<Option<i64>>(row, "maintenance_term_months")?.map(|m| m as u32),
     })
+}
+
+/// Every price version of these products, oldest first.
+async fn price_versions(conn: &mut Conn, product_ids: &[i64]) -> StoreResult<BTreeMap<i64, Vec<PriceVersion>>> {
+    let mut versions: BTreeMap<i64, Vec<PriceVersion>> = BTreeMap::new();
+    if product_ids.is_empty() {
+        return Ok(versions);
+    }
+    let mut qb = QueryBuilder::<Db>::new("SELECT * FROM product_prices WHERE product_id IN ");
+    push_id_list(&mut qb, product_ids);
+    qb.push(" ORDER BY product_id, effective_from");
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(db)? {
+        versions
+            .entry(get(&row, "product_id")?)
+            .or_default()
+            .push(price_version_from_row(&row)?);
+    }
+    Ok(versions)
+}
+
+/// The domain's view of a price version (amounts only: one currency per program).
+fn price_rule(v: &PriceVersion) -> ordering::PriceVersion {
+    ordering::PriceVersion {
+        effective_from: v.effective_from,
+        list_minor: v.list_price.amount_minor,
+        partner_minor: v.partner_price.amount_minor,
+        msrp_minor: v.msrp.amount_minor,
+        rrsp_minor: v.rrsp.amount_minor,
+    }
+}
+
+/// Adds to each product the version in force on `today` and the next one scheduled.
+async fn with_prices(conn: &mut Conn, products: &mut [Product], today: Date) -> StoreResult<()> {
+    let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    let mut versions = price_versions(conn, &ids).await?;
+    for product in products {
+        let list = versions.remove(&product.id).unwrap_or_default();
+        let rules: Vec<_> = list.iter().map(price_rule).collect();
+        product.price = ordering::price_in_effect(&rules, today)
+            .and_then(|current| list.iter().find(|v| v.effective_from == current.effective_from).cloned());
+        product.next_price = list.into_iter().find(|v| v.effective_from > today);
+    }
+    Ok(())
 }
 
 /// The customer as the registration's partner described it: partners share customer rows (that is
@@ -488,8 +558,9 @@ struct LineRow {
 
 async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec<LineRow>> {
     let rows = sqlx::query(
-        "SELECT l.product_id, l.sku, l.quantity, pr.name FROM registration_lines l \
-         JOIN products pr ON pr.id = l.product_id WHERE l.registration_id = $1 ORDER BY l.sku",
+        "SELECT l.product_id, l.sku, l.quantity, l.ordered_quantity, l.ordered_minor, pr.name, r.currency \
+         FROM registration_lines l JOIN products pr ON pr.id = l.product_id \
+         JOIN registrations r ON r.id = l.registration_id WHERE l.registration_id = $1 ORDER BY l.sku",
     )
     .bind(registration_id)
     .fetch_all(&mut *conn)
@@ -503,6 +574,11 @@ async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec<Li
                     sku: get(row, "sku")?,
                     product_name: get(row, "name")?,
                     quantity: get(row, "quantity")?,
+                    ordered_quantity: get(row, "ordered_quantity")?,
+                    ordered_value: Money {
+                        amount_minor: get(row, "ordered_minor")?,
+                        currency: parse_currency(&get::<String>(row, "currency")?)?,
+                    },
                 },
             })
         })
@@ -510,7 +586,8 @@ async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec<Li
 }
 
 /// The view of a registration for `actor`: partners learn that a conflict may exist, never with whom.
-fn present(reg: RegRow, lines: Vec<LineRow>, actor: &Actor) -> Registration {
+/// `orders` are the orders drawn on it, when loaded for an actor who may read them.
+fn present(reg: RegRow, lines: Vec<LineRow>, orders: Option<Vec<OrderLink>>, actor: &Actor) -> Registration {
     Registration {
         id: reg.id,
         partner_id: reg.partner_id,
@@ -530,6 +607,7 @@ fn present(reg: RegRow, lines: Vec<LineRow>, actor: &Actor) -> Registration {
         decided_at: reg.decided_at,
         decision_reason: reg.decision_reason,
         closed_at: reg.closed_at,
+        orders,
         possible_conflict: reg.possible_conflict,
         conflicts: actor.is_staff().then_some(reg.conflicts),
         allowed_actions: reg
@@ -574,8 +652,16 @@ async fn reload(conn: &mut Conn, id: i64) -> StoreResult<(RegRow, Vec<LineRow>)>
 /// reported by [`find_matches`].
 async fn resolve_customer(conn: &mut Conn, customer: &Customer, now: Timestamp) -> StoreResult<i64> {
     let identity = customer.identity();
+    if let Some(id) = find_customer(conn, &identity).await? {
+        return Ok(id);
+    }
+    insert_customer(conn, customer, &identity, now).await
+}
+
+/// The customer row these exact keys name, if any.
+async fn find_customer(conn: &mut Conn, identity: &CustomerIdentity) -> StoreResult<Option<i64>> {
     let city_norm = identity.city.clone().unwrap_or_default();
-    let found: Option<i64> = sqlx::query_scalar(
+    sqlx::query_scalar(
         "SELECT id FROM customers WHERE (tax_id IS NOT NULL AND tax_id = $1) \
          OR (domain IS NOT NULL AND domain = $2) \
          OR (name_norm = $3 AND country = $4 AND city_norm = $5) \
@@ -588,11 +674,7 @@ async fn resolve_customer(conn: &mut Conn, customer: &Customer, now: Timestamp) 
     .bind(&city_norm)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(db)?;
-    if let Some(id) = found {
-        return Ok(id);
-    }
-    insert_customer(conn, customer, &identity, now).await
+    .map_err(db)
 }
 
 async fn insert_customer(
@@ -823,8 +905,8 @@ async fn find_matches(
     Ok(matches)
 }
 
-/// Looks up the products named on lines; every unknown SKU is reported against its line.
-async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec<(i64, ProductLine)>> {
+/// Looks up the products named on lines; every unknown SKU is reported against its line of `field`.
+async fn products_for(conn: &mut Conn, field: &str, lines: &[ProductLine]) -> StoreResult<Vec<(i64, ProductLine)>> {
     let mut qb = QueryBuilder::<Db>::new("SELECT id, sku FROM products WHERE sku IN (");
     let mut list = qb.separated(", ");
     for line in lines {
@@ -841,7 +923,7 @@ async fn products_for(conn: &mut Conn, lines: &[ProductLine]) -> StoreResult<Vec
         match ids.get(&line.sku) {
             Some(id) => found.push((*id, line.clone())),
             None => errors.add(
-                format!("products[{i}].sku"),
+                format!("{field}[{i}].sku"),
                 format!("{} is not on the price list", line.sku),
             ),
         }
@@ -1498,44 +1580,86 @@ impl Store for SqlStore {
     async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product> {
         require_admin(actor, "change the price list")?;
         let mut tx = dialect::begin_write(&self.write).await.map_err(db)?;
-        let row = sqlx::query(
-            "INSERT INTO products (sku, name, category, is_accessory, list_price_minor, partner_price_minor, msrp_minor, rrsp_minor, currency, maintenance_term_months, created_us) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
-        )
-        .bind(&product.sku)
-        .bind(&product.name)
-        .bind(&product.category)
-        .bind(product.is_accessory)
-        .bind(product.list_price_minor)
-        .bind(product.partner_price_minor)
-        .bind(product.msrp_minor)
-        .bind(product.rrsp_minor)
-        .bind(product.currency.as_str())
-        .bind(product.maintenance_term_months.map(i64::from))
-        .bind(us(now))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique_or_db("a product with this SKU already exists"))?;
-        let created = product_from_row(&row)?;
-        audit(
-            &mut tx,
-            Change {
-                actor,
-                action: "product.create",
-                entity_type: "product",
-                entity_id: created.id,
-                before: None,
-                after: Some(&json!(created)),
-            },
-            now,
-        )
-        .await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+            .bind(&product.sku)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        if exists.is_some() {
+            return Err(StoreError::conflict(format!(
+                "a product with SKU {} already exists; import a price list to change its prices",
+                product.sku
+            )));
+        }
+        let today = today(&mut tx, now).await?;
+        let sku = product.sku.clone();
+        write_price_list(&mut tx, actor, &[Line { line: 0, value: product }], today, now).await?;
+        let mut created = load_products(&mut tx, "sku = $1", &sku).await?;
+        with_prices(&mut tx, &mut created, today).await?;
         tx.commit().await.map_err(db)?;
-        Ok(created)
+        created.pop().ok_or(StoreError::NotFound("product"))
     }
 
-    async fn list_products(&self, page: PageRequest) -> StoreResult<Page<Product>> {
-        page_of(&self.read, "products", page, product_from_row, |p| p.id).await
+    async fn list_products(&self, now: Timestamp, page: PageRequest) -> StoreResult<Page<Product>> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let today = today(&mut conn, now).await?;
+        let mut products = page_of(&self.read, "products", page, product_from_row, |p| p.id).await?;
+        with_prices(&mut conn, &mut products.items, today).await?;
+        Ok(products)
+    }
+
+    async fn import_products(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<NewProduct>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport> {
+        self.import_price_list(actor, rows, now, progress).await
+    }
+
+    async fn export_products(&self) -> StoreResult<Vec<PriceListEntry>> {
+        self.price_list().await
+    }
+
+    async fn import_partners(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<PartnerRow>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport> {
+        self.import_partner_rows(actor, rows, now, progress).await
+    }
+
+    async fn export_partners(&self, actor: Option<&Actor>) -> StoreResult<Vec<PartnerEntry>> {
+        self.partner_list(actor).await
+    }
+
+    async fn import_customers(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<Customer>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport> {
+        self.import_customer_rows(actor, rows, now, progress).await
+    }
+
+    async fn export_customers(&self, actor: Option<&Actor>) -> StoreResult<Vec<CustomerRecord>> {
+        self.customer_list(actor).await
+    }
+
+    async fn enter_order(&self, actor: &Actor, order: NewOrder, now: Timestamp) -> StoreResult<(Order, bool)> {
+        self.verify_and_price(actor, order, now).await
+    }
+
+    async fn get_order(&self, actor: &Actor, id: i64) -> StoreResult<Order> {
+        self.order(actor, id).await
+    }
+
+    async fn list_orders(&self, actor: &Actor, filter: OrderFilter, page: PageRequest) -> StoreResult<Page<Order>> {
+        self.orders(actor, filter, page).await
     }
 
     async fn create_customer(
@@ -1632,7 +1756,7 @@ impl Store for SqlStore {
         .ok_or(StoreError::NotFound("partner"))?;
         let partner_name: String = get(&partner, "name")?;
         let approver_id = route_approver(get(&partner, "manager_user_id")?, settings.fallback_approver_id);
-        let lines = products_for(&mut tx, &registration.lines).await?;
+        let lines = products_for(&mut tx, "products", &registration.lines).await?;
         let customer_id = resolve_customer(&mut tx, &registration.customer, now).await?;
         let skus: Vec<String> = registration.lines.iter().map(|l| l.sku.clone()).collect();
         let matches = find_matches(
@@ -1706,7 +1830,7 @@ impl Store for SqlStore {
             .await?;
         }
         tx.commit().await.map_err(db)?;
-        Ok(present(reg, lines, actor))
+        Ok(present(reg, lines, None, actor))
     }
 
     async fn get_registration(&self, actor: &Actor, id: i64) -> StoreResult<Registration> {
@@ -1718,7 +1842,8 @@ impl Store for SqlStore {
             "view this registration",
         )?;
         let lines = load_lines(&mut conn, id).await?;
-        Ok(present(reg, lines, actor))
+        let orders = order_links(&mut conn, actor, &reg).await?;
+        Ok(present(reg, lines, orders, actor))
     }
 
     async fn list_registrations(
@@ -1834,7 +1959,7 @@ impl Store for SqlStore {
         take_claims(&mut tx, &reg, &lines).await?;
         let sor = next_sor_number(&mut tx, today).await?.to_string();
         sqlx::query(
-            "UPDATE registrations SET status = 'approved', sor_number = $1, valid_through = $2, decided_by = $3, decided_us = $4, \
+            "UPDATE registrations SET status = 'approved', sor_number = $1, valid_through = $2, decided_by = $3, decided_us = $4, approved_us = $4, \
              decision_reason = $5, possible_conflict = $6, conflicts = $7 WHERE id = $8",
         )
         .bind(&sor)
@@ -1853,7 +1978,7 @@ impl Store for SqlStore {
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
         tell_submitter(&mut tx, &after, &format!("approved:{id}"), &draft, now).await?;
         tx.commit().await.map_err(db)?;
-        Ok(present(after, after_lines, actor))
+        Ok(present(after, after_lines, None, actor))
     }
 
     async fn decline_registration(
@@ -1876,7 +2001,7 @@ impl Store for SqlStore {
         let draft = notify::declined(id, &after.customer.name, &reason);
         tell_submitter(&mut tx, &after, &format!("declined:{id}"), &draft, now).await?;
         tx.commit().await.map_err(db)?;
-        Ok(present(after, after_lines, actor))
+        Ok(present(after, after_lines, None, actor))
     }
 
     async fn withdraw_registration(
@@ -1934,7 +2059,7 @@ impl Store for SqlStore {
                 lines, estimated_value, ..
             } => {
                 if let Some(lines) = lines {
-                    products_for(&mut tx, lines).await?;
+                    products_for(&mut tx, "products", lines).await?;
                 }
                 if estimated_value.is_some_and(|v| v.currency != settings.currency) {
                     return Err(StoreError::invalid(
@@ -2434,8 +2559,12 @@ impl SqlStore {
         transition(&mut tx, &reg, action, actor, reason.as_deref(), now).await?;
         let action_name = format!("registration.{}", action.as_str());
         let (after, after_lines) = record_change(&mut tx, Some(actor), &action_name, (&reg, &lines), now).await?;
+        if action == Action::CloseWon {
+            link_won_orders(&mut tx, actor, id, now).await?;
+        }
+        let orders = order_links(&mut tx, actor, &after).await?;
         tx.commit().await.map_err(db)?;
-        Ok(present(after, after_lines, actor))
+        Ok(present(after, after_lines, orders, actor))
     }
 
     /// REG-5: applies an approved update or extension to the registration.
@@ -2468,7 +2597,7 @@ impl SqlStore {
                 expected_close,
             } => {
                 if let Some(new_lines) = new_lines {
-                    let products = products_for(conn, new_lines).await?;
+                    let products = products_for(conn, "products", new_lines).await?;
                     sqlx::query("DELETE FROM claims WHERE registration_id = $1")
                         .bind(reg.id)
                         .execute(&mut *conn)
@@ -2621,9 +2750,21 @@ async fn insert_rows<T>(
     rows: &[T],
     bind: impl Fn(sqlx::query_builder::Separated<'_, Db, &'static str>, &T),
 ) -> StoreResult<()> {
+    upsert_rows(conn, head, "", rows, bind).await
+}
+
+/// Like [`insert_rows`], with `tail` (an `ON CONFLICT` clause) after each statement's values.
+async fn upsert_rows<T>(
+    conn: &mut Conn,
+    head: &str,
+    tail: &str,
+    rows: &[T],
+    bind: impl Fn(sqlx::query_builder::Separated<'_, Db, &'static str>, &T),
+) -> StoreResult<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new(head);
         qb.push_values(chunk, &bind);
+        qb.push(tail);
         qb.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
@@ -2734,8 +2875,9 @@ impl SqlStore {
             insert_rows(
                 &mut tx,
                 "INSERT INTO registrations (id, partner_id, customer_id, status, est_value_minor, currency, expected_close, \
-                 submitted_by, submitted_us, sor_number, valid_through, possible_conflict, conflicts, customer_name, \
-                 customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) ",
+                 submitted_by, submitted_us, sor_number, valid_through, approved_us, possible_conflict, conflicts, \
+                 customer_name, customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, \
+                 customer_segment) ",
                 &regs,
                 |mut row, (id, reg, customer_id, sor)| {
                     let customer = &fixture.customers[reg.customer];
@@ -2750,6 +2892,7 @@ impl SqlStore {
                         .push_bind(now)
                         .push_bind(sor.clone())
                         .push_bind(sor.as_ref().map(|_| through.clone()))
+                        .push_bind(sor.as_ref().map(|_| now))
                         .push_bind(false)
                         .push_bind("[]")
                         .push_bind(customer.name.clone())

@@ -66,6 +66,7 @@ pub fn today() -> jiff::Timestamp {
 pub struct World {
     pub store: Arc<dyn Store>,
     pub admin: Actor,
+    pub order_entry: Actor,
     /// Regional manager of "West" (partners A and B).
     pub west_manager: Actor,
     /// Regional manager of "East" (partner C).
@@ -136,11 +137,14 @@ pub async fn world(store: Arc<dyn Store>) -> World {
     let partner_a = user(s, "ann@northwind.example", Role::PartnerUser, Some(a)).await;
     let partner_b = user(s, "bob@contoso.example", Role::PartnerAdmin, Some(b)).await;
     let partner_c = user(s, "cat@fabrikam.example", Role::PartnerUser, Some(c)).await;
-    for (sku, name, accessory) in [
-        ("MB-100", "MimioBoard 100 interactive display", false),
-        ("MB-200", "MimioBoard 200 interactive display", false),
-        ("PEN-2", "Replacement pen, 2 pack", true),
+    let order_entry = user(s, "orders@vendor.example", Role::OrderEntry, None).await;
+    // The numbers: list 5,000.00, partner 3,500.00, Commercial MSRP 4,999.00, GOV/ED RRSP 4,599.00.
+    for (sku, name, accessory, prices) in [
+        ("MB-100", "MimioBoard 100 interactive display", false, [500_000, 350_000, 499_900, 459_900]),
+        ("MB-200", "MimioBoard 200 interactive display", false, [500_000, 350_000, 499_900, 459_900]),
+        ("PEN-2", "Replacement pen, 2 pack", true, [4_900, 3_200, 4_500, 4_100]),
     ] {
+        let [list, partner_price, msrp, rrsp] = prices;
         s.create_product(
             None,
             domain::input::NewProduct {
@@ -152,12 +156,13 @@ pub async fn world(store: Arc<dyn Store>) -> World {
                     "displays".into()
                 },
                 is_accessory: accessory,
-                list_price_minor: 500_000,
-                partner_price_minor: 350_000,
-                msrp_minor: 499_900,
-                rrsp_minor: 459_900,
+                list_price_minor: list,
+                partner_price_minor: partner_price,
+                msrp_minor: msrp,
+                rrsp_minor: rrsp,
                 currency: Currency::parse("USD").unwrap(),
                 maintenance_term_months: None,
+                effective_from: None,
             },
             today(),
         )
@@ -167,6 +172,7 @@ pub async fn world(store: Arc<dyn Store>) -> World {
     World {
         store,
         admin,
+        order_entry,
         west_manager,
         east_manager,
         partner_a,

@@ -8,6 +8,7 @@
 
 pub mod conformance;
 mod error;
+pub mod files;
 pub mod model;
 
 pub use error::{StoreError, StoreResult};
@@ -15,7 +16,8 @@ pub use model::*;
 
 use async_trait::async_trait;
 use domain::Actor;
-use domain::input::{Approval, ChangeRequest, Customer, NewPartner, NewProduct, NewRegistration, Outcome};
+use domain::catalog::{Line, PartnerRow};
+use domain::input::{Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome};
 use domain::settings::ProgramSettings;
 use jiff::Timestamp;
 
@@ -81,7 +83,38 @@ pub trait Store: Send + Sync + 'static {
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner>;
     async fn list_partners(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Partner>>;
     async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product>;
-    async fn list_products(&self, page: PageRequest) -> StoreResult<Page<Product>>;
+    /// Products with the prices in force on `today`.
+    async fn list_products(&self, today_at: Timestamp, page: PageRequest) -> StoreResult<Page<Product>>;
+
+    // Master data files (CSV). `None` as actor is the operator at the command line. A batch is one
+    // transaction: it imports whole or not at all. `progress` hears the number of rows written.
+    async fn import_products(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<NewProduct>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport>;
+    /// Every product with every price version, by SKU and date.
+    async fn export_products(&self) -> StoreResult<Vec<PriceListEntry>>;
+    async fn import_partners(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<PartnerRow>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport>;
+    async fn export_partners(&self, actor: Option<&Actor>) -> StoreResult<Vec<PartnerEntry>>;
+    /// Customers are resolved like a registration's: a row naming an existing customer updates its
+    /// segment (the vendor's record decides MSRP or RRSP pricing).
+    async fn import_customers(
+        &self,
+        actor: Option<&Actor>,
+        rows: Vec<Line<Customer>>,
+        now: Timestamp,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportReport>;
+    async fn export_customers(&self, actor: Option<&Actor>) -> StoreResult<Vec<CustomerRecord>>;
     async fn create_customer(
         &self,
         actor: Option<&Actor>,
@@ -151,6 +184,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<ChangeRequestRecord>;
     async fn list_change_requests(&self, actor: &Actor, registration_id: i64) -> StoreResult<Vec<ChangeRequestRecord>>;
     /// REG-6 asked before filing: is an organisation already registered by another partner?
+    // Order entry (ORD-1 … ORD-5).
+    /// Verifies and prices a PO. The same PO number of the same partner sent again with the same
+    /// content returns the order already entered and `false`; with other content, a conflict.
+    async fn enter_order(&self, actor: &Actor, order: NewOrder, now: Timestamp) -> StoreResult<(Order, bool)>;
+    async fn get_order(&self, actor: &Actor, id: i64) -> StoreResult<Order>;
+    async fn list_orders(&self, actor: &Actor, filter: OrderFilter, page: PageRequest) -> StoreResult<Page<Order>>;
+
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus>;
     async fn registration_history(&self, actor: &Actor, id: i64) -> StoreResult<Vec<AuditEntry>>;
 

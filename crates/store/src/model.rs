@@ -3,6 +3,7 @@
 
 use domain::input::{ActivationStage, Email, PartnerLevel, Segment};
 use domain::matching::MatchReason;
+use domain::ordering::{OrderStatus, PriceBasis};
 use domain::registration::{RequestKind, RequestStatus, Status};
 use domain::{Money, Role};
 use jiff::Timestamp;
@@ -121,7 +122,21 @@ pub struct Product {
     pub sku: String,
     pub name: String,
     pub category: String,
+    /// Bulbs, pens, power cords …: orderable under the customer's most recent SOR (ORD-4).
     pub is_accessory: bool,
+    pub maintenance_term_months: Option<u32>,
+    /// The prices in force today; absent when the product's first prices start later.
+    pub price: Option<PriceVersion>,
+    /// The next version already scheduled, if any.
+    pub next_price: Option<PriceVersion>,
+}
+
+/// One effective-dated version of a product's prices (ORD-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriceVersion {
+    /// First day (company time zone) the version applies.
+    pub effective_from: Date,
     pub list_price: Money,
     /// With a valid SOR.
     pub partner_price: Money,
@@ -129,7 +144,36 @@ pub struct Product {
     pub msrp: Money,
     /// GOV/ED RRSP: without an SOR, for government and education customers.
     pub rrsp: Money,
+}
+
+/// A product with one of its price versions: a row of the price list file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceListEntry {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub is_accessory: bool,
     pub maintenance_term_months: Option<u32>,
+    pub price: PriceVersion,
+}
+
+/// What an import did. Nothing at all when the file had an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Rows read from the file.
+    pub rows: u64,
+    /// Records that did not exist before.
+    pub created: u64,
+    /// Records that existed and were brought up to date.
+    pub updated: u64,
+}
+
+/// A partner with its region's name: a row of the partner file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerEntry {
+    pub partner: Partner,
+    pub region: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +194,11 @@ pub struct CustomerRecord {
 pub struct RegisteredLine {
     pub sku: String,
     pub product_name: String,
+    /// Registered quantity.
     pub quantity: i64,
+    /// What orders have drawn on this line so far (ORD-5).
+    pub ordered_quantity: i64,
+    pub ordered_value: Money,
 }
 
 /// Another partner's active registration that may be the same opportunity (REG-6). Shown to
@@ -197,6 +245,9 @@ pub struct Registration {
     /// Why it was declined, withdrawn or closed.
     pub decision_reason: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// Orders that drew on this SOR; shown to those who may read orders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<OrderLink>>,
     /// Another partner's registration may be the same opportunity.
     pub possible_conflict: bool,
     /// The matches in full: only for approvers and other staff, never for partners.
@@ -221,6 +272,75 @@ pub struct RegistrationSummary {
     pub valid_through: Option<Date>,
     pub submitted_at: Timestamp,
     pub possible_conflict: bool,
+}
+
+/// A purchase order as order entry decided it (ORD-1 … ORD-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Order {
+    pub id: i64,
+    pub partner_id: i64,
+    pub partner_name: String,
+    /// The partner's PO number, unique per partner.
+    pub po_number: String,
+    pub customer_id: i64,
+    /// The end customer as the PO names it.
+    pub customer_name: String,
+    /// The customer's segment on file, which chose MSRP or RRSP for lines without an SOR.
+    pub segment: Segment,
+    /// The SOR number the PO cites.
+    pub sor_number: Option<String>,
+    /// The business day the order was entered; SOR validity is checked on it.
+    pub order_date: Date,
+    pub status: OrderStatus,
+    /// Sum of the priced lines.
+    pub total: Money,
+    pub entered_by: i64,
+    pub entered_at: Timestamp,
+    pub lines: Vec<OrderLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderLine {
+    /// 1 for the PO's first line.
+    pub line_no: i64,
+    pub sku: String,
+    pub quantity: i64,
+    /// Absent when the line was refused.
+    pub basis: Option<PriceBasis>,
+    pub unit_price: Option<Money>,
+    /// Quantity × unit price; zero when refused.
+    pub amount: Money,
+    /// The SOR the line was priced under.
+    pub sor_number: Option<String>,
+    /// How the line was priced or why it was refused, e.g. "partner price under SOR-2026-000042".
+    pub reason: String,
+    /// Priced, but e.g. beyond the SOR's registered quantity.
+    pub warning: Option<String>,
+}
+
+/// An order that drew on a registration's SOR, as the registration lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderLink {
+    pub order_id: i64,
+    pub po_number: String,
+    pub order_date: Date,
+    /// The value of this order's lines priced under the SOR.
+    pub value: Money,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub partner_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    /// Orders that cite this SOR or have lines priced under it.
+    pub sor_number: Option<String>,
+    pub status: Option<OrderStatus>,
+    /// Order dates from and to, inclusive.
+    pub from: Option<Date>,
+    pub to: Option<Date>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -55,6 +55,7 @@ impl ApiError {
         e.0.errors = vec![FieldError {
             field: field.to_owned(),
             message,
+            line: None,
         }];
         e
     }

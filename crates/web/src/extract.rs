@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use domain::Actor;
 use serde::de::DeserializeOwned;
-use store::{PageRequest, RegistrationFilter};
+use store::{OrderFilter, PageRequest, RegistrationFilter};
 
 /// The authenticated caller, from `Authorization: Bearer <token>`.
 pub struct Auth(pub Actor);
@@ -147,12 +147,19 @@ pub struct ListParams {
     pub cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<String>,
-    /// Registrations only: submitted, approved, declined, expired, won, lost or withdrawn.
+    /// Registrations: submitted, approved, declined, expired, won, lost or withdrawn. Orders:
+    /// accepted, partially_accepted or refused.
     pub status: Option<String>,
-    /// Registrations only.
+    /// Registrations and orders.
     pub partner_id: Option<String>,
-    /// Registrations only.
+    /// Registrations and orders.
     pub customer_id: Option<String>,
+    /// Orders only: those citing this SOR or priced under it.
+    pub sor_number: Option<String>,
+    /// Orders only: order dates from (YYYY-MM-DD, inclusive).
+    pub from: Option<String>,
+    /// Orders only: order dates to (YYYY-MM-DD, inclusive).
+    pub to: Option<String>,
     /// Registrations only: approved ones whose last valid day is on or before this date (YYYY-MM-DD).
     pub expiring_before: Option<String>,
 }
@@ -207,6 +214,28 @@ impl ListParams {
     }
 }
 
+impl ListParams {
+    pub fn order_filter(&self) -> Result<OrderFilter, ApiError> {
+        let mut errors = domain::FieldErrors::default();
+        let status = self.status.as_deref().and_then(|s| {
+            domain::ordering::OrderStatus::parse(s)
+                .map_err(|m| errors.add("status", m))
+                .ok()
+        });
+        let sor_number: Option<domain::sor::SorNumber> =
+            parse_param(&mut errors, "sor_number", &self.sor_number, "an SOR number (SOR-YYYY-NNNNNN)");
+        let filter = OrderFilter {
+            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
+            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
+            sor_number: sor_number.map(|n| n.to_string()),
+            status,
+            from: parse_param(&mut errors, "from", &self.from, "a date (YYYY-MM-DD)"),
+            to: parse_param(&mut errors, "to", &self.to, "a date (YYYY-MM-DD)"),
+        };
+        errors.into_result(filter).map_err(ApiError::from)
+    }
+}
+
 /// Query parameters, with malformed query strings answered as problems too.
 pub struct Params(pub ListParams);
 
@@ -218,5 +247,48 @@ impl FromRequestParts<AppState> for Params {
             .await
             .map(|q| Params(q.0))
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.body_text()))
+    }
+}
+
+/// Largest accepted CSV upload (imports of price lists, partners, customers).
+pub const MAX_CSV_BYTES: usize = 32 * 1024 * 1024;
+
+/// A CSV body (`Content-Type: text/csv`), UTF-8.
+pub struct CsvBody(pub String);
+
+impl FromRequest<AppState> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_csv = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("text/csv"));
+        if !is_csv {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the file as 'Content-Type: text/csv'",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    format!("the file exceeds {MAX_CSV_BYTES} bytes; split it"),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
+            }
+        })?;
+        String::from_utf8(bytes.to_vec()).map(CsvBody).map_err(|e| {
+            ApiError::bad_field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "body",
+                format!("the file is not UTF-8 text (byte {}); save it as CSV UTF-8", e.utf8_error().valid_up_to()),
+            )
+        })
     }
 }

@@ -64,9 +64,10 @@ pub struct AppState {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "dealreg API", description = "Deal registration, SOR numbers and channel conflicts. Money is integer minor units with an ISO 4217 currency code; dates are YYYY-MM-DD in the company's time zone; instants are UTC."),
+    info(title = "dealreg API", description = "Deal registration, SOR numbers, channel conflicts and order entry. Money is integer minor units with an ISO 4217 currency code; dates are YYYY-MM-DD in the company's time zone; instants are UTC."),
     modifiers(&BearerAuth),
-    tags((name = "registrations", description = "REG-1 … REG-7"), (name = "requests", description = "Updates and extensions (REG-5)"))
+    tags((name = "registrations", description = "REG-1 … REG-7"), (name = "requests", description = "Updates and extensions (REG-5)"),
+        (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"))
 )]
 struct ApiDoc;
 
@@ -84,6 +85,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::registrations::router())
         .merge(routes::directory::router())
+        .merge(routes::files::router())
+        .merge(routes::orders::router())
         .split_for_parts()
 }
 

@@ -140,14 +140,14 @@ async fn create_product(
     .await
 }
 
-/// The price list.
+/// The price list, with the prices in force today and the next version scheduled.
 #[utoipa::path(get, path = "/products", tag = "products", params(ListParams), responses((status = 200, body = Page<Product>)), security(("bearer" = [])))]
 async fn list_products(
     State(state): State<AppState>,
     Auth(_actor): Auth,
     Params(params): Params,
 ) -> ApiResult<Json<Page<Product>>> {
-    Ok(Json(state.store.list_products(params.page()?).await?))
+    Ok(Json(state.store.list_products(state.clock.now(), params.page()?).await?))
 }
 
 /// Add a region with its regional manager (administrators).

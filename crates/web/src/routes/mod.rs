@@ -1,2 +1,4 @@
 pub mod directory;
+pub mod files;
+pub mod orders;
 pub mod registrations;

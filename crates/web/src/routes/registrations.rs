@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(history))
 }
 
-async fn today(state: &AppState) -> ApiResult<jiff::civil::Date> {
+pub(crate) async fn today(state: &AppState) -> ApiResult<jiff::civil::Date> {
     let settings = state.store.settings().await?;
     Ok(business_date(state.clock.now(), &settings.zone()))
 }

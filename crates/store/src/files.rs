@@ -1,0 +1,117 @@
+//! CSV renderings of store records, shared by the API's exports and the command line's, so that a
+//! file exported either way imports back unchanged.
+
+use crate::model::{CustomerRecord, Order, PartnerEntry, PriceListEntry};
+use domain::catalog::{CUSTOMER_COLUMNS, PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, write_csv};
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_owned()
+}
+
+fn or_blank<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn price_list_csv(entries: &[PriceListEntry]) -> String {
+    write_csv(
+        PRICE_LIST_COLUMNS,
+        entries.iter().map(|e| {
+            vec![
+                e.sku.clone(),
+                e.name.clone(),
+                e.category.clone(),
+                yes_no(e.is_accessory),
+                or_blank(e.maintenance_term_months),
+                e.price.list_price.currency.to_string(),
+                format_minor(e.price.list_price.amount_minor),
+                format_minor(e.price.partner_price.amount_minor),
+                format_minor(e.price.msrp.amount_minor),
+                format_minor(e.price.rrsp.amount_minor),
+                e.price.effective_from.to_string(),
+            ]
+        }),
+    )
+}
+
+pub fn partners_csv(entries: &[PartnerEntry]) -> String {
+    write_csv(
+        PARTNER_COLUMNS,
+        entries.iter().map(|e| {
+            vec![
+                e.partner.name.clone(),
+                e.partner.level.to_string(),
+                e.partner.activation_stage.to_string(),
+                e.region.clone(),
+            ]
+        }),
+    )
+}
+
+pub fn customers_csv(customers: &[CustomerRecord]) -> String {
+    write_csv(
+        CUSTOMER_COLUMNS,
+        customers.iter().map(|c| {
+            vec![
+                c.name.clone(),
+                or_blank(c.domain.as_ref()),
+                or_blank(c.tax_id.as_ref()),
+                or_blank(c.city.as_ref()),
+                or_blank(c.postal_code.as_ref()),
+                c.country.clone(),
+                c.segment.to_string(),
+            ]
+        }),
+    )
+}
+
+pub const ORDER_COLUMNS: &[&str] = &[
+    "order_id",
+    "po_number",
+    "partner",
+    "order_date",
+    "customer",
+    "segment",
+    "cited_sor",
+    "status",
+    "line_no",
+    "sku",
+    "quantity",
+    "basis",
+    "unit_price",
+    "amount",
+    "currency",
+    "priced_under",
+    "reason",
+    "warning",
+];
+
+/// One row per order line, so every line's decision and reason is in the file.
+pub fn orders_csv(orders: &[Order]) -> String {
+    write_csv(
+        ORDER_COLUMNS,
+        orders.iter().flat_map(|o| {
+            o.lines.iter().map(move |l| {
+                vec![
+                    o.id.to_string(),
+                    o.po_number.clone(),
+                    o.partner_name.clone(),
+                    o.order_date.to_string(),
+                    o.customer_name.clone(),
+                    o.segment.to_string(),
+                    or_blank(o.sor_number.as_ref()),
+                    o.status.to_string(),
+                    l.line_no.to_string(),
+                    l.sku.clone(),
+                    l.quantity.to_string(),
+                    or_blank(l.basis),
+                    or_blank(l.unit_price.map(|m| format_minor(m.amount_minor))),
+                    format_minor(l.amount.amount_minor),
+                    l.amount.currency.to_string(),
+                    or_blank(l.sor_number.as_ref()),
+                    l.reason.clone(),
+                    or_blank(l.warning.as_ref()),
+                ]
+            })
+        }),
+    )
+}

@@ -1,0 +1,78 @@
+//! Order entry (ORD-1 … ORD-5): partners' purchase orders verified against their SORs and priced.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
+use crate::routes::files::csv_file;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::input::{self, OrderInput};
+use store::{Order, Page, PageRequest, files};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Orders in one CSV export at most; narrow the filter for more.
+const MAX_EXPORT_ORDERS: usize = 100_000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enter, list))
+        .routes(routes!(export))
+        .routes(routes!(get_one))
+}
+
+/// Enter a partner's purchase order (order entry, administrators, the partner itself). The SOR it
+/// cites is verified and every line priced or refused with its reason. The PO number is the
+/// idempotency key: the same PO of the same partner sent again answers 200 with the order already
+/// entered; the same PO number with other content is a 409.
+#[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
+    responses((status = 201, body = Order, description = "Entered"), (status = 200, body = Order, description = "This PO was entered before"),
+        (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<OrderInput>) -> ApiResult<Response> {
+    let order = input::parse_order(&body.value)?;
+    let (order, created) = state.store.enter_order(&actor, order, state.clock.now()).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(order)).into_response())
+}
+
+/// Orders, newest first. Partners see their own; order entry and administrators all.
+#[utoipa::path(get, path = "/orders", tag = "orders", params(ListParams),
+    responses((status = 200, body = Page<Order>), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn list(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<Order>>> {
+    let filter = params.order_filter()?;
+    Ok(Json(state.store.list_orders(&actor, filter, params.page()?).await?))
+}
+
+/// The orders the filter selects as CSV, one row per line with its price and reason.
+#[utoipa::path(get, path = "/orders/export", tag = "orders", params(ListParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn export(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Response> {
+    let filter = params.order_filter()?;
+    let mut orders = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let batch = state.store.list_orders(&actor, filter.clone(), page).await?;
+        orders.extend(batch.items);
+        match batch.next_cursor.and_then(|c| c.parse().ok()) {
+            Some(_) if orders.len() >= MAX_EXPORT_ORDERS => {
+                return Err(ApiError::bad_field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "from",
+                    format!("more than {MAX_EXPORT_ORDERS} orders match; narrow the dates or other filters"),
+                ));
+            }
+            Some(cursor) => page.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(csv_file("orders.csv", files::orders_csv(&orders)))
+}
+
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn get_one(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id) -> ApiResult<Json<Order>> {
+    Ok(Json(state.store.get_order(&actor, id).await?))
+}
