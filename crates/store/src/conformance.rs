@@ -4,10 +4,12 @@
 //! Dates are concrete: the suite's "today" is 2026-11-22 (UTC) unless a case moves the clock.
 
 use crate::*;
+use domain::catalog;
 use domain::input::{
-    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewRegistrationInput, PartnerLevel, ProductLineInput,
-    parse_new_registration,
+    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewOrder, NewRegistrationInput, OrderInput,
+    PartnerLevel, ProductLineInput, parse_new_registration, parse_order,
 };
+use domain::ordering::{NoSorPricing, OrderStatus, OverOrderPolicy, PriceBasis};
 use domain::registration::ValidityChoice;
 use domain::{Currency, Role};
 use jiff::civil::{Date, date};
@@ -40,6 +42,12 @@ macro_rules! conformance_tests {
             idempotency_keys_keep_the_first_response,
             lists_filter_and_page,
             master_data_is_validated_and_unique,
+            orders_are_priced_under_a_valid_sor_and_by_policy_without,
+            an_expired_sor_refuses_boards_but_prices_accessories,
+            the_same_po_is_entered_once,
+            orders_are_private_to_their_partner,
+            follow_on_orders_draw_down_the_sor_and_closing_links_them,
+            price_versions_apply_from_their_date_and_imports_are_whole,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {
@@ -1376,4 +1384,307 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
             .default_validity_days,
         60
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order entry (ORD-1 … ORD-5). Prices: MB-100 list 5,000.00, partner 3,500.00, MSRP 4,999.00,
+// RRSP 4,599.00; PEN-2 (an accessory) partner 32.00.
+
+/// A PO for `customer` citing `sor`, parsed as the API would.
+pub fn order(po: &str, customer: CustomerInput, sor: Option<&str>, lines: &[(&str, i64)]) -> NewOrder {
+    parse_order(&OrderInput {
+        partner_id: None,
+        po_number: Some(po.into()),
+        customer: Some(customer),
+        sor_number: sor.map(Into::into),
+        lines: Some(
+            lines
+                .iter()
+                .map(|(sku, quantity)| ProductLineInput {
+                    sku: Some((*sku).into()),
+                    quantity: Some(*quantity),
+                })
+                .collect(),
+        ),
+    })
+    .unwrap()
+}
+
+fn school() -> CustomerInput {
+    customer("Springfield School District", None, "Springfield")
+}
+
+/// Partner A's registration of 10 × MB-100 for the school district, approved on 2026-11-22 (valid
+/// through 2027-02-20): SOR-2026-000001.
+async fn approved_school_sor(w: &World) -> Registration {
+    let reg = submit(w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
+    let reg = w
+        .store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
+    assert_eq!(reg.sor_number.as_deref(), Some("SOR-2026-000001"));
+    reg
+}
+
+async fn enter(w: &World, who: &Actor, order: NewOrder, at: jiff::Timestamp) -> Order {
+    let (order, created) = w.store.enter_order(who, order, at).await.unwrap();
+    assert!(created);
+    order
+}
+
+async fn set_pricing(w: &World, no_sor: NoSorPricing, over_order: OverOrderPolicy) {
+    let mut settings = w.store.settings().await.unwrap();
+    settings.no_sor_pricing = no_sor;
+    settings.over_order = over_order;
+    w.store.update_settings(&w.admin, settings, today()).await.unwrap();
+}
+
+pub async fn orders_are_priced_under_a_valid_sor_and_by_policy_without(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let reg = approved_school_sor(&w).await;
+    let o = enter(&w, &w.partner_a, order("PO-1", school(), Some("sor-2026-000001"), &[("MB-100", 2)]), today()).await;
+    assert_eq!((o.status, o.order_date, o.total.amount_minor), (OrderStatus::Accepted, date(2026, 11, 22), 700_000));
+    let line = &o.lines[0];
+    assert_eq!((line.basis, line.unit_price.map(|m| m.amount_minor)), (Some(PriceBasis::PartnerPrice), Some(350_000)));
+    assert_eq!(line.reason, "partner price under SOR-2026-000001");
+    assert_eq!(line.sor_number.as_deref(), Some("SOR-2026-000001"));
+    // The SOR shows what has been ordered against it; those who may read orders see which.
+    let seen = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!((seen.products[0].ordered_quantity, seen.products[0].ordered_value.amount_minor), (2, 700_000));
+    assert_eq!(seen.orders.as_ref().map(|o| o[0].po_number.as_str()), Some("PO-1"));
+    assert_eq!(w.store.get_registration(&w.west_manager, reg.id).await.unwrap().orders, None);
+
+    // No SOR under the seed's rule: refused, and the partner is told.
+    let o = enter(&w, &w.partner_a, order("PO-2", school(), None, &[("MB-100", 1)]), today()).await;
+    assert_eq!((o.status, o.total.amount_minor), (OrderStatus::Refused, 0));
+    assert_eq!(o.lines[0].reason, "refused: no SOR");
+    let inbox = notifications(&w, &w.partner_a).await;
+    assert!(inbox.iter().any(|n| n.kind == "order_refused" && n.entity_id == o.id && n.body.contains("refused: no SOR")));
+
+    // Re-pricing policy: MSRP for a commercial customer, RRSP for a school district.
+    set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
+    let o = enter(&w, &w.partner_a, order("PO-3", school(), None, &[("MB-100", 1)]), today()).await;
+    assert_eq!((o.lines[0].basis, o.total.amount_minor), (Some(PriceBasis::GovEdRrsp), 459_900));
+    assert_eq!(o.lines[0].reason, "GOV/ED RRSP: no SOR");
+    let mut acme = customer("Acme Manufacturing", Some("acme.example"), "Springfield");
+    acme.segment = Some("commercial".into());
+    let o = enter(&w, &w.partner_a, order("PO-4", acme, None, &[("MB-100", 1)]), today()).await;
+    assert_eq!((o.lines[0].basis, o.total.amount_minor), (Some(PriceBasis::CommercialMsrp), 499_900));
+    assert_eq!(o.lines[0].reason, "Commercial MSRP: no SOR");
+
+    // Order entry enters POs for a named partner; other staff do not enter orders.
+    let mut for_a = order("PO-5", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]);
+    assert!(matches!(
+        w.store.enter_order(&w.order_entry, for_a.clone(), today()).await,
+        Err(StoreError::Invalid(e)) if e.0[0].field == "partner_id"
+    ));
+    for_a.partner_id = w.partner_a.partner_id;
+    let o = enter(&w, &w.order_entry, for_a.clone(), today()).await;
+    assert_eq!((o.partner_id, o.entered_by), (w.partner_a.partner_id.unwrap(), w.order_entry.user_id));
+    assert!(matches!(
+        w.store.enter_order(&w.west_manager, for_a, today()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    // Every decision is in the audit trail, and the chain holds.
+    let verification = w.store.verify_audit().await.unwrap();
+    assert_eq!(verification.first_bad_id, None);
+}
+
+pub async fn an_expired_sor_refuses_boards_but_prices_accessories(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    approved_school_sor(&w).await;
+    // The last valid day still counts (valid through 2027-02-20, inclusive).
+    let last_day = ts("2027-02-20T10:00:00Z");
+    let o = enter(&w, &w.partner_a, order("PO-10", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), last_day).await;
+    assert_eq!(o.status, OrderStatus::Accepted);
+    let later = ts("2027-03-01T10:00:00Z");
+    w.store.run_sweeps(later).await.unwrap();
+    let lines = [("MB-100", 1), ("PEN-2", 10)];
+    let o = enter(&w, &w.partner_a, order("PO-11", school(), Some("SOR-2026-000001"), &lines), later).await;
+    assert_eq!(o.status, OrderStatus::PartiallyAccepted);
+    assert_eq!(o.lines[0].reason, "refused: SOR-2026-000001 expired (valid through 2027-02-20)");
+    assert_eq!((o.lines[1].unit_price.unwrap().amount_minor, o.lines[1].amount.amount_minor), (3_200, 32_000));
+    assert_eq!(o.total.amount_minor, 32_000);
+    // Citing nothing, accessories still go under the customer's most recent SOR (ORD-4).
+    let o = enter(&w, &w.partner_a, order("PO-12", school(), None, &[("PEN-2", 4)]), later).await;
+    assert_eq!(o.lines[0].sor_number.as_deref(), Some("SOR-2026-000001"));
+    assert!(o.lines[0].reason.starts_with("partner price under SOR-2026-000001 (accessory"), "{}", o.lines[0].reason);
+    // Another partner gets nothing from partner A's SOR.
+    let o = enter(&w, &w.partner_b, order("PO-12", school(), None, &[("PEN-2", 4)]), later).await;
+    assert_eq!(o.lines[0].reason, "refused: no SOR");
+}
+
+pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let reg = approved_school_sor(&w).await;
+    let po = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 3)]);
+    let first = enter(&w, &w.partner_a, po.clone(), today()).await;
+    let (again, created) = w.store.enter_order(&w.partner_a, po.clone(), ts("2026-11-23T10:00:00Z")).await.unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    let changed = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 4)]);
+    assert!(matches!(
+        w.store.enter_order(&w.partner_a, changed, today()).await,
+        Err(StoreError::Conflict { message, .. }) if message.contains(&format!("order #{}", first.id))
+    ));
+    // The same PO sent eight times at once: one order.
+    let po = order("PO-21", school(), Some("SOR-2026-000001"), &[("MB-100", 2)]);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, who, po) = (w.store.clone(), w.partner_a.clone(), po.clone());
+            tokio::spawn(async move { store.enter_order(&who, po, today()).await.unwrap() })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let (order, new) = task.await.unwrap();
+        ids.push(order.id);
+        created += usize::from(new);
+    }
+    ids.dedup();
+    assert_eq!((ids.len(), created), (1, 1));
+    let seen = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!(seen.products[0].ordered_quantity, 5);
+}
+
+pub async fn orders_are_private_to_their_partner(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    approved_school_sor(&w).await;
+    let mine = enter(&w, &w.partner_a, order("PO-30", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    // Partner B citing A's SOR learns no more than citing a number that does not exist.
+    let theirs = enter(&w, &w.partner_b, order("PO-30", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    assert_eq!(theirs.lines[0].reason, "refused: SOR-2026-000001 is not an SOR of this partner");
+    let made_up = enter(&w, &w.partner_b, order("PO-31", school(), Some("SOR-2026-000999"), &[("MB-100", 1)]), today()).await;
+    assert_eq!(made_up.lines[0].reason, "refused: SOR-2026-000999 is not an SOR of this partner");
+    assert!(matches!(w.store.get_order(&w.partner_b, mine.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(w.store.get_order(&w.west_manager, mine.id).await, Err(StoreError::Forbidden(_))));
+    assert_eq!(w.store.get_order(&w.order_entry, mine.id).await.unwrap().id, mine.id);
+    let listed = w.store.list_orders(&w.partner_b, OrderFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.iter().map(|o| o.id).collect::<Vec<_>>(), [made_up.id, theirs.id]);
+    let a_only = OrderFilter {
+        partner_id: w.partner_a.partner_id,
+        ..OrderFilter::default()
+    };
+    assert!(w.store.list_orders(&w.partner_b, a_only.clone(), PageRequest::default()).await.unwrap().items.is_empty());
+    assert_eq!(w.store.list_orders(&w.admin, a_only, PageRequest::default()).await.unwrap().items.len(), 1);
+    assert!(matches!(
+        w.store.list_orders(&w.west_manager, OrderFilter::default(), PageRequest::default()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let mut for_a = order("PO-32", school(), None, &[("MB-100", 1)]);
+    for_a.partner_id = w.partner_a.partner_id;
+    assert!(matches!(
+        w.store.enter_order(&w.partner_b, for_a, today()).await,
+        Err(StoreError::Invalid(e)) if e.0[0].field == "partner_id"
+    ));
+}
+
+pub async fn follow_on_orders_draw_down_the_sor_and_closing_links_them(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let reg = approved_school_sor(&w).await;
+    let first = enter(&w, &w.partner_a, order("PO-40", school(), Some("SOR-2026-000001"), &[("MB-100", 6)]), today()).await;
+    assert_eq!(first.lines[0].warning, None);
+    let second = enter(&w, &w.partner_a, order("PO-41", school(), Some("SOR-2026-000001"), &[("MB-100", 6)]), today()).await;
+    assert_eq!(second.status, OrderStatus::Accepted);
+    assert_eq!(
+        second.lines[0].warning.as_deref(),
+        Some("exceeds the registration: 12 of 10 registered on SOR-2026-000001 would be ordered (6 before this line)")
+    );
+    set_pricing(&w, NoSorPricing::Reject, OverOrderPolicy::Refuse).await;
+    let third = enter(&w, &w.partner_a, order("PO-42", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    assert_eq!(third.status, OrderStatus::Refused);
+    let seen = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!((seen.products[0].ordered_quantity, seen.products[0].ordered_value.amount_minor), (12, 4_200_000));
+    // Filter by SOR: orders citing it, priced under it or not.
+    let filter = OrderFilter {
+        sor_number: Some("SOR-2026-000001".into()),
+        status: Some(OrderStatus::Accepted),
+        ..OrderFilter::default()
+    };
+    let listed = w.store.list_orders(&w.order_entry, filter, PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.iter().map(|o| o.id).collect::<Vec<_>>(), [second.id, first.id]);
+    // Closing as won links the orders drawn on the SOR.
+    let won = w
+        .store
+        .close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today())
+        .await
+        .unwrap();
+    let links = won.orders.unwrap();
+    assert_eq!(links.iter().map(|l| (l.order_id, l.value.amount_minor)).collect::<Vec<_>>(), [(first.id, 2_100_000), (second.id, 2_100_000)]);
+    let history = w.store.registration_history(&w.partner_a, reg.id).await.unwrap();
+    let linked = history.iter().find(|e| e.action == "registration.orders_linked").unwrap();
+    assert_eq!(linked.after.as_ref().unwrap()["ordered_value_minor"], 4_200_000);
+}
+
+pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    approved_school_sor(&w).await;
+    let header = "sku,name,category,accessory,currency,list_price,partner_price,msrp,rrsp,effective_from";
+    let next_year = format!(
+        "{header}\nMB-100,MimioBoard 100 interactive display,displays,no,USD,5200.00,3600.00,5199.00,4799.00,2026-12-01\n"
+    );
+    let rows = catalog::parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
+    let report = w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await.unwrap();
+    assert_eq!((report.rows, report.created, report.updated), (1, 0, 1));
+    let products = w.store.list_products(today(), PageRequest::default()).await.unwrap().items;
+    let board = products.iter().find(|p| p.sku == "MB-100").unwrap();
+    assert_eq!(board.price.as_ref().unwrap().partner_price.amount_minor, 350_000);
+    let next = board.next_price.as_ref().unwrap();
+    assert_eq!((next.effective_from, next.partner_price.amount_minor), (date(2026, 12, 1), 360_000));
+    let before = enter(&w, &w.partner_a, order("PO-50", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    let after = ts("2026-12-01T10:00:00Z");
+    let o = enter(&w, &w.partner_a, order("PO-51", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), after).await;
+    assert_eq!(o.total.amount_minor, 360_000);
+    // A new version never changes an order already entered.
+    assert_eq!(w.store.get_order(&w.partner_a, before.id).await.unwrap().total.amount_minor, 350_000);
+
+    // A file with one bad row imports nothing; the row is named.
+    let exported = w.store.export_products().await.unwrap();
+    let bad = format!("{header}\nNEW-1,New,displays,no,USD,1.00,1.00,1.00,1.00,\nNEW-2,Newer,displays,no,EUR,1.00,1.00,1.00,1.00,\n");
+    let rows = catalog::parse_price_list(&bad, date(2026, 11, 22)).unwrap();
+    match w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await {
+        Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "currency")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.store.export_products().await.unwrap(), exported);
+    assert!(matches!(
+        w.store.import_products(Some(&w.partner_a), Vec::new(), today(), &|_| {}).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    // An export imports back unchanged.
+    let text = crate::files::price_list_csv(&exported);
+    let rows = catalog::parse_price_list(&text, date(2026, 11, 22)).unwrap();
+    let report = w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await.unwrap();
+    assert_eq!((report.rows, report.created, report.updated), (4, 0, 3));
+    assert_eq!(w.store.export_products().await.unwrap(), exported);
+
+    // Partners: regions by name; unknown ones are row errors.
+    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
+    match w.store.import_partners(Some(&w.admin), partners, today(), &|_| {}).await {
+        Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "region")),
+        other => panic!("{other:?}"),
+    }
+    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
+    let report = w.store.import_partners(Some(&w.admin), partners, today(), &|_| {}).await.unwrap();
+    assert_eq!((report.created, report.updated), (1, 1));
+    let listed = w.store.export_partners(None).await.unwrap();
+    let northwind = listed.iter().find(|p| p.partner.name == "Northwind AV").unwrap();
+    assert_eq!((northwind.partner.level, northwind.region.as_str()), (PartnerLevel::Platinum, "West"));
+
+    // Customers: the vendor's segment decides RRSP or MSRP.
+    set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
+    let customers = catalog::parse_customers(
+        "name,city,country,segment\nSpringfield School District,Springfield,US,commercial\nShelbyville Hospital,Shelbyville,US,commercial\n",
+    )
+    .unwrap();
+    let report = w.store.import_customers(Some(&w.west_manager), customers, today(), &|_| {}).await.unwrap();
+    assert_eq!((report.rows, report.created, report.updated), (2, 1, 1));
+    let o = enter(&w, &w.partner_a, order("PO-52", school(), None, &[("MB-100", 1)]), today()).await;
+    assert_eq!(o.lines[0].basis, Some(PriceBasis::CommercialMsrp));
+    assert!(matches!(
+        w.store.export_customers(Some(&w.partner_a)).await,
+        Err(StoreError::Forbidden(_))
+    ));
 }
