@@ -18,6 +18,7 @@ on_both_backends!(
     partners_learn_of_a_conflict_but_not_its_holder,
     expiry_and_notifications_are_delivered_once,
     hostile_bodies_get_a_4xx_never_a_5xx,
+    orders_and_price_lists_over_http,
 );
 
 async fn registration_lifecycle_over_http(backend: Backend) {
@@ -96,7 +97,8 @@ async fn registration_lifecycle_over_http(backend: Backend) {
             "registration.approve",
             "request.create",
             "request.approve",
-            "registration.close_won"
+            "registration.close_won",
+            "registration.orders_linked"
         ]
     );
     // REG-2: an administrator hands region West to the East manager; new filings go to them.
@@ -299,6 +301,12 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         .await
         .expect(201);
     let request_id = request.body["id"].as_i64().unwrap();
+    let sor = reg_sor(&a, reg.id).await;
+    let order = a
+        .post("/orders", &order_body("PO-SECRET", secret_customer, Some(&sor), &[("MB-100", 1)]))
+        .await
+        .expect(201);
+    let order_id = order.body["id"].as_i64().unwrap();
     let (_, doc) = web::api();
     let doc = serde_json::to_value(&doc).unwrap();
     let mut checked = 0;
@@ -306,6 +314,8 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         for (method, _) in item.as_object().unwrap() {
             let concrete = if path.starts_with("/registrations/{id}") {
                 path.replace("{id}", &reg.id.to_string())
+            } else if path.starts_with("/orders/{id}") {
+                path.replace("{id}", &order_id.to_string())
             } else if path.starts_with("/requests/{id}") {
                 path.replace("{id}", &request_id.to_string())
             } else if path == "/partners/{id}" {
@@ -341,6 +351,12 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         }
     }
     assert!(checked >= 20, "only {checked} operations found");
+    // B's own order citing A's SOR learns nothing of it.
+    let probe = b
+        .post("/orders", &order_body("PO-PROBE", secret_customer, Some(&sor), &[("MB-100", 1)]))
+        .await
+        .expect(201);
+    assert_eq!(probe.body["lines"][0]["reason"], format!("refused: {sor} is not an SOR of this partner"));
     // And nothing changed for A.
     let after = a.get(&format!("/registrations/{}", reg.id)).await.expect(200);
     assert_eq!(after.body["status"], "approved");
@@ -351,6 +367,21 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     app.stop().await;
 }
 
+async fn reg_sor(client: &testkit::Client, id: i64) -> String {
+    let reg = client.get(&format!("/registrations/{id}")).await.expect(200);
+    reg.body["sor_number"].as_str().unwrap().to_owned()
+}
+
+/// A PO for `customer` (in Springfield, an education customer like `registration_body`'s).
+fn order_body(po: &str, customer: &str, sor: Option<&str>, lines: &[(&str, i64)]) -> Value {
+    json!({
+        "po_number": po,
+        "customer": {"name": customer, "city": "Springfield", "country": "US", "segment": "education"},
+        "sor_number": sor,
+        "lines": lines.iter().map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity})).collect::<Vec<_>>(),
+    })
+}
+
 /// A valid body for each operation, so that only access control can refuse it.
 fn body_for(method: &str, path: &str) -> Option<Value> {
     if method != "post" && method != "put" {
@@ -358,6 +389,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
     }
     Some(match path {
         "/registrations" => registration_body("Partner B Prospect", None, &["MB-200"]),
+        "/orders" => order_body("PO-B-1", "Partner B Prospect", None, &[("MB-200", 1)]),
         "/registrations/check" => json!({"customer": {"name": "Quixotic Secret Academy", "country": "US"}}),
         p if p.ends_with("/decline") => json!({"reason": "not mine to decide"}),
         p if p.ends_with("/close") => json!({"outcome": "lost"}),
@@ -509,5 +541,80 @@ async fn hostile_bodies_get_a_4xx_never_a_5xx(backend: Backend) {
         }
     }
     assert_eq!(app.store().verify_audit().await.unwrap().first_bad_id, None);
+    app.stop().await;
+}
+
+/// ORD-1 … ORD-5 through HTTP: a price list file, a PO verified and priced, the PO sent again, the
+/// order list and its CSV export.
+async fn orders_and_price_lists_over_http(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.client_for(&app.world.admin).await;
+    let a = app.client_for(&app.world.partner_a).await;
+    let manager = app.client_for(&app.world.west_manager).await;
+    let desk = app.client_for(&app.world.order_entry).await;
+
+    // A file with a bad row: every problem with its line and column, nothing imported.
+    let header = "sku,name,category,accessory,currency,list_price,partner_price,msrp,rrsp";
+    let bad = format!("{header}\nLAMP-9,Projector lamp,accessories,yes,USD,199.00,120.00,189.00,179.00\nCORD-1,Power cord,accessories,perhaps,USD,9.99,5,9.50,abc\n");
+    let refused = admin.send_raw("/products/import", "text/csv", bad.into_bytes()).await.expect(422);
+    let problems: Vec<(i64, &str)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(problems, [(3, "rrsp"), (3, "accessory")]);
+    let listed = admin.get("/products/export").await.expect(200);
+    assert!(!listed.body.as_str().unwrap().contains("LAMP-9"));
+    let good = format!("{header}\nLAMP-9,Projector lamp,accessories,yes,USD,199.00,120.00,189.00,179.00\n");
+    let report = admin.send_raw("/products/import", "text/csv", good.into_bytes()).await.expect(200);
+    assert_eq!(report.body, json!({"rows": 1, "created": 1, "updated": 0}));
+    a.send_raw("/products/import", "text/csv", b"sku\n".to_vec()).await.expect(422);
+    let exported = a.get("/products/export").await.expect(200);
+    assert_eq!(exported.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(exported.body.as_str().unwrap().contains("LAMP-9,Projector lamp,accessories,yes,,USD,199.00,120.00,189.00,179.00,2026-11-22"));
+
+    // A PO under a valid SOR: each line priced with its reason.
+    let reg = a.submit(&registration_body("Springfield School District", None, &["MB-100"])).await;
+    manager.approve(reg.id, &json!({})).await;
+    let sor = reg_sor(&a, reg.id).await;
+    let po = order_body("4500012345", "Springfield School District", Some(&sor), &[("MB-100", 2), ("LAMP-9", 1)]);
+    let entered = a.post("/orders", &po).await.expect(201);
+    assert_eq!(entered.body["status"], "accepted");
+    assert_eq!(entered.body["total"], json!({"amount_minor": 712_000, "currency": "USD"}));
+    assert_eq!(entered.body["lines"][0]["reason"], format!("partner price under {sor}"));
+    assert_eq!(entered.body["lines"][1]["unit_price"]["amount_minor"], 12_000);
+    // The same PO again: the same order, 200; other content under that PO number: 409.
+    let again = a.post("/orders", &po).await.expect(200);
+    assert_eq!(again.body["id"], entered.body["id"]);
+    let changed = order_body("4500012345", "Springfield School District", Some(&sor), &[("MB-100", 3)]);
+    assert_eq!(a.post("/orders", &changed).await.expect(409).body["status"], 409);
+    // Bad input names every field.
+    let bad = json!({"customer": {"name": "X", "country": "USA", "segment": "education"}, "sor_number": "42", "lines": []});
+    let problem = a.post("/orders", &bad).await.expect(422);
+    let fields: Vec<&str> = problem.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["po_number", "customer.country", "sor_number", "lines"]);
+    // Order entry enters for a named partner; without one, the field is named.
+    let mut for_a = order_body("4500012346", "Springfield School District", None, &[("MB-100", 1)]);
+    desk.post("/orders", &for_a).await.expect(422);
+    for_a["partner_id"] = json!(app.world.partner_a.partner_id);
+    let refused = desk.post("/orders", &for_a).await.expect(201);
+    assert_eq!(refused.body["status"], "refused");
+    assert_eq!(refused.body["lines"][0]["reason"], "refused: no SOR");
+    manager.get("/orders").await.expect(403);
+
+    // Lists filter; the export has one row per line with its reason.
+    let listed = desk.get(&format!("/orders?sor_number={sor}&status=accepted")).await.expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    desk.get("/orders?status=lost").await.expect(422);
+    let csv = desk.get("/orders/export?status=refused").await.expect(200);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("order_id,po_number,partner,order_date"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("refused: no SOR"));
+    // The registration shows what was ordered against it.
+    let seen = a.get(&format!("/registrations/{}", reg.id)).await.expect(200);
+    assert_eq!(seen.body["products"][0]["ordered_quantity"], 2);
+    assert_eq!(seen.body["orders"][0]["po_number"], "4500012345");
     app.stop().await;
 }

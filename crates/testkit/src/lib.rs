@@ -167,6 +167,11 @@ pub struct Client {
     token: Option<String>,
 }
 
+/// JSON bodies as JSON; anything else (CSV files) as a string, so tests can read it too.
+fn body_value(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}
+
 impl Client {
     pub async fn send(
         &self,
@@ -189,8 +194,11 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("response body");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body: body_value(&bytes),
+        }
     }
 
     /// POSTs raw bytes with a given content type.
@@ -212,8 +220,12 @@ impl Client {
         let response = request.send().await.expect("request reaches the server");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = serde_json::from_slice(&response.bytes().await.expect("body")).unwrap_or(Value::Null);
-        Reply { status, headers, body }
+        let bytes = response.bytes().await.expect("response body");
+        Reply {
+            status,
+            headers,
+            body: body_value(&bytes),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
