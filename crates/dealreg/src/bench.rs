@@ -1,6 +1,6 @@
 //! `dealreg bench`: loads N registrations into a fresh SQLite database and measures, through HTTP
-//! on loopback, submission with its conflict check, the claimed/free check and one page of a
-//! partner's list — and, in the same run, the raw limit they are compared with: the same number of
+//! on loopback, submission with its conflict check, the claimed/free check, one page of a partner's
+//! list and the verification and pricing of a 20-line order — and, in the same run, the raw limit they are compared with: the same number of
 //! durable single-row insert transactions straight through sqlx with the same settings (WAL,
 //! synchronous=FULL).
 
@@ -12,7 +12,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{NewUserRecord, Store};
+use store::{NewUserRecord, PageRequest, RegistrationFilter, Store};
 use store_sqlite::{Fixture, FixtureRegistration};
 
 pub struct BenchConfig {
@@ -265,7 +265,7 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     let sql_store = Arc::new(store_sqlite::open(&db_path).await?);
     let store: Arc<dyn Store> = sql_store.clone();
     let now = Timestamp::now();
-    user(store.as_ref(), "admin@bench.example".into(), Role::Admin, None, now).await?;
+    let admin = user(store.as_ref(), "admin@bench.example".into(), Role::Admin, None, now).await?;
     let mut regions = Vec::new();
     for r in 0..3 {
         let manager = user(
@@ -411,6 +411,37 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
                     .bearer_auth(&t[i % t.len()])
             }),
         )
+        .await,
+    );
+    // Orders: 20 lines each, citing an approved SOR of the ordering partner; lines the SOR does not
+    // cover are re-priced (MSRP/RRSP) so that every line is verified, priced and written.
+    let mut settings = store.settings().await?;
+    settings.no_sor_pricing = domain::ordering::NoSorPricing::Reprice;
+    store.update_settings(&admin, settings, now).await?;
+    let approved = RegistrationFilter {
+        status: Some(domain::registration::Status::Approved),
+        ..RegistrationFilter::default()
+    };
+    let mut sors = Vec::new();
+    for summary in store.list_registrations(&admin, approved, PageRequest::first(100)).await?.items {
+        let reg = store.get_registration(&admin, summary.id).await?;
+        let client_index = partners.iter().position(|p| p.partner_id == Some(reg.partner_id)).unwrap_or_default();
+        sors.push((client_index, reg.customer, reg.sor_number.unwrap_or_default()));
+    }
+    anyhow::ensure!(!sors.is_empty(), "the fixture has no approved registration to order against");
+    let sors = Arc::new(sors);
+    let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
+    measurements.extend(
+        measure("verify and price a 20-line order", n, c, Arc::new(move |i| {
+            let (client_index, customer, sor) = &sors[i % sors.len()];
+            let body = json!({
+                "po_number": format!("BENCH-{i}"),
+                "customer": customer,
+                "sor_number": sor,
+                "lines": s.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
+            });
+            cl.post(format!("{b}/orders")).bearer_auth(&t[*client_index]).json(&body)
+        }))
         .await,
     );
     running.stop().await?;
