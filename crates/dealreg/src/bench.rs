@@ -423,25 +423,42 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         ..RegistrationFilter::default()
     };
     let mut sors = Vec::new();
-    for summary in store.list_registrations(&admin, approved, PageRequest::first(100)).await?.items {
+    for summary in store
+        .list_registrations(&admin, approved, PageRequest::first(100))
+        .await?
+        .items
+    {
         let reg = store.get_registration(&admin, summary.id).await?;
-        let client_index = partners.iter().position(|p| p.partner_id == Some(reg.partner_id)).unwrap_or_default();
+        let client_index = partners
+            .iter()
+            .position(|p| p.partner_id == Some(reg.partner_id))
+            .unwrap_or_default();
         sors.push((client_index, reg.customer, reg.sor_number.unwrap_or_default()));
     }
-    anyhow::ensure!(!sors.is_empty(), "the fixture has no approved registration to order against");
+    anyhow::ensure!(
+        !sors.is_empty(),
+        "the fixture has no approved registration to order against"
+    );
     let sors = Arc::new(sors);
     let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
     measurements.extend(
-        measure("verify and price a 20-line order", n, c, Arc::new(move |i| {
-            let (client_index, customer, sor) = &sors[i % sors.len()];
-            let body = json!({
-                "po_number": format!("BENCH-{i}"),
-                "customer": customer,
-                "sor_number": sor,
-                "lines": s.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
-            });
-            cl.post(format!("{b}/orders")).bearer_auth(&t[*client_index]).json(&body)
-        }))
+        measure(
+            "verify and price a 20-line order",
+            n,
+            c,
+            Arc::new(move |i| {
+                let (client_index, customer, sor) = &sors[i % sors.len()];
+                let body = json!({
+                    "po_number": format!("BENCH-{i}"),
+                    "customer": customer,
+                    "sor_number": sor,
+                    "lines": s.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
+                });
+                cl.post(format!("{b}/orders"))
+                    .bearer_auth(&t[*client_index])
+                    .json(&body)
+            }),
+        )
         .await,
     );
     running.stop().await?;

@@ -4,8 +4,8 @@
 //! registrations in every state, dated around today.
 
 use domain::input::{
-    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewPartner, NewRegistrationInput, Outcome,
-    PartnerLevel, ProductInput, ProductLineInput, parse_new_registration, parse_product,
+    ActivationStage, Approval, Customer, CustomerInput, Email, MoneyInput, NewOrder, NewPartner, NewRegistrationInput,
+    Outcome, PartnerLevel, ProductInput, ProductLine, ProductLineInput, parse_new_registration, parse_product,
 };
 use domain::registration::ValidityChoice;
 use domain::{Actor, Role};
@@ -581,6 +581,44 @@ pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Ve
     Ok(products)
 }
 
+/// A PO under an approved registration: two of its first product, four pens (an accessory), and on
+/// every other order a product the SOR does not cover, which order entry refuses.
+async fn demo_order(s: &dyn Store, partner: &Actor, reg: &store::Registration, at: Timestamp) -> StoreResult<()> {
+    let c = &reg.customer;
+    let mut lines = vec![
+        ProductLine {
+            sku: reg.products[0].sku.clone(),
+            quantity: 2,
+        },
+        ProductLine {
+            sku: "PEN-ACT".into(),
+            quantity: 4,
+        },
+    ];
+    if reg.id % 2 == 0 && reg.products.iter().all(|p| p.sku != PRODUCTS[0].0) {
+        lines.push(ProductLine {
+            sku: PRODUCTS[0].0.into(),
+            quantity: 1,
+        });
+    }
+    let order = NewOrder {
+        partner_id: None,
+        po_number: format!("PO-{}", 4500 + reg.id),
+        customer: Customer {
+            name: c.name.clone(),
+            domain: c.domain.clone(),
+            tax_id: c.tax_id.clone(),
+            city: c.city.clone(),
+            postal_code: c.postal_code.clone(),
+            country: c.country.clone(),
+            segment: c.segment,
+        },
+        sor_number: reg.sor_number.as_deref().and_then(|n| n.parse().ok()),
+        lines,
+    };
+    s.enter_order(partner, order, at).await.map(drop)
+}
+
 /// Loads the demo program into an empty database, dated so that `now` falls in its middle.
 pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoReport> {
     let s = store.as_ref();
@@ -733,10 +771,18 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         // Plan: 0 stays submitted, 1 approved, 2 declined, 3 won, 4 lost, 5 withdrawn, 6 approved briefly (expires).
         let outcome = match i % 7 {
             0 => Ok(()),
-            1 => s
-                .approve_registration(manager, reg.id, approve(90), decided)
-                .await
-                .map(drop),
+            1 => match s.approve_registration(manager, reg.id, approve(90), decided).await {
+                Ok(approved) => {
+                    demo_order(
+                        s,
+                        partner,
+                        &approved,
+                        decided.checked_add(48.hours()).unwrap_or(decided),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            },
             2 => s
                 .decline_registration(
                     manager,

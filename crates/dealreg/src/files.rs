@@ -146,7 +146,10 @@ mod tests {
     fn the_bar_fills_with_the_rows_written() {
         let bar = ProgressBar::new("price list", 200);
         assert_eq!(bar.render(0), format!("price list [{}] 0/200 rows", "-".repeat(30)));
-        assert_eq!(bar.render(100), format!("price list [{}{}] 100/200 rows", "#".repeat(15), "-".repeat(15)));
+        assert_eq!(
+            bar.render(100),
+            format!("price list [{}{}] 100/200 rows", "#".repeat(15), "-".repeat(15))
+        );
         assert_eq!(bar.render(250), format!("price list [{}] 200/200 rows", "#".repeat(30)));
     }
 }

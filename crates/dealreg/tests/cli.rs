@@ -29,7 +29,9 @@ fn ok(output: Output) -> String {
 fn help_names_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let help = ok(dealreg(dir.path(), &["--help"]));
-    for command in ["serve", "migrate", "demo", "user", "token", "jobs", "audit", "backup"] {
+    for command in [
+        "serve", "migrate", "demo", "user", "token", "jobs", "audit", "import", "export", "backup",
+    ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
     assert!(ok(dealreg(dir.path(), &["jobs", "run", "--help"])).contains("--as-of"));
@@ -165,4 +167,74 @@ fn user_add_prints_a_working_token_and_serve_answers() {
     let _ = server.wait();
     assert_eq!(authorised.as_u16(), 200);
     assert_eq!(anonymous.as_u16(), 401);
+}
+
+#[test]
+fn price_lists_partners_and_customers_import_whole_and_export_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let header = "sku,name,category,accessory,maintenance_term_months,currency,list_price,partner_price,msrp,rrsp,effective_from";
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}\nMB-86,MimioBoard 86,boards,no,,USD,5000.00,3500.00,4999.00,4599.00,\nPEN-2,Pen,accessories,yes,,USD,49.00,32.00,\"45,00\",41.00,\n"),
+    )
+    .unwrap();
+    let refused = dealreg(&data, &["import", "products", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("line 3, msrp:"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(
+        ok(dealreg(&data, &["export", "products"])).lines().count(),
+        1,
+        "only the header"
+    );
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!("{header}\nMB-86,MimioBoard 86,boards,no,,USD,5000.00,3500.00,4999.00,4599.00,2026-01-01\nMB-86,MimioBoard 86,boards,no,,USD,5200.00,3600.00,5199.00,4799.00,2027-01-01\nPEN-2,Pen,accessories,yes,,USD,49.00,32.00,45.00,41.00,2026-01-01\n"),
+    )
+    .unwrap();
+    let imported = ok(dealreg(&data, &["import", "products", good.to_str().unwrap()]));
+    assert!(imported.contains("3 rows, 2 new, 0 updated"), "{imported}");
+    let exported = dir.path().join("export.csv");
+    ok(dealreg(
+        &data,
+        &["export", "products", "-o", exported.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        std::fs::read_to_string(&good).unwrap()
+    );
+    let again = ok(dealreg(&data, &["import", "products", exported.to_str().unwrap()]));
+    assert!(again.contains("3 rows, 0 new, 2 updated"), "{again}");
+    assert!(
+        !dealreg(&data, &["export", "products", "-o", exported.to_str().unwrap()])
+            .status
+            .success(),
+        "never overwrites"
+    );
+
+    let partners = dir.path().join("partners.csv");
+    std::fs::write(
+        &partners,
+        "name,level,activation_stage,region\nAcme AV,gold,ramp_up,Nowhere\n",
+    )
+    .unwrap();
+    let refused = dealreg(&data, &["import", "partners", partners.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("line 2, region: no region is named 'Nowhere'"));
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "name,city,country,segment\nSpringfield School District,Springfield,US,education\n",
+    )
+    .unwrap();
+    assert!(ok(dealreg(&data, &["import", "customers", customers.to_str().unwrap()])).contains("1 rows, 1 new"));
+    let listed = ok(dealreg(&data, &["export", "customers"]));
+    assert!(
+        listed.contains("Springfield School District,,,Springfield,,US,education"),
+        "{listed}"
+    );
 }

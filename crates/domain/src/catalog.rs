@@ -78,7 +78,14 @@ fn read_records(
     let headers = match reader.headers() {
         Ok(h) if !h.iter().all(str::is_empty) => h.clone(),
         Ok(_) => {
-            errors.add_at_line(1, "header", format!("the file is empty; the first line names the columns: {}", columns.join(",")));
+            errors.add_at_line(
+                1,
+                "header",
+                format!(
+                    "the file is empty; the first line names the columns: {}",
+                    columns.join(",")
+                ),
+            );
             return Err(errors);
         }
         Err(e) => {
@@ -90,7 +97,11 @@ fn read_records(
     for name in headers.iter() {
         let known = columns.iter().find(|c| c.eq_ignore_ascii_case(name)).copied();
         if known.is_none() {
-            errors.add_at_line(1, name, format!("unknown column; the columns are: {}", columns.join(",")));
+            errors.add_at_line(
+                1,
+                name,
+                format!("unknown column; the columns are: {}", columns.join(",")),
+            );
         } else if positions.contains(&known) {
             errors.add_at_line(1, name, "the column appears twice");
         }
@@ -119,7 +130,11 @@ fn read_records(
             continue;
         }
         if records.len() == MAX_IMPORT_ROWS {
-            errors.add_at_line(line, "row", format!("at most {MAX_IMPORT_ROWS} rows per file; split it"));
+            errors.add_at_line(
+                line,
+                "row",
+                format!("at most {MAX_IMPORT_ROWS} rows per file; split it"),
+            );
             break;
         }
         let value = positions
@@ -201,7 +216,12 @@ pub fn parse_price_list(text: &str, today: Date) -> Result<Vec<Line<NewProduct>>
             r.get(column)
                 .and_then(|raw| parse_decimal_minor(raw).map_err(|m| errors.add(column, m)).ok())
         };
-        let (list, partner, msrp, rrsp) = (amount("list_price"), amount("partner_price"), amount("msrp"), amount("rrsp"));
+        let (list, partner, msrp, rrsp) = (
+            amount("list_price"),
+            amount("partner_price"),
+            amount("msrp"),
+            amount("rrsp"),
+        );
         let is_accessory = r
             .get("accessory")
             .and_then(|raw| parse_flag(raw).map_err(|m| errors.add("accessory", m)).ok());
@@ -246,7 +266,10 @@ pub fn parse_price_list(text: &str, today: Date) -> Result<Vec<Line<NewProduct>>
             duplicates.add_at_line(
                 row.line,
                 "sku",
-                format!("{} with the same effective_from is already on line {first}", row.value.sku),
+                format!(
+                    "{} with the same effective_from is already on line {first}",
+                    row.value.sku
+                ),
             );
         }
     }
@@ -278,7 +301,15 @@ pub fn parse_partners(text: &str) -> Result<Vec<Line<PartnerRow>>, FieldErrors> 
         };
         let region = r.get("region").cloned();
         match (parse_partner(&input), region) {
-            (Ok(NewPartner { name, level, activation_stage, .. }), Some(region)) => Ok(PartnerRow {
+            (
+                Ok(NewPartner {
+                    name,
+                    level,
+                    activation_stage,
+                    ..
+                }),
+                Some(region),
+            ) => Ok(PartnerRow {
                 name,
                 level,
                 activation_stage,
@@ -320,10 +351,9 @@ pub fn parse_customers(text: &str) -> Result<Vec<Line<Customer>>, FieldErrors> {
 /// Writes a CSV file: a header line, then one line per row, quoting where CSV needs it.
 pub fn write_csv<R: AsRef<[String]>>(columns: &[&str], rows: impl IntoIterator<Item = R>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer.write_record(columns).and_then(|()| {
-        rows.into_iter()
-            .try_for_each(|row| writer.write_record(row.as_ref()))
-    });
+    let written = writer
+        .write_record(columns)
+        .and_then(|()| rows.into_iter().try_for_each(|row| writer.write_record(row.as_ref())));
     // Writing to memory fails only on allocation failure, which aborts first.
     debug_assert!(written.is_ok());
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -347,12 +377,20 @@ mod tests {
         assert_eq!(rows.len(), 2);
         let board = &rows[0].value;
         assert_eq!(
-            (board.list_price_minor, board.partner_price_minor, board.msrp_minor, board.rrsp_minor),
+            (
+                board.list_price_minor,
+                board.partner_price_minor,
+                board.msrp_minor,
+                board.rrsp_minor
+            ),
             (500_000, 350_000, 499_900, 459_900)
         );
         assert_eq!(board.effective_from, Some(TODAY));
         let pen = &rows[1];
-        assert_eq!((pen.line, pen.value.sku.as_str(), pen.value.name.as_str()), (3, "PEN-2", "Pen, replacement"));
+        assert_eq!(
+            (pen.line, pen.value.sku.as_str(), pen.value.name.as_str()),
+            (3, "PEN-2", "Pen, replacement")
+        );
         assert!(pen.value.is_accessory);
         assert_eq!(pen.value.partner_price_minor, 3_250);
         assert_eq!(pen.value.effective_from, Some(date(2027, 1, 1)));
@@ -378,14 +416,22 @@ mod tests {
                 (4, "effective_from")
             ]
         );
-        assert!(errors[0].message.contains("no thousands separators"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("no thousands separators"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]
     fn headers_are_checked_before_rows() {
         let errors = parse_price_list("sku,name,colour\nA,B,C\n", TODAY).unwrap_err().0;
         assert_eq!(errors[0].field, "colour");
-        assert!(errors.iter().any(|e| e.field == "list_price" && e.message == "required column is missing"));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.field == "list_price" && e.message == "required column is missing")
+        );
         assert!(errors.iter().all(|e| e.line == Some(1)));
         assert_eq!(parse_price_list("", TODAY).unwrap_err().0[0].field, "header");
     }
@@ -401,8 +447,14 @@ mod tests {
         );
         let errors = parse_price_list(&text, TODAY).unwrap_err().0;
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors[1].message, "MB-86 with the same effective_from is already on line 5");
-        assert_eq!((errors[0].line, errors[0].message.as_str()), (Some(3), "MB-86 with the same effective_from is already on line 2"));
+        assert_eq!(
+            errors[1].message,
+            "MB-86 with the same effective_from is already on line 5"
+        );
+        assert_eq!(
+            (errors[0].line, errors[0].message.as_str()),
+            (Some(3), "MB-86 with the same effective_from is already on line 2")
+        );
     }
 
     #[test]
@@ -417,7 +469,16 @@ mod tests {
         let text = write_csv(
             PRICE_LIST_COLUMNS,
             [[
-                "MB-86", "Board \"86\", white", "boards", "no", "", "USD", "5000.00", "3500.00", "4999.00", "4599.00",
+                "MB-86",
+                "Board \"86\", white",
+                "boards",
+                "no",
+                "",
+                "USD",
+                "5000.00",
+                "3500.00",
+                "4999.00",
+                "4599.00",
                 "2026-11-22",
             ]
             .map(String::from)],
@@ -445,9 +506,10 @@ mod tests {
         let errors = parse_partners("name,level,activation_stage,region\nAcme AV,tin,ramp_up,\n").unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["level", "region"]);
-        let customers =
-            parse_customers("name,country,segment,domain\nSpringfield School District,us,education,springfield.k12.il.us\n")
-                .unwrap();
+        let customers = parse_customers(
+            "name,country,segment,domain\nSpringfield School District,us,education,springfield.k12.il.us\n",
+        )
+        .unwrap();
         assert_eq!(customers[0].value.country, "US");
         let errors = parse_customers("name,country,segment\nAcme,USA,retail\n").unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|e| (e.line.unwrap(), e.field.as_str())).collect();

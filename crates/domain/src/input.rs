@@ -1010,7 +1010,13 @@ mod tests {
         let order = parse_order(&order_input()).unwrap();
         assert_eq!(order.po_number, "PO-4500-17");
         assert_eq!(order.sor_number, Some(SorNumber { year: 2026, seq: 42 }));
-        assert_eq!(order.lines[1], ProductLine { sku: "PEN-2".into(), quantity: 10 });
+        assert_eq!(
+            order.lines[1],
+            ProductLine {
+                sku: "PEN-2".into(),
+                quantity: 10
+            }
+        );
         let without = OrderInput {
             sor_number: Some("  ".into()),
             ..order_input()
@@ -1025,7 +1031,12 @@ mod tests {
         input.sor_number = Some("42".into());
         input.lines.as_mut().unwrap()[1].quantity = Some(0);
         input.lines.as_mut().unwrap()[0].sku = Some("PEN-2".into());
-        let fields: Vec<_> = parse_order(&input).unwrap_err().0.into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = parse_order(&input)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["po_number", "sor_number", "lines[1].sku", "lines[1].quantity"]);
     }
 

@@ -4,8 +4,8 @@
 //! (`seed 000` = the SOR program, `001` = rules of engagement, `002` = deal desk, `003` = partner program).
 
 pub mod audit;
-pub mod catalog;
 pub mod calendar;
+pub mod catalog;
 pub mod input;
 pub mod matching;
 pub mod money;

@@ -96,7 +96,10 @@ pub fn expired(sor: &str, customer: &str, valid_through: Date) -> Draft {
 
 /// ORD-2: the partner learns at once which lines of its PO were refused, and why.
 pub fn order_refused(order_id: i64, po_number: &str, customer: &str, refused: &[(&str, &str)]) -> Draft {
-    let lines: Vec<String> = refused.iter().map(|(sku, reason)| format!("- {sku}: {reason}")).collect();
+    let lines: Vec<String> = refused
+        .iter()
+        .map(|(sku, reason)| format!("- {sku}: {reason}"))
+        .collect();
     Draft {
         kind: "order_refused",
         subject: format!("Order refused: PO {po_number} for {customer}"),

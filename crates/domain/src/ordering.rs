@@ -301,7 +301,14 @@ fn under_sor(
     }
     let reason = format!("partner price under {number}{note}");
     let sor = Some((sor.registration_id, number.clone()));
-    priced(line, PriceBasis::PartnerPrice, price.partner_minor, sor, reason, warning)
+    priced(
+        line,
+        PriceBasis::PartnerPrice,
+        price.partner_minor,
+        sor,
+        reason,
+        warning,
+    )
 }
 
 fn priced(
@@ -455,7 +462,10 @@ mod tests {
         assert!(unit(&price_order(&c, &[board(1)])[0]).is_some());
         c.order_date = date(2027, 2, 21);
         let line = &price_order(&c, &[board(1)])[0];
-        assert_eq!(line.reason, "refused: SOR-2026-000042 expired (valid through 2027-02-20)");
+        assert_eq!(
+            line.reason,
+            "refused: SOR-2026-000042 expired (valid through 2027-02-20)"
+        );
     }
 
     #[test]
@@ -478,7 +488,10 @@ mod tests {
         assert_eq!(unit(line), Some((PriceBasis::GovEdRrsp, 459_900)));
         assert_eq!(line.reason, "GOV/ED RRSP: no SOR");
         c.segment = Segment::Government;
-        assert_eq!(unit(&price_order(&c, &[board(1)])[0]), Some((PriceBasis::GovEdRrsp, 459_900)));
+        assert_eq!(
+            unit(&price_order(&c, &[board(1)])[0]),
+            Some((PriceBasis::GovEdRrsp, 459_900))
+        );
     }
 
     #[test]
@@ -488,7 +501,10 @@ mod tests {
         c.order_date = date(2027, 3, 1);
         c.latest_for_customer = Some(expired);
         let lines = price_order(&c, &[board(1), pen(10)]);
-        assert_eq!(lines[0].reason, "refused: SOR-2026-000017 expired (valid through 2027-02-20)");
+        assert_eq!(
+            lines[0].reason,
+            "refused: SOR-2026-000017 expired (valid through 2027-02-20)"
+        );
         assert_eq!(unit(&lines[1]), Some((PriceBasis::PartnerPrice, 3_200)));
         assert_eq!(lines[1].amount_minor(), 32_000);
         assert_eq!(
@@ -510,7 +526,12 @@ mod tests {
             c.latest_for_customer = Some(newest.clone());
             let line = &price_order(&c, &[pen(1)])[0];
             assert_eq!(unit(line), Some((PriceBasis::PartnerPrice, 3_200)));
-            assert!(line.reason.starts_with("partner price under SOR-2026-000042 (accessory"), "{}", line.reason);
+            assert!(
+                line.reason
+                    .starts_with("partner price under SOR-2026-000042 (accessory"),
+                "{}",
+                line.reason
+            );
         }
     }
 
@@ -531,7 +552,10 @@ mod tests {
         let mut other_customer = valid();
         other_customer.customer_id = 8;
         let line = &price_order(&ctx(CitedSor::Found(other_customer)), &[board(1)])[0];
-        assert_eq!(line.reason, "refused: SOR-2026-000042 is registered for another end customer");
+        assert_eq!(
+            line.reason,
+            "refused: SOR-2026-000042 is registered for another end customer"
+        );
         let projector = LineRequest {
             product_id: PROJECTOR,
             sku: "P-500".into(),
@@ -564,7 +588,9 @@ mod tests {
         assert_eq!(unit(line), Some((PriceBasis::PartnerPrice, 350_000)));
         assert_eq!(
             line.warning.as_deref(),
-            Some("exceeds the registration: 12 of 10 registered on SOR-2026-000042 would be ordered (8 before this line)")
+            Some(
+                "exceeds the registration: 12 of 10 registered on SOR-2026-000042 would be ordered (8 before this line)"
+            )
         );
         c.over_order = OverOrderPolicy::Refuse;
         let line = &price_order(&c, &[board(4)])[0];

@@ -133,7 +133,10 @@ mod tests {
     fn orders_are_for_order_entry_admins_and_the_ordering_partner() {
         assert_eq!(can_read_order(&actor(Role::OrderEntry, 4, None), 1), Access::Allowed);
         assert_eq!(can_read_order(&actor(Role::Admin, 1, None), 1), Access::Allowed);
-        assert_eq!(can_read_order(&actor(Role::PartnerUser, 3, Some(1)), 1), Access::Allowed);
+        assert_eq!(
+            can_read_order(&actor(Role::PartnerUser, 3, Some(1)), 1),
+            Access::Allowed
+        );
         assert_eq!(can_read_order(&actor(Role::PartnerUser, 3, Some(2)), 1), Access::Hidden);
         for role in [Role::ChannelManager, Role::Sales, Role::Finance] {
             assert_eq!(can_read_order(&actor(role, 6, None), 1), Access::Forbidden);

@@ -92,7 +92,10 @@ mod tests {
         let stored = r#"{"default_validity_days":60,"max_validity_days":365,"reminder_days_before":14,
             "fallback_approver_id":null,"time_zone":"UTC","currency":"USD"}"#;
         let s: ProgramSettings = serde_json::from_str(stored).unwrap();
-        assert_eq!((s.no_sor_pricing, s.over_order), (NoSorPricing::Reject, OverOrderPolicy::Warn));
+        assert_eq!(
+            (s.no_sor_pricing, s.over_order),
+            (NoSorPricing::Reject, OverOrderPolicy::Warn)
+        );
     }
 
     #[test]

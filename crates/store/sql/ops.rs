@@ -12,13 +12,12 @@
 //! `ON CONFLICT`, partial indexes.
 
 use crate::dialect::{self, Db};
-use domain::catalog::{Line, PartnerRow};
 use domain::audit::{AuditFields, GENESIS, chain_hash};
 use domain::calendar::business_date;
+use domain::catalog::{Line, PartnerRow};
 use domain::input::{
     ActivationStage, Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome,
-    PartnerLevel,
-    ProductLine, Segment,
+    PartnerLevel, ProductLine, Segment,
 };
 use domain::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
 use domain::notify::{self, Draft};
@@ -407,8 +406,11 @@ async fn with_prices(conn: &mut Conn, products: &mut [Product], today: Date) -> 
     for product in products {
         let list = versions.remove(&product.id).unwrap_or_default();
         let rules: Vec<_> = list.iter().map(price_rule).collect();
-        product.price = ordering::price_in_effect(&rules, today)
-            .and_then(|current| list.iter().find(|v| v.effective_from == current.effective_from).cloned());
+        product.price = ordering::price_in_effect(&rules, today).and_then(|current| {
+            list.iter()
+                .find(|v| v.effective_from == current.effective_from)
+                .cloned()
+        });
         product.next_price = list.into_iter().find(|v| v.effective_from > today);
     }
     Ok(())
@@ -1591,9 +1593,29 @@ impl Store for SqlStore {
                 product.sku
             )));
         }
-        let today = today(&mut tx, now).await?;
+        let settings = load_settings(&mut tx).await?;
+        if product.currency != settings.currency {
+            return Err(StoreError::invalid(
+                "currency",
+                format!(
+                    "{} differs from the program's currency {}",
+                    product.currency, settings.currency
+                ),
+            ));
+        }
+        let today = business_date(now, &settings.zone());
         let sku = product.sku.clone();
-        write_price_list(&mut tx, actor, &[Line { line: 0, value: product }], today, now).await?;
+        write_price_list(
+            &mut tx,
+            actor,
+            &[Line {
+                line: 0,
+                value: product,
+            }],
+            today,
+            now,
+        )
+        .await?;
         let mut created = load_products(&mut tx, "sku = $1", &sku).await?;
         with_prices(&mut tx, &mut created, today).await?;
         tx.commit().await.map_err(db)?;

@@ -3,11 +3,27 @@
 
 use super::*;
 use domain::audit::content_hash;
-use domain::ordering::{CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, SorLineUsage, SorOnFile};
+use domain::ordering::{
+    CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, SorLineUsage, SorOnFile,
+};
 use std::collections::BTreeSet;
 
 /// Rows written per step of an import; progress is reported after each.
 const IMPORT_BATCH: usize = 500;
+
+/// Counting rows of the row-by-row imports, telling `progress` once per batch.
+trait CountRows {
+    fn count_row(&mut self, progress: &(dyn Fn(u64) + Send + Sync));
+}
+
+impl CountRows for ImportReport {
+    fn count_row(&mut self, progress: &(dyn Fn(u64) + Send + Sync)) {
+        self.rows += 1;
+        if self.rows % IMPORT_BATCH as u64 == 0 {
+            progress(self.rows);
+        }
+    }
+}
 
 pub(super) async fn load_products(conn: &mut Conn, condition: &str, value: &str) -> StoreResult<Vec<Product>> {
     let sql = format!("SELECT * FROM products WHERE {condition} ORDER BY sku");
@@ -180,7 +196,12 @@ pub(super) async fn order_links(conn: &mut Conn, actor: &Actor, reg: &RegRow) ->
 }
 
 /// ORD-5: closing a registration as won links the orders that drew on its SOR, in the audit trail.
-pub(super) async fn link_won_orders(conn: &mut Conn, actor: &Actor, registration_id: i64, now: Timestamp) -> StoreResult<()> {
+pub(super) async fn link_won_orders(
+    conn: &mut Conn,
+    actor: &Actor,
+    registration_id: i64,
+    now: Timestamp,
+) -> StoreResult<()> {
     let orders = linked_orders(conn, registration_id).await?;
     let total: i64 = orders.iter().map(|o| o.value.amount_minor).sum();
     let after = json!({
@@ -228,11 +249,12 @@ async fn sor_on_file(conn: &mut Conn, partner_id: i64, lookup: SorLookup<'_>) ->
     };
     let id: i64 = get(&row, "id")?;
     let mut lines = BTreeMap::new();
-    for line in sqlx::query("SELECT product_id, quantity, ordered_quantity FROM registration_lines WHERE registration_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?
+    for line in
+        sqlx::query("SELECT product_id, quantity, ordered_quantity FROM registration_lines WHERE registration_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?
     {
         lines.insert(
             get::<i64>(&line, "product_id")?,
@@ -452,7 +474,10 @@ impl SqlStore {
             .map(|(name, id)| (name.to_lowercase(), id))
             .collect();
         let mut errors = FieldErrors::default();
-        for row in rows.iter().filter(|r| !regions.contains_key(&r.value.region.to_lowercase())) {
+        for row in rows
+            .iter()
+            .filter(|r| !regions.contains_key(&r.value.region.to_lowercase()))
+        {
             errors.add_at_line(row.line, "region", format!("no region is named '{}'", row.value.region));
         }
         errors.into_result(()).map_err(StoreError::from)?;
@@ -482,7 +507,11 @@ impl SqlStore {
             .await
             .map_err(db)?;
             let after = partner_from_row(&saved)?;
-            let action = if before.is_some() { "partner.update" } else { "partner.create" };
+            let action = if before.is_some() {
+                "partner.update"
+            } else {
+                "partner.create"
+            };
             if before.is_some() {
                 report.updated += 1;
             } else {
@@ -498,10 +527,7 @@ impl SqlStore {
                 after: Some(&json!(after)),
             };
             audit(&mut tx, change, now).await?;
-            report.rows += 1;
-            if report.rows % IMPORT_BATCH as u64 == 0 {
-                progress(report.rows);
-            }
+            report.count_row(progress);
         }
         tx.commit().await.map_err(db)?;
         progress(report.rows);
@@ -571,10 +597,7 @@ impl SqlStore {
                 };
                 audit(&mut tx, change, now).await?;
             }
-            report.rows += 1;
-            if report.rows % IMPORT_BATCH as u64 == 0 {
-                progress(report.rows);
-            }
+            report.count_row(progress);
         }
         tx.commit().await.map_err(db)?;
         progress(report.rows);
@@ -593,7 +616,12 @@ impl SqlStore {
 
     /// ORD-1 … ORD-5: one transaction that verifies the PO against what is on file, prices every
     /// line, records the order and its effect on the SOR, audits it and tells the partner of refusals.
-    pub(super) async fn verify_and_price(&self, actor: &Actor, order: NewOrder, now: Timestamp) -> StoreResult<(Order, bool)> {
+    pub(super) async fn verify_and_price(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: Timestamp,
+    ) -> StoreResult<(Order, bool)> {
         let partner_id = ordering_partner(actor, order.partner_id)?;
         let fingerprint = content_hash(
             &json!({
@@ -629,7 +657,10 @@ impl SqlStore {
             .await
             .map_err(db)?;
         if partner_known.is_none() {
-            return Err(StoreError::invalid("partner_id", format!("no partner has id {partner_id}")));
+            return Err(StoreError::invalid(
+                "partner_id",
+                format!("no partner has id {partner_id}"),
+            ));
         }
         let settings = load_settings(&mut tx).await?;
         let order_date = business_date(now, &settings.zone());
@@ -646,7 +677,13 @@ impl SqlStore {
         let mut qb = QueryBuilder::<Db>::new("SELECT id FROM products WHERE is_accessory = ");
         qb.push_bind(true).push(" AND id IN ");
         push_id_list(&mut qb, &ids);
-        let accessories: BTreeSet<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await.map_err(db)?.into_iter().collect();
+        let accessories: BTreeSet<i64> = qb
+            .build_query_scalar()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
         let requests: Vec<LineRequest> = products
             .iter()
             .map(|(id, line)| LineRequest {
@@ -655,7 +692,12 @@ impl SqlStore {
                 quantity: line.quantity,
                 is_accessory: accessories.contains(id),
                 price: ordering::price_in_effect(
-                    &versions.remove(id).unwrap_or_default().iter().map(price_rule).collect::<Vec<_>>(),
+                    &versions
+                        .remove(id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(price_rule)
+                        .collect::<Vec<_>>(),
                     order_date,
                 ),
             })
@@ -704,8 +746,11 @@ impl SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(unique_or_db("this PO number of this partner was entered at the same moment; send it again"))?;
-        let lines: Vec<(i64, &LineRequest, &ordering::PricedLine)> =
-            (1..).zip(requests.iter()).zip(priced.iter()).map(|((n, r), p)| (n, r, p)).collect();
+        let lines: Vec<(i64, &LineRequest, &ordering::PricedLine)> = (1..)
+            .zip(requests.iter())
+            .zip(priced.iter())
+            .map(|((n, r), p)| (n, r, p))
+            .collect();
         insert_rows(
             &mut tx,
             "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, basis, unit_price_minor, amount_minor, \
@@ -785,7 +830,15 @@ impl SqlStore {
             .await
             .map_err(db)?;
             for recipient in recipients {
-                enqueue(&mut tx, &format!("order:{id}:refused:{recipient}"), recipient, &draft, ("order", id), now).await?;
+                enqueue(
+                    &mut tx,
+                    &format!("order:{id}:refused:{recipient}"),
+                    recipient,
+                    &draft,
+                    ("order", id),
+                    now,
+                )
+                .await?;
             }
         }
         tx.commit().await.map_err(db)?;
@@ -799,7 +852,12 @@ impl SqlStore {
         Ok(order)
     }
 
-    pub(super) async fn orders(&self, actor: &Actor, filter: OrderFilter, page: PageRequest) -> StoreResult<Page<Order>> {
+    pub(super) async fn orders(
+        &self,
+        actor: &Actor,
+        filter: OrderFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Order>> {
         if actor.is_staff() && !policy::can_enter_orders(actor) {
             return Err(StoreError::Forbidden(
                 "only order entry, administrators and partners read orders".into(),
@@ -832,7 +890,8 @@ impl SqlStore {
                 .push_bind(sor)
                 .push("))");
         }
-        qb.push(" ORDER BY o.id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        qb.push(" ORDER BY o.id DESC LIMIT ")
+            .push_bind(i64::from(page.limit) + 1);
         let mut conn = self.read.acquire().await.map_err(db)?;
         let rows = qb.build().fetch_all(&mut *conn).await.map_err(db)?;
         let orders = rows.iter().map(order_from_row).collect::<StoreResult<Vec<_>>>()?;

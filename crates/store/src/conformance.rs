@@ -148,8 +148,18 @@ pub async fn world(store: Arc<dyn Store>) -> World {
     let order_entry = user(s, "orders@vendor.example", Role::OrderEntry, None).await;
     // The numbers: list 5,000.00, partner 3,500.00, Commercial MSRP 4,999.00, GOV/ED RRSP 4,599.00.
     for (sku, name, accessory, prices) in [
-        ("MB-100", "MimioBoard 100 interactive display", false, [500_000, 350_000, 499_900, 459_900]),
-        ("MB-200", "MimioBoard 200 interactive display", false, [500_000, 350_000, 499_900, 459_900]),
+        (
+            "MB-100",
+            "MimioBoard 100 interactive display",
+            false,
+            [500_000, 350_000, 499_900, 459_900],
+        ),
+        (
+            "MB-200",
+            "MimioBoard 200 interactive display",
+            false,
+            [500_000, 350_000, 499_900, 459_900],
+        ),
         ("PEN-2", "Replacement pen, 2 pack", true, [4_900, 3_200, 4_500, 4_100]),
     ] {
         let [list, partner_price, msrp, rrsp] = prices;
@@ -1433,6 +1443,15 @@ async fn enter(w: &World, who: &Actor, order: NewOrder, at: jiff::Timestamp) -> 
     order
 }
 
+/// Partner A enters a PO for the school district today.
+async fn school_po(w: &World, po: &str, sor: Option<&str>, lines: &[(&str, i64)]) -> Order {
+    school_po_at(w, po, sor, lines, today()).await
+}
+
+async fn school_po_at(w: &World, po: &str, sor: Option<&str>, lines: &[(&str, i64)], at: jiff::Timestamp) -> Order {
+    enter(w, &w.partner_a, order(po, school(), sor, lines), at).await
+}
+
 async fn set_pricing(w: &World, no_sor: NoSorPricing, over_order: OverOrderPolicy) {
     let mut settings = w.store.settings().await.unwrap();
     settings.no_sor_pricing = no_sor;
@@ -1443,34 +1462,59 @@ async fn set_pricing(w: &World, no_sor: NoSorPricing, over_order: OverOrderPolic
 pub async fn orders_are_priced_under_a_valid_sor_and_by_policy_without(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = approved_school_sor(&w).await;
-    let o = enter(&w, &w.partner_a, order("PO-1", school(), Some("sor-2026-000001"), &[("MB-100", 2)]), today()).await;
-    assert_eq!((o.status, o.order_date, o.total.amount_minor), (OrderStatus::Accepted, date(2026, 11, 22), 700_000));
+    let o = school_po(&w, "PO-1", Some("sor-2026-000001"), &[("MB-100", 2)]).await;
+    assert_eq!(
+        (o.status, o.order_date, o.total.amount_minor),
+        (OrderStatus::Accepted, date(2026, 11, 22), 700_000)
+    );
     let line = &o.lines[0];
-    assert_eq!((line.basis, line.unit_price.map(|m| m.amount_minor)), (Some(PriceBasis::PartnerPrice), Some(350_000)));
+    assert_eq!(
+        (line.basis, line.unit_price.map(|m| m.amount_minor)),
+        (Some(PriceBasis::PartnerPrice), Some(350_000))
+    );
     assert_eq!(line.reason, "partner price under SOR-2026-000001");
     assert_eq!(line.sor_number.as_deref(), Some("SOR-2026-000001"));
     // The SOR shows what has been ordered against it; those who may read orders see which.
     let seen = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
-    assert_eq!((seen.products[0].ordered_quantity, seen.products[0].ordered_value.amount_minor), (2, 700_000));
+    assert_eq!(
+        (
+            seen.products[0].ordered_quantity,
+            seen.products[0].ordered_value.amount_minor
+        ),
+        (2, 700_000)
+    );
     assert_eq!(seen.orders.as_ref().map(|o| o[0].po_number.as_str()), Some("PO-1"));
-    assert_eq!(w.store.get_registration(&w.west_manager, reg.id).await.unwrap().orders, None);
+    assert_eq!(
+        w.store.get_registration(&w.west_manager, reg.id).await.unwrap().orders,
+        None
+    );
 
     // No SOR under the seed's rule: refused, and the partner is told.
-    let o = enter(&w, &w.partner_a, order("PO-2", school(), None, &[("MB-100", 1)]), today()).await;
+    let o = school_po(&w, "PO-2", None, &[("MB-100", 1)]).await;
     assert_eq!((o.status, o.total.amount_minor), (OrderStatus::Refused, 0));
     assert_eq!(o.lines[0].reason, "refused: no SOR");
     let inbox = notifications(&w, &w.partner_a).await;
-    assert!(inbox.iter().any(|n| n.kind == "order_refused" && n.entity_id == o.id && n.body.contains("refused: no SOR")));
+    assert!(
+        inbox
+            .iter()
+            .any(|n| n.kind == "order_refused" && n.entity_id == o.id && n.body.contains("refused: no SOR"))
+    );
 
     // Re-pricing policy: MSRP for a commercial customer, RRSP for a school district.
     set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
-    let o = enter(&w, &w.partner_a, order("PO-3", school(), None, &[("MB-100", 1)]), today()).await;
-    assert_eq!((o.lines[0].basis, o.total.amount_minor), (Some(PriceBasis::GovEdRrsp), 459_900));
+    let o = school_po(&w, "PO-3", None, &[("MB-100", 1)]).await;
+    assert_eq!(
+        (o.lines[0].basis, o.total.amount_minor),
+        (Some(PriceBasis::GovEdRrsp), 459_900)
+    );
     assert_eq!(o.lines[0].reason, "GOV/ED RRSP: no SOR");
     let mut acme = customer("Acme Manufacturing", Some("acme.example"), "Springfield");
     acme.segment = Some("commercial".into());
     let o = enter(&w, &w.partner_a, order("PO-4", acme, None, &[("MB-100", 1)]), today()).await;
-    assert_eq!((o.lines[0].basis, o.total.amount_minor), (Some(PriceBasis::CommercialMsrp), 499_900));
+    assert_eq!(
+        (o.lines[0].basis, o.total.amount_minor),
+        (Some(PriceBasis::CommercialMsrp), 499_900)
+    );
     assert_eq!(o.lines[0].reason, "Commercial MSRP: no SOR");
 
     // Order entry enters POs for a named partner; other staff do not enter orders.
@@ -1481,7 +1525,10 @@ pub async fn orders_are_priced_under_a_valid_sor_and_by_policy_without(store: Ar
     ));
     for_a.partner_id = w.partner_a.partner_id;
     let o = enter(&w, &w.order_entry, for_a.clone(), today()).await;
-    assert_eq!((o.partner_id, o.entered_by), (w.partner_a.partner_id.unwrap(), w.order_entry.user_id));
+    assert_eq!(
+        (o.partner_id, o.entered_by),
+        (w.partner_a.partner_id.unwrap(), w.order_entry.user_id)
+    );
     assert!(matches!(
         w.store.enter_order(&w.west_manager, for_a, today()).await,
         Err(StoreError::Forbidden(_))
@@ -1496,20 +1543,35 @@ pub async fn an_expired_sor_refuses_boards_but_prices_accessories(store: Arc<dyn
     approved_school_sor(&w).await;
     // The last valid day still counts (valid through 2027-02-20, inclusive).
     let last_day = ts("2027-02-20T10:00:00Z");
-    let o = enter(&w, &w.partner_a, order("PO-10", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), last_day).await;
+    let o = school_po_at(&w, "PO-10", Some("SOR-2026-000001"), &[("MB-100", 1)], last_day).await;
     assert_eq!(o.status, OrderStatus::Accepted);
     let later = ts("2027-03-01T10:00:00Z");
     w.store.run_sweeps(later).await.unwrap();
     let lines = [("MB-100", 1), ("PEN-2", 10)];
-    let o = enter(&w, &w.partner_a, order("PO-11", school(), Some("SOR-2026-000001"), &lines), later).await;
+    let o = school_po_at(&w, "PO-11", Some("SOR-2026-000001"), &lines, later).await;
     assert_eq!(o.status, OrderStatus::PartiallyAccepted);
-    assert_eq!(o.lines[0].reason, "refused: SOR-2026-000001 expired (valid through 2027-02-20)");
-    assert_eq!((o.lines[1].unit_price.unwrap().amount_minor, o.lines[1].amount.amount_minor), (3_200, 32_000));
+    assert_eq!(
+        o.lines[0].reason,
+        "refused: SOR-2026-000001 expired (valid through 2027-02-20)"
+    );
+    assert_eq!(
+        (
+            o.lines[1].unit_price.unwrap().amount_minor,
+            o.lines[1].amount.amount_minor
+        ),
+        (3_200, 32_000)
+    );
     assert_eq!(o.total.amount_minor, 32_000);
     // Citing nothing, accessories still go under the customer's most recent SOR (ORD-4).
     let o = enter(&w, &w.partner_a, order("PO-12", school(), None, &[("PEN-2", 4)]), later).await;
     assert_eq!(o.lines[0].sor_number.as_deref(), Some("SOR-2026-000001"));
-    assert!(o.lines[0].reason.starts_with("partner price under SOR-2026-000001 (accessory"), "{}", o.lines[0].reason);
+    assert!(
+        o.lines[0]
+            .reason
+            .starts_with("partner price under SOR-2026-000001 (accessory"),
+        "{}",
+        o.lines[0].reason
+    );
     // Another partner gets nothing from partner A's SOR.
     let o = enter(&w, &w.partner_b, order("PO-12", school(), None, &[("PEN-2", 4)]), later).await;
     assert_eq!(o.lines[0].reason, "refused: no SOR");
@@ -1520,7 +1582,11 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     let reg = approved_school_sor(&w).await;
     let po = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 3)]);
     let first = enter(&w, &w.partner_a, po.clone(), today()).await;
-    let (again, created) = w.store.enter_order(&w.partner_a, po.clone(), ts("2026-11-23T10:00:00Z")).await.unwrap();
+    let (again, created) = w
+        .store
+        .enter_order(&w.partner_a, po.clone(), ts("2026-11-23T10:00:00Z"))
+        .await
+        .unwrap();
     assert!(!created);
     assert_eq!(again, first);
     let changed = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 4)]);
@@ -1552,25 +1618,66 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
 pub async fn orders_are_private_to_their_partner(store: Arc<dyn Store>) {
     let w = world(store).await;
     approved_school_sor(&w).await;
-    let mine = enter(&w, &w.partner_a, order("PO-30", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    let mine = school_po(&w, "PO-30", Some("SOR-2026-000001"), &[("MB-100", 1)]).await;
     // Partner B citing A's SOR learns no more than citing a number that does not exist.
-    let theirs = enter(&w, &w.partner_b, order("PO-30", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
-    assert_eq!(theirs.lines[0].reason, "refused: SOR-2026-000001 is not an SOR of this partner");
-    let made_up = enter(&w, &w.partner_b, order("PO-31", school(), Some("SOR-2026-000999"), &[("MB-100", 1)]), today()).await;
-    assert_eq!(made_up.lines[0].reason, "refused: SOR-2026-000999 is not an SOR of this partner");
-    assert!(matches!(w.store.get_order(&w.partner_b, mine.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(w.store.get_order(&w.west_manager, mine.id).await, Err(StoreError::Forbidden(_))));
+    let mut b_orders = Vec::new();
+    for (po, sor) in [("PO-30", "SOR-2026-000001"), ("PO-31", "SOR-2026-000999")] {
+        let o = enter(
+            &w,
+            &w.partner_b,
+            order(po, school(), Some(sor), &[("MB-100", 1)]),
+            today(),
+        )
+        .await;
+        assert_eq!(
+            o.lines[0].reason,
+            format!("refused: {sor} is not an SOR of this partner")
+        );
+        b_orders.insert(0, o.id);
+    }
+    assert!(matches!(
+        w.store.get_order(&w.partner_b, mine.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store.get_order(&w.west_manager, mine.id).await,
+        Err(StoreError::Forbidden(_))
+    ));
     assert_eq!(w.store.get_order(&w.order_entry, mine.id).await.unwrap().id, mine.id);
-    let listed = w.store.list_orders(&w.partner_b, OrderFilter::default(), PageRequest::default()).await.unwrap();
-    assert_eq!(listed.items.iter().map(|o| o.id).collect::<Vec<_>>(), [made_up.id, theirs.id]);
+    let listed = w
+        .store
+        .list_orders(&w.partner_b, OrderFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [made_up.id, theirs.id]
+    );
     let a_only = OrderFilter {
         partner_id: w.partner_a.partner_id,
         ..OrderFilter::default()
     };
-    assert!(w.store.list_orders(&w.partner_b, a_only.clone(), PageRequest::default()).await.unwrap().items.is_empty());
-    assert_eq!(w.store.list_orders(&w.admin, a_only, PageRequest::default()).await.unwrap().items.len(), 1);
+    assert!(
+        w.store
+            .list_orders(&w.partner_b, a_only.clone(), PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        w.store
+            .list_orders(&w.admin, a_only, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     assert!(matches!(
-        w.store.list_orders(&w.west_manager, OrderFilter::default(), PageRequest::default()).await,
+        w.store
+            .list_orders(&w.west_manager, OrderFilter::default(), PageRequest::default())
+            .await,
         Err(StoreError::Forbidden(_))
     ));
     let mut for_a = order("PO-32", school(), None, &[("MB-100", 1)]);
@@ -1584,27 +1691,40 @@ pub async fn orders_are_private_to_their_partner(store: Arc<dyn Store>) {
 pub async fn follow_on_orders_draw_down_the_sor_and_closing_links_them(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = approved_school_sor(&w).await;
-    let first = enter(&w, &w.partner_a, order("PO-40", school(), Some("SOR-2026-000001"), &[("MB-100", 6)]), today()).await;
+    let first = school_po(&w, "PO-40", Some("SOR-2026-000001"), &[("MB-100", 6)]).await;
     assert_eq!(first.lines[0].warning, None);
-    let second = enter(&w, &w.partner_a, order("PO-41", school(), Some("SOR-2026-000001"), &[("MB-100", 6)]), today()).await;
+    let second = school_po(&w, "PO-41", Some("SOR-2026-000001"), &[("MB-100", 6)]).await;
     assert_eq!(second.status, OrderStatus::Accepted);
     assert_eq!(
         second.lines[0].warning.as_deref(),
         Some("exceeds the registration: 12 of 10 registered on SOR-2026-000001 would be ordered (6 before this line)")
     );
     set_pricing(&w, NoSorPricing::Reject, OverOrderPolicy::Refuse).await;
-    let third = enter(&w, &w.partner_a, order("PO-42", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    let third = school_po(&w, "PO-42", Some("SOR-2026-000001"), &[("MB-100", 1)]).await;
     assert_eq!(third.status, OrderStatus::Refused);
     let seen = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
-    assert_eq!((seen.products[0].ordered_quantity, seen.products[0].ordered_value.amount_minor), (12, 4_200_000));
+    assert_eq!(
+        (
+            seen.products[0].ordered_quantity,
+            seen.products[0].ordered_value.amount_minor
+        ),
+        (12, 4_200_000)
+    );
     // Filter by SOR: orders citing it, priced under it or not.
     let filter = OrderFilter {
         sor_number: Some("SOR-2026-000001".into()),
         status: Some(OrderStatus::Accepted),
         ..OrderFilter::default()
     };
-    let listed = w.store.list_orders(&w.order_entry, filter, PageRequest::default()).await.unwrap();
-    assert_eq!(listed.items.iter().map(|o| o.id).collect::<Vec<_>>(), [second.id, first.id]);
+    let listed = w
+        .store
+        .list_orders(&w.order_entry, filter, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [second.id, first.id]
+    );
     // Closing as won links the orders drawn on the SOR.
     let won = w
         .store
@@ -1612,9 +1732,18 @@ pub async fn follow_on_orders_draw_down_the_sor_and_closing_links_them(store: Ar
         .await
         .unwrap();
     let links = won.orders.unwrap();
-    assert_eq!(links.iter().map(|l| (l.order_id, l.value.amount_minor)).collect::<Vec<_>>(), [(first.id, 2_100_000), (second.id, 2_100_000)]);
+    assert_eq!(
+        links
+            .iter()
+            .map(|l| (l.order_id, l.value.amount_minor))
+            .collect::<Vec<_>>(),
+        [(first.id, 2_100_000), (second.id, 2_100_000)]
+    );
     let history = w.store.registration_history(&w.partner_a, reg.id).await.unwrap();
-    let linked = history.iter().find(|e| e.action == "registration.orders_linked").unwrap();
+    let linked = history
+        .iter()
+        .find(|e| e.action == "registration.orders_linked")
+        .unwrap();
     assert_eq!(linked.after.as_ref().unwrap()["ordered_value_minor"], 4_200_000);
 }
 
@@ -1626,23 +1755,45 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         "{header}\nMB-100,MimioBoard 100 interactive display,displays,no,USD,5200.00,3600.00,5199.00,4799.00,2026-12-01\n"
     );
     let rows = catalog::parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
-    let report = w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await.unwrap();
+    let report = w
+        .store
+        .import_products(Some(&w.admin), rows, today(), &|_| {})
+        .await
+        .unwrap();
     assert_eq!((report.rows, report.created, report.updated), (1, 0, 1));
-    let products = w.store.list_products(today(), PageRequest::default()).await.unwrap().items;
+    let products = w
+        .store
+        .list_products(today(), PageRequest::default())
+        .await
+        .unwrap()
+        .items;
     let board = products.iter().find(|p| p.sku == "MB-100").unwrap();
     assert_eq!(board.price.as_ref().unwrap().partner_price.amount_minor, 350_000);
     let next = board.next_price.as_ref().unwrap();
-    assert_eq!((next.effective_from, next.partner_price.amount_minor), (date(2026, 12, 1), 360_000));
-    let before = enter(&w, &w.partner_a, order("PO-50", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), today()).await;
+    assert_eq!(
+        (next.effective_from, next.partner_price.amount_minor),
+        (date(2026, 12, 1), 360_000)
+    );
+    let before = school_po(&w, "PO-50", Some("SOR-2026-000001"), &[("MB-100", 1)]).await;
     let after = ts("2026-12-01T10:00:00Z");
-    let o = enter(&w, &w.partner_a, order("PO-51", school(), Some("SOR-2026-000001"), &[("MB-100", 1)]), after).await;
+    let o = school_po_at(&w, "PO-51", Some("SOR-2026-000001"), &[("MB-100", 1)], after).await;
     assert_eq!(o.total.amount_minor, 360_000);
     // A new version never changes an order already entered.
-    assert_eq!(w.store.get_order(&w.partner_a, before.id).await.unwrap().total.amount_minor, 350_000);
+    assert_eq!(
+        w.store
+            .get_order(&w.partner_a, before.id)
+            .await
+            .unwrap()
+            .total
+            .amount_minor,
+        350_000
+    );
 
     // A file with one bad row imports nothing; the row is named.
     let exported = w.store.export_products().await.unwrap();
-    let bad = format!("{header}\nNEW-1,New,displays,no,USD,1.00,1.00,1.00,1.00,\nNEW-2,Newer,displays,no,EUR,1.00,1.00,1.00,1.00,\n");
+    let bad = format!(
+        "{header}\nNEW-1,New,displays,no,USD,1.00,1.00,1.00,1.00,\nNEW-2,Newer,displays,no,EUR,1.00,1.00,1.00,1.00,\n"
+    );
     let rows = catalog::parse_price_list(&bad, date(2026, 11, 22)).unwrap();
     match w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await {
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "currency")),
@@ -1650,28 +1801,45 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     }
     assert_eq!(w.store.export_products().await.unwrap(), exported);
     assert!(matches!(
-        w.store.import_products(Some(&w.partner_a), Vec::new(), today(), &|_| {}).await,
+        w.store
+            .import_products(Some(&w.partner_a), Vec::new(), today(), &|_| {})
+            .await,
         Err(StoreError::Forbidden(_))
     ));
     // An export imports back unchanged.
     let text = crate::files::price_list_csv(&exported);
     let rows = catalog::parse_price_list(&text, date(2026, 11, 22)).unwrap();
-    let report = w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await.unwrap();
+    let report = w
+        .store
+        .import_products(Some(&w.admin), rows, today(), &|_| {})
+        .await
+        .unwrap();
     assert_eq!((report.rows, report.created, report.updated), (4, 0, 3));
     assert_eq!(w.store.export_products().await.unwrap(), exported);
 
     // Partners: regions by name; unknown ones are row errors.
     let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
-    match w.store.import_partners(Some(&w.admin), partners, today(), &|_| {}).await {
+    match w
+        .store
+        .import_partners(Some(&w.admin), partners, today(), &|_| {})
+        .await
+    {
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "region")),
         other => panic!("{other:?}"),
     }
     let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
-    let report = w.store.import_partners(Some(&w.admin), partners, today(), &|_| {}).await.unwrap();
+    let report = w
+        .store
+        .import_partners(Some(&w.admin), partners, today(), &|_| {})
+        .await
+        .unwrap();
     assert_eq!((report.created, report.updated), (1, 1));
     let listed = w.store.export_partners(None).await.unwrap();
     let northwind = listed.iter().find(|p| p.partner.name == "Northwind AV").unwrap();
-    assert_eq!((northwind.partner.level, northwind.region.as_str()), (PartnerLevel::Platinum, "West"));
+    assert_eq!(
+        (northwind.partner.level, northwind.region.as_str()),
+        (PartnerLevel::Platinum, "West")
+    );
 
     // Customers: the vendor's segment decides RRSP or MSRP.
     set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
@@ -1679,9 +1847,13 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         "name,city,country,segment\nSpringfield School District,Springfield,US,commercial\nShelbyville Hospital,Shelbyville,US,commercial\n",
     )
     .unwrap();
-    let report = w.store.import_customers(Some(&w.west_manager), customers, today(), &|_| {}).await.unwrap();
+    let report = w
+        .store
+        .import_customers(Some(&w.west_manager), customers, today(), &|_| {})
+        .await
+        .unwrap();
     assert_eq!((report.rows, report.created, report.updated), (2, 1, 1));
-    let o = enter(&w, &w.partner_a, order("PO-52", school(), None, &[("MB-100", 1)]), today()).await;
+    let o = school_po(&w, "PO-52", None, &[("MB-100", 1)]).await;
     assert_eq!(o.lines[0].basis, Some(PriceBasis::CommercialMsrp));
     assert!(matches!(
         w.store.export_customers(Some(&w.partner_a)).await,

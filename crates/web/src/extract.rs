@@ -222,8 +222,12 @@ impl ListParams {
                 .map_err(|m| errors.add("status", m))
                 .ok()
         });
-        let sor_number: Option<domain::sor::SorNumber> =
-            parse_param(&mut errors, "sor_number", &self.sor_number, "an SOR number (SOR-YYYY-NNNNNN)");
+        let sor_number: Option<domain::sor::SorNumber> = parse_param(
+            &mut errors,
+            "sor_number",
+            &self.sor_number,
+            "an SOR number (SOR-YYYY-NNNNNN)",
+        );
         let filter = OrderFilter {
             partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
             customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
@@ -264,7 +268,13 @@ impl FromRequest<AppState> for CsvBody {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("text/csv"));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("text/csv")
+            });
         if !is_csv {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -287,7 +297,10 @@ impl FromRequest<AppState> for CsvBody {
             ApiError::bad_field(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "body",
-                format!("the file is not UTF-8 text (byte {}); save it as CSV UTF-8", e.utf8_error().valid_up_to()),
+                format!(
+                    "the file is not UTF-8 text (byte {}); save it as CSV UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
             )
         })
     }

@@ -147,7 +147,9 @@ async fn list_products(
     Auth(_actor): Auth,
     Params(params): Params,
 ) -> ApiResult<Json<Page<Product>>> {
-    Ok(Json(state.store.list_products(state.clock.now(), params.page()?).await?))
+    Ok(Json(
+        state.store.list_products(state.clock.now(), params.page()?).await?,
+    ))
 }
 
 /// Add a region with its regional manager (administrators).

@@ -46,17 +46,29 @@ pub fn csv_file(file: &str, body: String) -> Response {
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn import_products(State(state): State<AppState>, Auth(actor): Auth, CsvBody(text): CsvBody) -> ApiResult<Json<ImportReport>> {
+async fn import_products(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    CsvBody(text): CsvBody,
+) -> ApiResult<Json<ImportReport>> {
     let today = crate::routes::registrations::today(&state).await?;
     let rows = catalog::parse_price_list(&text, today)?;
-    Ok(Json(state.store.import_products(Some(&actor), rows, state.clock.now(), &|_| {}).await?))
+    Ok(Json(
+        state
+            .store
+            .import_products(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?,
+    ))
 }
 
 /// The price list as CSV: every product with every price version.
 #[utoipa::path(get, path = "/products/export", tag = "products",
     responses((status = 200, content_type = "text/csv", body = String)), security(("bearer" = [])))]
 async fn export_products(State(state): State<AppState>, Auth(_actor): Auth) -> ApiResult<Response> {
-    Ok(csv_file("price-list.csv", files::price_list_csv(&state.store.export_products().await?)))
+    Ok(csv_file(
+        "price-list.csv",
+        files::price_list_csv(&state.store.export_products().await?),
+    ))
 }
 
 /// Import partners (administrators). Columns: name, level, activation_stage, region (by name). A
@@ -65,16 +77,28 @@ async fn export_products(State(state): State<AppState>, Auth(_actor): Auth) -> A
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn import_partners(State(state): State<AppState>, Auth(actor): Auth, CsvBody(text): CsvBody) -> ApiResult<Json<ImportReport>> {
+async fn import_partners(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    CsvBody(text): CsvBody,
+) -> ApiResult<Json<ImportReport>> {
     let rows = catalog::parse_partners(&text)?;
-    Ok(Json(state.store.import_partners(Some(&actor), rows, state.clock.now(), &|_| {}).await?))
+    Ok(Json(
+        state
+            .store
+            .import_partners(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?,
+    ))
 }
 
 /// Partners as CSV (administrators).
 #[utoipa::path(get, path = "/partners/export", tag = "partners",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
 async fn export_partners(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Response> {
-    Ok(csv_file("partners.csv", files::partners_csv(&state.store.export_partners(Some(&actor)).await?)))
+    Ok(csv_file(
+        "partners.csv",
+        files::partners_csv(&state.store.export_partners(Some(&actor)).await?),
+    ))
 }
 
 /// Import end customers (administrators, channel managers). Columns: name, domain, tax_id, city,
@@ -84,14 +108,26 @@ async fn export_partners(State(state): State<AppState>, Auth(actor): Auth) -> Ap
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn import_customers(State(state): State<AppState>, Auth(actor): Auth, CsvBody(text): CsvBody) -> ApiResult<Json<ImportReport>> {
+async fn import_customers(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    CsvBody(text): CsvBody,
+) -> ApiResult<Json<ImportReport>> {
     let rows = catalog::parse_customers(&text)?;
-    Ok(Json(state.store.import_customers(Some(&actor), rows, state.clock.now(), &|_| {}).await?))
+    Ok(Json(
+        state
+            .store
+            .import_customers(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?,
+    ))
 }
 
 /// End customers as CSV (administrators, channel managers).
 #[utoipa::path(get, path = "/customers/export", tag = "customers",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
 async fn export_customers(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Response> {
-    Ok(csv_file("customers.csv", files::customers_csv(&state.store.export_customers(Some(&actor)).await?)))
+    Ok(csv_file(
+        "customers.csv",
+        files::customers_csv(&state.store.export_customers(Some(&actor)).await?),
+    ))
 }

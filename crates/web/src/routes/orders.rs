@@ -41,7 +41,11 @@ async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<
 /// Orders, newest first. Partners see their own; order entry and administrators all.
 #[utoipa::path(get, path = "/orders", tag = "orders", params(ListParams),
     responses((status = 200, body = Page<Order>), (status = 403, body = Problem)), security(("bearer" = [])))]
-async fn list(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Json<Page<Order>>> {
+async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(params): Params,
+) -> ApiResult<Json<Page<Order>>> {
     let filter = params.order_filter()?;
     Ok(Json(state.store.list_orders(&actor, filter, params.page()?).await?))
 }
