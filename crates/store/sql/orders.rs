@@ -19,7 +19,7 @@ trait CountRows {
 impl CountRows for ImportReport {
     fn count_row(&mut self, progress: &(dyn Fn(u64) + Send + Sync)) {
         self.rows += 1;
-        if self.rows % IMPORT_BATCH as u64 == 0 {
+        if self.rows.is_multiple_of(IMPORT_BATCH as u64) {
             progress(self.rows);
         }
     }
