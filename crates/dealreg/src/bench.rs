@@ -356,6 +356,7 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         Arc::new(web::SystemClock),
         Arc::new(FileMailer::new(config.dir.join("outbox"))),
         None,
+        None,
     )
     .await?;
     let base = format!("http://{}/api/v1", running.addr);

@@ -108,6 +108,10 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "DEALREG_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Where people reach dealreg, e.g. https://deals.example.com: the base of links in e-mails
+    /// (password resets). Default: http://LISTEN.
+    #[arg(long, env = "DEALREG_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Seconds between worker passes (expiry, reminders, e-mail delivery); 0 disables the worker.
     #[arg(long, env = "DEALREG_WORKER_INTERVAL", default_value_t = 30)]
     worker_interval: u64,
@@ -268,9 +272,16 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         StoreCommand::Serve(args) => {
             let mailer = mailer(&args.mail, data_dir)?;
             let every = (args.worker_interval > 0).then(|| Duration::from_secs(args.worker_interval));
-            let running = dealreg::server::start(args.listen, store, Arc::new(SystemClock), mailer, every)
-                .await
-                .with_context(|| format!("listening on {}", args.listen))?;
+            let running = dealreg::server::start(
+                args.listen,
+                store,
+                Arc::new(SystemClock),
+                mailer,
+                every,
+                args.public_url,
+            )
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
             eprintln!(
                 "dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)",
                 running.addr

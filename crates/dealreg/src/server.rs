@@ -31,13 +31,15 @@ impl Running {
 }
 
 /// Binds `addr` (port 0 for any free port) and starts serving; with `worker_every`, runs the
-/// worker in the background too.
+/// worker in the background too. `public_url` is where people reach the server (links in e-mails);
+/// by default the bound address.
 pub async fn start(
     addr: SocketAddr,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     mailer: Arc<dyn Mailer>,
     worker_every: Option<Duration>,
+    public_url: Option<String>,
 ) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -51,7 +53,12 @@ pub async fn start(
             stopped.clone(),
         ))
     });
-    let app = web::app(AppState { store, clock });
+    let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+    let app = web::app(AppState {
+        store,
+        clock,
+        public_url,
+    });
     let mut stopped_server = stopped;
     let server = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -19,6 +19,7 @@ const BATCH: i64 = 50;
 pub struct WorkReport {
     pub expired: u64,
     pub reminders_queued: u64,
+    pub sessions_removed: u64,
     pub delivered: u64,
     pub failed: u64,
 }
@@ -34,10 +35,12 @@ pub async fn run_once(store: &dyn Store, mailer: &dyn Mailer, now: Timestamp) ->
     let SweepReport {
         expired,
         reminders_queued,
+        sessions_removed,
     } = store.run_sweeps(now).await?;
     let mut report = WorkReport {
         expired,
         reminders_queued,
+        sessions_removed,
         ..WorkReport::default()
     };
     loop {

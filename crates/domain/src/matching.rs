@@ -372,6 +372,22 @@ pub enum MatchReason {
     NoProductOverlap,
 }
 
+impl std::fmt::Display for MatchReason {
+    /// How an approver reads the evidence.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MatchReason::SameTaxId => f.write_str("same tax id"),
+            MatchReason::SameDomain { domain } => write!(f, "same domain {domain}"),
+            MatchReason::SimilarName { similarity } => write!(f, "names {:.0}% alike", similarity * 100.0),
+            MatchReason::SameCity => f.write_str("same city"),
+            MatchReason::SamePostalCode => f.write_str("same postal code"),
+            MatchReason::DifferentCountry => f.write_str("different country"),
+            MatchReason::OverlappingProducts { skus } => write!(f, "both register {}", skus.join(", ")),
+            MatchReason::NoProductOverlap => f.write_str("no product in common"),
+        }
+    }
+}
+
 /// How likely an existing registration is the same opportunity as a new one.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MatchScore {

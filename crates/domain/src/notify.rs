@@ -113,6 +113,20 @@ pub fn order_refused(order_id: i64, po_number: &str, customer: &str, refused: &[
     }
 }
 
+/// PLT-5: a password reset link, sent through the outbox like every other message.
+pub fn password_reset(link: &str, valid_until: &str) -> Draft {
+    Draft {
+        kind: "password_reset",
+        subject: "Reset your dealreg password".to_owned(),
+        body: format!(
+            "Someone (hopefully you) asked to reset the password of this dealreg account.\n\n\
+             Choose a new password here: {link}\n\n\
+             The link works once, until {valid_until}. If you did not ask, ignore this message: your \
+             password stays as it is."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,18 @@ pub fn can_read_order(actor: &Actor, owner_partner_id: i64) -> Access {
     }
 }
 
+/// Consecutive failed sign-ins an account may make before it is locked for a while.
+pub const FREE_SIGN_IN_FAILURES: u32 = 5;
+
+/// PLT-5: after five failed sign-ins in a row the account refuses attempts for a minute, doubling
+/// with each further failure up to an hour: guessing a password becomes slow, while a user who
+/// mistyped waits minutes, not days. A success resets the count.
+pub fn sign_in_lock(consecutive_failures: u32) -> Option<jiff::SignedDuration> {
+    let over = consecutive_failures.checked_sub(FREE_SIGN_IN_FAILURES)?;
+    let minutes = (1i64 << over.min(6)).min(60);
+    Some(jiff::SignedDuration::from_mins(minutes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +139,17 @@ mod tests {
             can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)),
             Access::Hidden
         );
+    }
+
+    #[test]
+    fn repeated_sign_in_failures_lock_for_longer_up_to_an_hour() {
+        let minutes = |n| sign_in_lock(n).map(|d| d.as_mins());
+        assert_eq!(minutes(4), None);
+        assert_eq!(minutes(5), Some(1));
+        assert_eq!(minutes(6), Some(2));
+        assert_eq!(minutes(10), Some(32));
+        assert_eq!(minutes(11), Some(60));
+        assert_eq!(minutes(u32::MAX), Some(60));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub const BACKEND: &str = "postgres";
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_registrations.sql")),
     (2, include_str!("../migrations/0002_orders.sql")),
+    (3, include_str!("../migrations/0003_web.sql")),
 ];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = " FOR UPDATE";

@@ -36,6 +36,8 @@ use store::*;
 
 #[path = "orders.rs"]
 mod orders;
+#[path = "web.rs"]
+mod web;
 use orders::{link_won_orders, load_products, order_links, write_price_list};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -325,6 +327,8 @@ fn user_from_row(row: &DbRow) -> StoreResult<User> {
         active: get(row, "active")?,
         created_at: at(get(row, "created_us")?),
         password_hash: get(row, "password_hash")?,
+        locked_until: get::<Option<i64>>(row, "locked_until_us")?.map(at),
+        failed_sign_ins: u32::try_from(get::<i64>(row, "failed_sign_ins")?).unwrap_or(u32::MAX),
     })
 }
 
@@ -1293,6 +1297,15 @@ impl Store for SqlStore {
         Ok(after)
     }
 
+    async fn find_user(&self, id: i64) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())
@@ -1877,9 +1890,16 @@ impl Store for SqlStore {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, r.customer_name, \
              r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
-             FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE r.id < ",
+             FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE ",
         );
-        qb.push_bind(page_cursor(&page));
+        if filter.oldest_first {
+            qb.push("r.id > ").push_bind(page.cursor.unwrap_or(0));
+        } else {
+            qb.push("r.id < ").push_bind(page_cursor(&page));
+        }
+        if let Some(approver) = filter.approver_id {
+            qb.push(" AND r.approver_id = ").push_bind(approver);
+        }
         if actor.role.is_partner() {
             qb.push(" AND r.partner_id = ")
                 .push_bind(actor.partner_id.unwrap_or(-1));
@@ -1897,8 +1917,12 @@ impl Store for SqlStore {
             qb.push(" AND r.status = 'approved' AND r.valid_through <= ")
                 .push_bind(before.to_string());
         }
-        qb.push(" ORDER BY r.id DESC LIMIT ")
-            .push_bind(i64::from(page.limit) + 1);
+        qb.push(if filter.oldest_first {
+            " ORDER BY r.id ASC LIMIT "
+        } else {
+            " ORDER BY r.id DESC LIMIT "
+        })
+        .push_bind(i64::from(page.limit) + 1);
         let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
         let items = rows
             .iter()
@@ -2290,6 +2314,7 @@ impl Store for SqlStore {
                 break;
             }
         }
+        report.sessions_removed = self.remove_expired_sessions(now).await?;
         Ok(report)
     }
 
@@ -2341,6 +2366,27 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn registration_counts(&self, actor: &Actor) -> StoreResult<Vec<StatusCount>> {
+        let mut qb = QueryBuilder::<Db>::new("SELECT status, COUNT(*) AS n FROM registrations");
+        if actor.role.is_partner() {
+            qb.push(" WHERE partner_id = ")
+                .push_bind(actor.partner_id.unwrap_or(-1));
+        }
+        qb.push(" GROUP BY status");
+        let rows = qb.build().fetch_all(&self.read).await.map_err(db)?;
+        let mut counts = rows
+            .iter()
+            .map(|row| {
+                Ok(StatusCount {
+                    status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
+                    count: get::<i64>(row, "n")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        counts.sort_by_key(|c| Status::ALL.iter().position(|s| *s == c.status));
+        Ok(counts)
+    }
+
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
         let rows = sqlx::query(
             "SELECT id, kind, subject, body, entity_type, entity_id, created_us, delivered_us FROM outbox \
@@ -2368,6 +2414,42 @@ impl Store for SqlStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page::from_rows(items, page.limit, |n| n.id))
+    }
+
+    async fn load_session(&self, id: &str, now: Timestamp) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT record FROM web_sessions WHERE id = $1 AND expires_us > $2")
+            .bind(id)
+            .bind(us(now))
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)
+    }
+
+    async fn save_session(&self, id: &str, record: &str, expires: Timestamp) -> StoreResult<()> {
+        self.store_session(id, record, expires).await
+    }
+
+    async fn delete_session(&self, id: &str) -> StoreResult<()> {
+        self.forget_session(id).await
+    }
+
+    async fn record_sign_in(&self, user_id: i64, succeeded: bool, now: Timestamp) -> StoreResult<User> {
+        self.count_sign_in(user_id, succeeded, now).await
+    }
+
+    async fn create_password_reset(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        link: &str,
+        expires: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.issue_password_reset(user_id, token_hash, link, expires, now).await
+    }
+
+    async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User> {
+        self.spend_password_reset(token_hash, password_hash, now).await
     }
 
     async fn verify_audit(&self) -> StoreResult<AuditVerification> {

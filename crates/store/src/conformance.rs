@@ -48,6 +48,7 @@ macro_rules! conformance_tests {
             orders_are_private_to_their_partner,
             follow_on_orders_draw_down_the_sor_and_closing_links_them,
             price_versions_apply_from_their_date_and_imports_are_whole,
+            browser_sessions_sign_in_locks_and_password_resets,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {
@@ -732,7 +733,8 @@ pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn St
         report,
         SweepReport {
             expired: 0,
-            reminders_queued: 1
+            reminders_queued: 1,
+            sessions_removed: 0,
         }
     );
     assert_eq!(
@@ -1284,6 +1286,46 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
             .len(),
         1
     );
+    // An approval queue: routed to one manager, first filed first, paging forward.
+    let ids = |page: Page<RegistrationSummary>| page.items.iter().map(|r| r.id).collect::<Vec<_>>();
+    let routed = RegistrationFilter {
+        approver_id: Some(w.west_manager.user_id),
+        ..Default::default()
+    };
+    let newest_first = ids(w
+        .store
+        .list_registrations(&w.admin, routed.clone(), PageRequest::default())
+        .await
+        .unwrap());
+    let queue = RegistrationFilter {
+        oldest_first: true,
+        ..routed
+    };
+    let mut oldest_first = Vec::new();
+    let mut page = PageRequest::first(1);
+    loop {
+        let listed = w.store.list_registrations(&w.admin, queue.clone(), page).await.unwrap();
+        let next = listed.next_cursor.clone();
+        oldest_first.extend(ids(listed));
+        match next {
+            Some(cursor) => page.cursor = Some(cursor.parse().unwrap()),
+            None => break,
+        }
+    }
+    assert!(newest_first.len() >= 2);
+    assert_eq!(oldest_first, newest_first.into_iter().rev().collect::<Vec<_>>());
+    // Counts by status: a partner's own, everyone's for staff.
+    let total: i64 = w
+        .store
+        .registration_counts(&w.admin)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.count)
+        .sum();
+    let b_only = w.store.registration_counts(&w.partner_b).await.unwrap();
+    assert_eq!(b_only.iter().map(|c| c.count).sum::<i64>(), 1);
+    assert!(total > 1);
 }
 
 pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
@@ -1856,4 +1898,73 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         w.store.export_customers(Some(&w.partner_a)).await,
         Err(StoreError::Forbidden(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser sign-in (PLT-5).
+
+pub async fn browser_sessions_sign_in_locks_and_password_resets(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let s = w.store.as_ref();
+    // Sessions: saved, read back until they expire, replaced, deleted, swept.
+    s.save_session("abc", "{\"v\":1}", ts("2026-11-22T18:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.load_session("abc", today()).await.unwrap().as_deref(),
+        Some("{\"v\":1}")
+    );
+    s.save_session("abc", "{\"v\":2}", ts("2026-11-22T18:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.load_session("abc", today()).await.unwrap().as_deref(),
+        Some("{\"v\":2}")
+    );
+    assert_eq!(s.load_session("abc", ts("2026-11-22T18:00:00Z")).await.unwrap(), None);
+    s.save_session("old", "{}", ts("2026-11-22T11:00:00Z")).await.unwrap();
+    assert_eq!(
+        s.run_sweeps(ts("2026-11-22T12:00:00Z")).await.unwrap().sessions_removed,
+        1
+    );
+    s.delete_session("abc").await.unwrap();
+    assert_eq!(s.load_session("abc", today()).await.unwrap(), None);
+
+    // Five failures in a row lock the account for a minute; the sixth for two; a success clears it.
+    let id = w.partner_a.user_id;
+    for _ in 0..4 {
+        assert_eq!(s.record_sign_in(id, false, today()).await.unwrap().locked_until, None);
+    }
+    let locked = s.record_sign_in(id, false, today()).await.unwrap();
+    assert_eq!(locked.locked_until, Some(ts("2026-11-22T10:01:00Z")));
+    let longer = s.record_sign_in(id, false, ts("2026-11-22T10:02:00Z")).await.unwrap();
+    assert_eq!(longer.locked_until, Some(ts("2026-11-22T10:04:00Z")));
+    let cleared = s.record_sign_in(id, true, ts("2026-11-22T10:05:00Z")).await.unwrap();
+    assert_eq!((cleared.locked_until, cleared.failed_sign_ins), (None, 0));
+    assert_eq!(s.find_user(id).await.unwrap().unwrap().email, w.partner_a.email);
+
+    // A reset link works once, before it expires, and its e-mail goes through the outbox.
+    let link = "http://dealreg.example/password/reset/secret";
+    s.create_password_reset(id, "hash-1", link, ts("2026-11-22T11:00:00Z"), today())
+        .await
+        .unwrap();
+    let mail = notifications(&w, &w.partner_a).await;
+    assert!(mail.iter().any(|n| n.kind == "password_reset" && n.body.contains(link)));
+    let user = s
+        .reset_password("hash-1", "new-hash", ts("2026-11-22T10:30:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(user.password_hash.as_deref(), Some("new-hash"));
+    assert!(matches!(
+        s.reset_password("hash-1", "again", ts("2026-11-22T10:31:00Z")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.create_password_reset(id, "hash-2", link, ts("2026-11-22T11:00:00Z"), today())
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.reset_password("hash-2", "late", ts("2026-11-22T11:00:00Z")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(s.verify_audit().await.unwrap().first_bad_id, None);
 }

@@ -41,6 +41,7 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, actor: Option<&Actor>, user: NewUserRecord, now: Timestamp) -> StoreResult<User>;
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn find_user(&self, id: i64) -> StoreResult<Option<User>>;
     /// Deactivates or reactivates a user (administrators): an inactive user's tokens stop working
     /// at once, and nothing of theirs is deleted.
     async fn set_user_active(
@@ -204,9 +205,32 @@ pub trait Store: Send + Sync + 'static {
     async fn mark_delivered(&self, id: i64, now: Timestamp) -> StoreResult<()>;
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>>;
+    /// How many registrations are in each status: the actor's partner's, or all for staff.
+    async fn registration_counts(&self, actor: &Actor) -> StoreResult<Vec<StatusCount>>;
 
     // --- audit trail (PLT-2) ---
     async fn verify_audit(&self) -> StoreResult<AuditVerification>;
+
+    // Browser sign-in (PLT-5).
+    /// A session's record (opaque JSON) unless it is unknown or expired at `now`.
+    async fn load_session(&self, id: &str, now: Timestamp) -> StoreResult<Option<String>>;
+    async fn save_session(&self, id: &str, record: &str, expires: Timestamp) -> StoreResult<()>;
+    async fn delete_session(&self, id: &str) -> StoreResult<()>;
+    /// Counts a sign-in attempt of a user: a failure may lock the account (domain
+    /// `policy::sign_in_lock`), a success clears the count. Returns the user as it now stands.
+    async fn record_sign_in(&self, user_id: i64, succeeded: bool, now: Timestamp) -> StoreResult<User>;
+    /// Stores a reset token's hash for an active user and queues the e-mail with `link`, valid until
+    /// `expires`.
+    async fn create_password_reset(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        link: &str,
+        expires: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Sets a new password with an unused, unexpired reset token; the token is spent and the lock lifted.
+    async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User>;
 
     // --- idempotency keys ---
     /// Claims `key` for a request with `fingerprint` before it runs, so that concurrent retries

@@ -81,8 +81,13 @@ pub struct User {
     pub partner_id: Option<i64>,
     pub active: bool,
     pub created_at: Timestamp,
+    /// Until when browser sign-in is refused after repeated failures.
+    pub locked_until: Option<Timestamp>,
     #[serde(skip)]
     pub password_hash: Option<String>,
+    /// Failed browser sign-ins since the last success.
+    #[serde(skip)]
+    pub failed_sign_ins: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,6 +355,17 @@ pub struct RegistrationFilter {
     pub customer_id: Option<i64>,
     /// Approved registrations whose last valid day is on or before this date.
     pub expiring_before: Option<Date>,
+    /// Registrations routed to this approver.
+    pub approver_id: Option<i64>,
+    /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
+    pub oldest_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -400,6 +416,8 @@ pub struct AuditEntry {
 pub struct SweepReport {
     pub expired: u64,
     pub reminders_queued: u64,
+    /// Browser sessions past their expiry, removed.
+    pub sessions_removed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

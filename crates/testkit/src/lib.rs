@@ -79,6 +79,7 @@ impl TestApp {
             clock.clone(),
             Arc::new(FileMailer::new(outbox_dir.clone())),
             None,
+            None,
         )
         .await
         .expect("start server");

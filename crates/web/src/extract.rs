@@ -154,6 +154,10 @@ pub struct ListParams {
     pub partner_id: Option<String>,
     /// Registrations and orders.
     pub customer_id: Option<String>,
+    /// Registrations only: those routed to this approver.
+    pub approver_id: Option<String>,
+    /// Registrations only: `oldest` for first filed first (an approval queue); default newest first.
+    pub sort: Option<String>,
     /// Orders only: those citing this SOR or priced under it.
     pub sor_number: Option<String>,
     /// Orders only: order dates from (YYYY-MM-DD, inclusive).
@@ -209,6 +213,15 @@ impl ListParams {
                 &self.expiring_before,
                 "a date (YYYY-MM-DD)",
             ),
+            approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
+            oldest_first: match self.sort.as_deref() {
+                None | Some("newest") => false,
+                Some("oldest") => true,
+                Some(other) => {
+                    errors.add("sort", format!("'{other}' is not newest or oldest"));
+                    false
+                }
+            },
         };
         errors.into_result(filter).map_err(ApiError::from)
     }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 mod idempotency;
 mod routes;
+pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -60,6 +61,8 @@ impl Clock for ManualClock {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// Where people reach dealreg (e.g. `https://deals.example.com`): the base of links in e-mails.
+    pub public_url: String,
 }
 
 #[derive(OpenApi)]
@@ -104,7 +107,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { error::ApiError::not_found("route").into_response() })
+        .merge(ui::router(&state))
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                error::ApiError::not_found("route").into_response()
+            } else {
+                ui::not_found().await
+            }
+        })
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
