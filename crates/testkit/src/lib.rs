@@ -107,6 +107,23 @@ impl TestApp {
         self.client(Some(secret))
     }
 
+    /// Gives `actor` a password for browser sign-in, the way a user sets one: through a reset link.
+    pub async fn set_password(&self, actor: &Actor, password: &str) {
+        let token = format!("test-reset-{}-{}", actor.user_id, jiff::Timestamp::now().as_nanosecond());
+        let hash = web::credentials::token_hash(&token);
+        let now = web::Clock::now(self.clock.as_ref());
+        let expires = now.saturating_add(jiff::SignedDuration::from_hours(1)).expect("time");
+        self.store()
+            .create_password_reset(actor.user_id, &hash, "http://test/reset", expires, now)
+            .await
+            .expect("reset link");
+        let password_hash = web::credentials::hash_password(password).expect("hash");
+        self.store()
+            .reset_password(&hash, &password_hash, now)
+            .await
+            .expect("set password");
+    }
+
     pub fn client(&self, token: Option<String>) -> Client {
         Client {
             base: format!("{}/api/v1", self.base_url),

@@ -1,0 +1,226 @@
+//! The pages over plain HTTP, on both backends: sign-in, sessions, CSRF, throttling, password
+//! reset, isolation between partners, escaping, and every page for every role without a 5xx.
+//! (What needs a real browser — htmx, clicking through — is in `browser.rs`.)
+
+use reqwest::redirect::Policy;
+use serde_json::json;
+use testkit::{Backend, TestApp, registration_body};
+
+macro_rules! on_both_backends {
+    ($($case:ident),+ $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(testkit::Backend::Sqlite).await } )+ }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(testkit::Backend::Postgres).await } )+ }
+    };
+}
+
+on_both_backends!(
+    sign_in_sessions_csrf_and_throttling,
+    password_reset_links_work_once,
+    partners_see_only_their_own_pages_and_html_is_escaped,
+    every_page_answers_every_role_without_a_server_error,
+);
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser without JavaScript: keeps the session cookie, follows nothing by itself.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    html: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base_url.clone(),
+            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let request = match &self.cookie {
+            Some(c) => request.header("cookie", c),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_owned());
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            location,
+            html: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`.
+    async fn post(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = csrf(&self.get(from).await.html);
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
+        form.extend_from_slice(fields);
+        let request = self.http.post(format!("{}{path}", self.base)).form(&form);
+        self.send(request).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.post("/login", "/login", &[("email", email), ("password", password)]).await
+    }
+}
+
+fn csrf(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[start..start + 64].to_owned()
+}
+
+async fn sign_in_sessions_csrf_and_throttling(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/registrations").await;
+    assert_eq!((page.status, page.location.as_deref()), (303, Some("/login?next=%2Fregistrations")));
+    // A form without the session's token changes nothing.
+    let forged = browser
+        .send(browser.http.post(format!("{}/login", browser.base)).form(&[("email", "x"), ("password", "y")]))
+        .await;
+    assert_eq!(forged.status, 403);
+    let wrong = browser.sign_in(&app.world.partner_a.email, "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.html.contains("is not right"));
+    let signed_in = browser.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    assert_eq!((signed_in.status, signed_in.location.as_deref()), (303, Some("/")));
+    let dashboard = browser.get("/").await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.html.contains("My registrations by status"));
+    browser.post("/", "/logout", &[]).await;
+    assert_eq!(browser.get("/").await.status, 303);
+    // Five failures lock the account for a minute, even for the right password.
+    for _ in 0..5 {
+        assert_eq!(browser.sign_in(&app.world.partner_a.email, "guess").await.status, 401);
+    }
+    let locked = browser.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    assert!(locked.html.contains("Too many failed attempts"), "{}", locked.html);
+    app.clock.set(testkit::conformance::ts("2026-11-22T10:02:00Z"));
+    assert_eq!(browser.sign_in(&app.world.partner_a.email, PASSWORD).await.status, 303);
+    // Unknown addresses get the same answer as wrong passwords.
+    let unknown = Browser::new(&app).sign_in("nobody@nowhere.example", PASSWORD).await;
+    assert!(unknown.html.contains("is not right"));
+    app.stop().await;
+}
+
+async fn password_reset_links_work_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut browser = Browser::new(&app);
+    let sent = browser
+        .post("/password/forgot", "/password/forgot", &[("email", &app.world.partner_b.email)])
+        .await;
+    assert!(sent.html.contains("If an account has that address"));
+    let unknown = browser
+        .post("/password/forgot", "/password/forgot", &[("email", "nobody@nowhere.example")])
+        .await;
+    assert_eq!((unknown.status, unknown.html.len()), (sent.status, sent.html.len()), "the same answer");
+    let messages = app
+        .store()
+        .list_notifications(&app.world.partner_b, store::PageRequest::default())
+        .await
+        .unwrap();
+    let body = &messages.items.iter().find(|n| n.kind == "password_reset").unwrap().body;
+    let link = body.split_whitespace().find(|w| w.starts_with("http")).unwrap();
+    let path = link.strip_prefix(&app.base_url).expect("links point at the server");
+    let short = browser.post(path, path, &[("password", "short"), ("confirm", "short")]).await;
+    assert_eq!(short.status, 422);
+    let done = browser.post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!((done.status, done.location.as_deref()), (303, Some("/login")));
+    let again = browser.post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert!(again.html.contains("unknown, used or expired"), "{}", again.html);
+    assert_eq!(browser.sign_in(&app.world.partner_b.email, PASSWORD).await.status, 303);
+    app.stop().await;
+}
+
+async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let a = app.client_for(&app.world.partner_a).await;
+    let hostile = "<script>alert(1)</script> Academy";
+    let reg = a.submit(&registration_body(hostile, None, &["MB-100"])).await;
+    app.client_for(&app.world.west_manager)
+        .await
+        .approve(reg.id, &json!({}))
+        .await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    app.set_password(&app.world.partner_b, PASSWORD).await;
+    let mut mine = Browser::new(&app);
+    mine.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    let page = mine.get(&format!("/registrations/{}", reg.id)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("&#60;script&#62;alert(1)&#60;/script&#62; Academy"), "the name is shown, escaped");
+    assert!(!page.html.contains("<script>alert(1)"));
+    let mut theirs = Browser::new(&app);
+    theirs.sign_in(&app.world.partner_b.email, PASSWORD).await;
+    for path in [format!("/registrations/{}", reg.id), "/queue".to_owned()] {
+        let page = theirs.get(&path).await;
+        assert!(matches!(page.status, 403 | 404), "{path}: {}", page.status);
+        assert!(!page.html.contains("Academy"), "{path} leaked");
+    }
+    let list = theirs.get("/registrations").await;
+    assert!(!list.html.contains("Academy"));
+    let decide = theirs
+        .post("/", &format!("/registrations/{}/decline", reg.id), &[("reason", "mine now")])
+        .await;
+    assert_eq!(decide.status, 404);
+    app.stop().await;
+}
+
+/// Every page, signed in as every role of the world: 200, or 403/404 where the role has no
+/// business — never a server error.
+async fn every_page_answers_every_role_without_a_server_error(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let a = app.client_for(&app.world.partner_a).await;
+    let reg = a.submit(&registration_body("Springfield School District", None, &["MB-100"])).await;
+    let w = &app.world;
+    let people = [&w.admin, &w.order_entry, &w.west_manager, &w.east_manager, &w.partner_a, &w.partner_b];
+    let pages = [
+        "/".to_owned(),
+        "/registrations".to_owned(),
+        "/registrations?status=submitted".to_owned(),
+        "/registrations/new".to_owned(),
+        format!("/registrations/{}", reg.id),
+        "/queue".to_owned(),
+        "/orders".to_owned(),
+        "/orders/new".to_owned(),
+        "/products".to_owned(),
+        "/notifications".to_owned(),
+        "/customers/suggest?customer_name=spring".to_owned(),
+        "/no/such/page".to_owned(),
+    ];
+    for person in people {
+        app.set_password(person, PASSWORD).await;
+        let mut browser = Browser::new(&app);
+        assert_eq!(browser.sign_in(&person.email, PASSWORD).await.status, 303);
+        for path in &pages {
+            let page = browser.get(path).await;
+            assert!(
+                matches!(page.status, 200 | 403 | 404),
+                "{} {path}: {}",
+                person.email,
+                page.status
+            );
+        }
+    }
+    app.stop().await;
+}
