@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what the tests need (Debian's postgresql and
-# python3-aiosmtpd), checks formatting and lints, then runs every test — domain rules, the store
-# conformance suite on SQLite and on a throwaway PostgreSQL, the API, CLI, SMTP and scale-out tests.
+# The whole test suite on a fresh machine: installs what the tests need (Debian's postgresql,
+# python3-aiosmtpd, chromium and chromium-driver), checks formatting and lints, then runs every
+# test — domain rules, the store conformance suite on SQLite and on a throwaway PostgreSQL, the API,
+# pages, browser, CLI, SMTP and scale-out tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
 if [[ ${#missing[@]} -gt 0 ]]; then
     echo "test.sh: installing ${missing[*]}" >&2
     sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"

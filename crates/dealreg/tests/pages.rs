@@ -80,7 +80,8 @@ impl Browser {
     }
 
     async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        self.post("/login", "/login", &[("email", email), ("password", password)]).await
+        self.post("/login", "/login", &[("email", email), ("password", password)])
+            .await
     }
 }
 
@@ -94,10 +95,18 @@ async fn sign_in_sessions_csrf_and_throttling(backend: Backend) {
     app.set_password(&app.world.partner_a, PASSWORD).await;
     let mut browser = Browser::new(&app);
     let page = browser.get("/registrations").await;
-    assert_eq!((page.status, page.location.as_deref()), (303, Some("/login?next=%2Fregistrations")));
+    assert_eq!(
+        (page.status, page.location.as_deref()),
+        (303, Some("/login?next=%2Fregistrations"))
+    );
     // A form without the session's token changes nothing.
     let forged = browser
-        .send(browser.http.post(format!("{}/login", browser.base)).form(&[("email", "x"), ("password", "y")]))
+        .send(
+            browser
+                .http
+                .post(format!("{}/login", browser.base))
+                .form(&[("email", "x"), ("password", "y")]),
+        )
         .await;
     assert_eq!(forged.status, 403);
     let wrong = browser.sign_in(&app.world.partner_a.email, "not the password").await;
@@ -128,13 +137,25 @@ async fn password_reset_links_work_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut browser = Browser::new(&app);
     let sent = browser
-        .post("/password/forgot", "/password/forgot", &[("email", &app.world.partner_b.email)])
+        .post(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", &app.world.partner_b.email)],
+        )
         .await;
     assert!(sent.html.contains("If an account has that address"));
     let unknown = browser
-        .post("/password/forgot", "/password/forgot", &[("email", "nobody@nowhere.example")])
+        .post(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "nobody@nowhere.example")],
+        )
         .await;
-    assert_eq!((unknown.status, unknown.html.len()), (sent.status, sent.html.len()), "the same answer");
+    assert_eq!(
+        (unknown.status, unknown.html.len()),
+        (sent.status, sent.html.len()),
+        "the same answer"
+    );
     let messages = app
         .store()
         .list_notifications(&app.world.partner_b, store::PageRequest::default())
@@ -143,11 +164,17 @@ async fn password_reset_links_work_once(backend: Backend) {
     let body = &messages.items.iter().find(|n| n.kind == "password_reset").unwrap().body;
     let link = body.split_whitespace().find(|w| w.starts_with("http")).unwrap();
     let path = link.strip_prefix(&app.base_url).expect("links point at the server");
-    let short = browser.post(path, path, &[("password", "short"), ("confirm", "short")]).await;
+    let short = browser
+        .post(path, path, &[("password", "short"), ("confirm", "short")])
+        .await;
     assert_eq!(short.status, 422);
-    let done = browser.post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    let done = browser
+        .post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
     assert_eq!((done.status, done.location.as_deref()), (303, Some("/login")));
-    let again = browser.post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    let again = browser
+        .post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
     assert!(again.html.contains("unknown, used or expired"), "{}", again.html);
     assert_eq!(browser.sign_in(&app.world.partner_b.email, PASSWORD).await.status, 303);
     app.stop().await;
@@ -168,7 +195,10 @@ async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend)
     mine.sign_in(&app.world.partner_a.email, PASSWORD).await;
     let page = mine.get(&format!("/registrations/{}", reg.id)).await;
     assert_eq!(page.status, 200);
-    assert!(page.html.contains("&#60;script&#62;alert(1)&#60;/script&#62; Academy"), "the name is shown, escaped");
+    assert!(
+        page.html.contains("&#60;script&#62;alert(1)&#60;/script&#62; Academy"),
+        "the name is shown, escaped"
+    );
     assert!(!page.html.contains("<script>alert(1)"));
     let mut theirs = Browser::new(&app);
     theirs.sign_in(&app.world.partner_b.email, PASSWORD).await;
@@ -180,7 +210,11 @@ async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend)
     let list = theirs.get("/registrations").await;
     assert!(!list.html.contains("Academy"));
     let decide = theirs
-        .post("/", &format!("/registrations/{}/decline", reg.id), &[("reason", "mine now")])
+        .post(
+            "/",
+            &format!("/registrations/{}/decline", reg.id),
+            &[("reason", "mine now")],
+        )
         .await;
     assert_eq!(decide.status, 404);
     app.stop().await;
@@ -191,9 +225,18 @@ async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend)
 async fn every_page_answers_every_role_without_a_server_error(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let a = app.client_for(&app.world.partner_a).await;
-    let reg = a.submit(&registration_body("Springfield School District", None, &["MB-100"])).await;
+    let reg = a
+        .submit(&registration_body("Springfield School District", None, &["MB-100"]))
+        .await;
     let w = &app.world;
-    let people = [&w.admin, &w.order_entry, &w.west_manager, &w.east_manager, &w.partner_a, &w.partner_b];
+    let people = [
+        &w.admin,
+        &w.order_entry,
+        &w.west_manager,
+        &w.east_manager,
+        &w.partner_a,
+        &w.partner_b,
+    ];
     let pages = [
         "/".to_owned(),
         "/registrations".to_owned(),

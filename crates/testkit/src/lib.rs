@@ -109,7 +109,11 @@ impl TestApp {
 
     /// Gives `actor` a password for browser sign-in, the way a user sets one: through a reset link.
     pub async fn set_password(&self, actor: &Actor, password: &str) {
-        let token = format!("test-reset-{}-{}", actor.user_id, jiff::Timestamp::now().as_nanosecond());
+        let token = format!(
+            "test-reset-{}-{}",
+            actor.user_id,
+            jiff::Timestamp::now().as_nanosecond()
+        );
         let hash = web::credentials::token_hash(&token);
         let now = web::Clock::now(self.clock.as_ref());
         let expires = now.saturating_add(jiff::SignedDuration::from_hours(1)).expect("time");

@@ -1,0 +1,254 @@
+//! The pages in a real browser: headless Debian Chromium driven through chromedriver (thirtyfour).
+//! A partner registers a deal and sees it pending; a manager sees the conflict with a second
+//! partner's registration and approves one; the partner sees the SOR number; order entry prices an
+//! order; a partner cannot open another partner's registration. Screenshots of the main pages go to
+//! `$DEALREG_SCREENSHOTS` (`docs/screenshots` when refreshing the README) or a temporary directory.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use testkit::{Backend, TestApp};
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+const PASSWORD: &str = "correct horse battery staple";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{CHROMEDRIVER} must be installed (scripts/test.sh installs chromium-driver): {e}")
+            });
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.display())).unwrap();
+    WebDriver::new(&driver.url, caps).await.expect("a Chromium session")
+}
+
+struct Session<'a> {
+    web: WebDriver,
+    base: &'a str,
+    shots: &'a Path,
+}
+
+impl Session<'_> {
+    async fn open(&self, path: &str) {
+        self.web.goto(format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn fill(&self, id: &str, text: &str) {
+        let field = self.web.find(By::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    async fn choose(&self, id: &str, value: &str) {
+        let select = SelectElement::new(&self.web.find(By::Id(id)).await.unwrap())
+            .await
+            .unwrap();
+        select.select_by_value(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.web.find(By::Css(css)).await.unwrap().click().await.unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.web
+            .query(By::Css(css))
+            .first()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn path(&self) -> String {
+        self.web.current_url().await.unwrap().path().to_owned()
+    }
+
+    async fn shot(&self, name: &str) {
+        self.web
+            .screenshot(&self.shots.join(format!("{name}.png")))
+            .await
+            .unwrap();
+    }
+
+    async fn sign_in(&self, email: &str) {
+        self.web.delete_all_cookies().await.unwrap();
+        self.open("/login").await;
+        self.fill("email", email).await;
+        self.fill("password", PASSWORD).await;
+        self.click("main button[type=submit]").await;
+        assert_eq!(self.path().await, "/", "signed in as {email}");
+    }
+
+    /// Files the registration form; returns the new registration's id.
+    async fn register(&self, customer: &str) -> i64 {
+        self.open("/registrations/new").await;
+        self.fill("customer_name", customer).await;
+        self.fill("city", "Springfield").await;
+        self.fill("postal_code", "62701").await;
+        self.fill("country", "US").await;
+        self.choose("segment", "education").await;
+        self.choose("sku_0", "MB-100").await;
+        self.fill("qty_0", "10").await;
+        self.fill("value", "35000.00").await;
+        self.web
+            .execute("document.getElementById('expected_close').value = '2027-01-31'", vec![])
+            .await
+            .unwrap();
+        self.click("button[hx-post='/registrations/check']").await;
+        let answer = self.text("#claim-status p").await;
+        assert!(answer.contains("registered"), "{answer}");
+        self.click("#registration-form button[type=submit]").await;
+        let path = self.path().await;
+        path.strip_prefix("/registrations/")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("landed on {path}"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partners_managers_and_order_entry_work_in_a_browser() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let w = &app.world;
+    for person in [&w.partner_a, &w.partner_b, &w.west_manager, &w.order_entry] {
+        app.set_password(person, PASSWORD).await;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let shots: PathBuf = std::env::var_os("DEALREG_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| scratch.path().join("screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let driver = Driver::start();
+    let s = Session {
+        web: browser(&driver, &scratch.path().join("profile")).await,
+        base: &app.base_url,
+        shots: &shots,
+    };
+
+    // Partner A registers a deal (checking first whether it is registered) and sees it pending.
+    s.open("/").await;
+    assert_eq!(s.path().await, "/login");
+    s.shot("sign-in").await;
+    s.sign_in(&w.partner_a.email).await;
+    s.open("/registrations/new").await;
+    s.shot("registration-form").await;
+    let first = s.register("Springfield School District").await;
+    assert_eq!(s.text(".facts .status").await, "submitted");
+
+    // Partner B files the same opportunity, spelled differently.
+    s.sign_in(&w.partner_b.email).await;
+    let second = s.register("Springfield Sch. Dist.").await;
+    assert_eq!(s.text(".facts .badge").await, "possible conflict");
+
+    // The manager's queue, oldest first; B's registration shows A's beside it; A's is approved.
+    s.sign_in(&w.west_manager.email).await;
+    s.open("/queue").await;
+    let rows = s.web.find_all(By::Css("main tbody tr td:nth-child(2)")).await.unwrap();
+    let mut queued = Vec::new();
+    for row in rows {
+        queued.push(row.text().await.unwrap());
+    }
+    assert_eq!(queued, [first.to_string(), second.to_string()]);
+    s.shot("approval-queue").await;
+    s.open(&format!("/registrations/{second}")).await;
+    let matched = s.text(".side-by-side article.match h3").await;
+    assert!(matched.starts_with(&format!("#{first}")), "{matched}");
+    assert!(s.text(".side-by-side article.match").await.contains("Northwind AV"));
+    s.shot("conflict-panel").await;
+    s.open(&format!("/registrations/{first}")).await;
+    s.click("form[action$='/approve'] button[type=submit]").await;
+    assert_eq!(s.text(".facts .status").await, "approved");
+    let sor = s.text("#sor-number").await;
+    assert!(sor.starts_with("SOR-2026-"), "{sor}");
+
+    // Partner A sees the SOR number.
+    s.sign_in(&w.partner_a.email).await;
+    s.shot("partner-dashboard").await;
+    s.open(&format!("/registrations/{first}")).await;
+    assert_eq!(s.text("#sor-number").await, sor);
+    s.shot("registration-approved").await;
+
+    // Order entry prices a PO against that SOR.
+    s.sign_in(&w.order_entry.email).await;
+    s.open("/orders/new").await;
+    s.choose("partner_id", &w.partner_a.partner_id.unwrap().to_string())
+        .await;
+    s.fill("po_number", "4500070001").await;
+    s.fill("sor_number", &sor).await;
+    s.fill("customer_name", "Springfield School District").await;
+    s.fill("city", "Springfield").await;
+    s.fill("country", "US").await;
+    s.choose("sku_0", "MB-100").await;
+    s.fill("qty_0", "2").await;
+    s.click("main form button[type=submit]").await;
+    assert_eq!(s.text("#order-status").await, "accepted");
+    assert_eq!(s.text("#order-total").await, "7000.00 USD");
+    assert!(
+        s.text("#order-lines tbody")
+            .await
+            .contains(&format!("partner price under {sor}"))
+    );
+    s.shot("order-priced").await;
+
+    // Partner B cannot open A's registration, whatever URL it types.
+    s.sign_in(&w.partner_b.email).await;
+    s.open(&format!("/registrations/{first}")).await;
+    assert!(s.text("main .problem").await.contains("no such page"));
+    assert!(!s.web.source().await.unwrap().contains("Northwind AV"));
+
+    s.web.quit().await.unwrap();
+    app.stop().await;
+}
