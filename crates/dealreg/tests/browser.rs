@@ -117,6 +117,18 @@ impl Session<'_> {
         self.web.current_url().await.unwrap().path().to_owned()
     }
 
+    /// The path once the page has left `from` (a form's answer arrives after the click returns).
+    async fn path_after(&self, from: &str) -> String {
+        for _ in 0..100 {
+            let path = self.path().await;
+            if path != from {
+                return path;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.path().await
+    }
+
     async fn shot(&self, name: &str) {
         self.web
             .screenshot(&self.shots.join(format!("{name}.png")))
@@ -130,7 +142,7 @@ impl Session<'_> {
         self.fill("email", email).await;
         self.fill("password", PASSWORD).await;
         self.click("main button[type=submit]").await;
-        assert_eq!(self.path().await, "/", "signed in as {email}");
+        assert_eq!(self.path_after("/login").await, "/", "signed in as {email}");
     }
 
     /// Files the registration form; returns the new registration's id.
@@ -152,7 +164,7 @@ impl Session<'_> {
         let answer = self.text("#claim-status p").await;
         assert!(answer.contains("registered"), "{answer}");
         self.click("#registration-form button[type=submit]").await;
-        let path = self.path().await;
+        let path = self.path_after("/registrations/new").await;
         path.strip_prefix("/registrations/")
             .and_then(|id| id.parse().ok())
             .unwrap_or_else(|| panic!("landed on {path}"))
@@ -163,7 +175,7 @@ impl Session<'_> {
 async fn partners_managers_and_order_entry_work_in_a_browser() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let w = &app.world;
-    for person in [&w.partner_a, &w.partner_b, &w.west_manager, &w.order_entry] {
+    for person in [&w.partner_a, &w.partner_b, &w.west_manager, &w.order_entry, &w.admin] {
         app.set_password(person, PASSWORD).await;
     }
     let scratch = tempfile::tempdir().unwrap();
@@ -234,6 +246,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.choose("sku_0", "MB-100").await;
     s.fill("qty_0", "2").await;
     s.click("main form button[type=submit]").await;
+    s.path_after("/orders/new").await;
     assert_eq!(s.text("#order-status").await, "accepted");
     assert_eq!(s.text("#order-total").await, "7000.00 USD");
     assert!(
@@ -248,6 +261,18 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.open(&format!("/registrations/{first}")).await;
     assert!(s.text("main .problem").await.contains("no such page"));
     assert!(!s.web.source().await.unwrap().contains("Northwind AV"));
+
+    // The administrator's charts, drawn as SVG on the server.
+    s.sign_in(&w.admin.email).await;
+    s.open("/reports").await;
+    assert!(s.web.find_all(By::Css("svg.chart")).await.unwrap().len() >= 4);
+    s.shot("charts").await;
+    s.open("/admin/prices").await;
+    s.fill("csv", "sku,name,category,currency,list_price,partner_price,msrp,rrsp\nLAMP-9,Lamp,accessories,USD,199.00,120.00,\"189,00\",179.00").await;
+    s.click("main form button[type=submit]").await;
+    let problem = s.text("main .problem").await;
+    assert!(problem.contains("line 2, msrp"), "{problem}");
+    s.shot("price-list-import").await;
 
     s.web.quit().await.unwrap();
     app.stop().await;

@@ -18,6 +18,7 @@ on_both_backends!(
     password_reset_links_work_once,
     partners_see_only_their_own_pages_and_html_is_escaped,
     every_page_answers_every_role_without_a_server_error,
+    administrators_manage_the_program_in_pages,
 );
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -249,6 +250,14 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         "/products".to_owned(),
         "/notifications".to_owned(),
         "/customers/suggest?customer_name=spring".to_owned(),
+        "/reports".to_owned(),
+        "/registrations.csv".to_owned(),
+        "/orders.csv".to_owned(),
+        "/admin/partners".to_owned(),
+        "/admin/users".to_owned(),
+        "/admin/regions".to_owned(),
+        "/admin/settings".to_owned(),
+        "/admin/prices".to_owned(),
         "/no/such/page".to_owned(),
     ];
     for person in people {
@@ -265,5 +274,87 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
             );
         }
     }
+    app.stop().await;
+}
+
+async fn administrators_manage_the_program_in_pages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.set_password(&app.world.admin, PASSWORD).await;
+    app.set_password(&app.world.west_manager, PASSWORD).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in(&app.world.admin.email, PASSWORD).await;
+    // A price list with bad rows: each shown with its line and column; nothing imported.
+    let csv = "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n\
+               LAMP-9,Lamp,accessories,USD,199.00,120.00,189.00,179.00\n\
+               CORD-1,Cord,accessories,USD,9.99,5.00,\"9,50\",9.00\n";
+    let refused = admin.post("/admin/prices", "/admin/prices", &[("csv", csv)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("line 3, msrp:"), "{}", refused.html);
+    assert!(!admin.get("/products").await.html.contains("LAMP-9"));
+    let fixed = csv.replace("\"9,50\"", "9.50");
+    let imported = admin.post("/admin/prices", "/admin/prices", &[("csv", &fixed)]).await;
+    assert!(
+        imported.html.contains("Imported 2 rows: 2 new products"),
+        "{}",
+        imported.html
+    );
+    assert!(admin.get("/products").await.html.contains("LAMP-9"));
+    // Settings: a bad value is named and nothing is saved; a good one is.
+    let bad = [
+        ("default_validity_days", "400"),
+        ("max_validity_days", "365"),
+        ("reminder_days_before", "14"),
+        ("time_zone", "Mars/Olympus"),
+        ("no_sor_pricing", "reprice"),
+        ("over_order", "warn"),
+    ];
+    let refused = admin.post("/admin/settings", "/admin/settings", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("time_zone"));
+    assert_eq!(app.store().settings().await.unwrap().time_zone, "UTC");
+    let mut good = bad;
+    good[0].1 = "60";
+    good[3].1 = "America/Chicago";
+    assert_eq!(
+        admin.post("/admin/settings", "/admin/settings", &good).await.status,
+        303
+    );
+    let saved = app.store().settings().await.unwrap();
+    assert_eq!(
+        (saved.default_validity_days, saved.time_zone.as_str()),
+        (60, "America/Chicago")
+    );
+    assert_eq!(saved.no_sor_pricing, domain::ordering::NoSorPricing::Reprice);
+    // A partner saved from the page; a token shown once.
+    let saved = admin
+        .post(
+            "/admin/partners",
+            "/admin/partners",
+            &[
+                ("name", "Litware Learning"),
+                ("level", "silver"),
+                ("activation_stage", "ramp_up"),
+                ("region", "East"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (saved.status, saved.location.as_deref()),
+        (303, Some("/admin/partners?done=added"))
+    );
+    assert!(admin.get("/admin/partners").await.html.contains("Litware Learning"));
+    let path = format!("/admin/users/{}/token", app.world.partner_a.user_id);
+    let token = admin.post("/admin/users", &path, &[]).await;
+    assert!(token.html.contains("drg_"), "the token is shown once");
+    // Charts render as inline SVG.
+    let charts = admin.get("/reports").await;
+    assert_eq!(charts.status, 200);
+    assert!(charts.html.contains("<svg class=\"chart\""));
+    // Managers cannot administer.
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&app.world.west_manager.email, PASSWORD).await;
+    assert_eq!(manager.get("/admin/settings").await.status, 403);
+    let forbidden = manager.post("/", "/admin/prices", &[("csv", &fixed)]).await;
+    assert_eq!(forbidden.status, 403);
     app.stop().await;
 }

@@ -70,6 +70,8 @@ fn read_records(
     required: &[&str],
 ) -> Result<Vec<Line<Record>>, FieldErrors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Spreadsheets write CRLF, old Mac exports a lone CR; line numbers count all three alike.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -455,6 +457,21 @@ mod tests {
             (errors[0].line, errors[0].message.as_str()),
             (Some(3), "MB-86 with the same effective_from is already on line 2")
         );
+    }
+
+    #[test]
+    fn line_numbers_hold_for_every_line_ending() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = format!(
+                "{HEADER}{ending}MB-86,Board,boards,no,,USD,1.00,1.00,1.00,1.00,{ending}MB-87,Board,boards,no,,USD,x,1.00,1.00,1.00,{ending}"
+            );
+            let errors = parse_price_list(&text, TODAY).unwrap_err().0;
+            assert_eq!(
+                (errors[0].line, errors[0].field.as_str()),
+                (Some(3), "list_price"),
+                "{ending:?}"
+            );
+        }
     }
 
     #[test]

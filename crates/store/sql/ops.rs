@@ -2387,6 +2387,10 @@ impl Store for SqlStore {
         Ok(counts)
     }
 
+    async fn report(&self, actor: &Actor, since: Timestamp) -> StoreResult<Report> {
+        self.report_figures(actor, since).await
+    }
+
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
         let rows = sqlx::query(
             "SELECT id, kind, subject, body, entity_type, entity_id, created_us, delivered_us FROM outbox \

@@ -207,6 +207,9 @@ pub trait Store: Send + Sync + 'static {
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>>;
     /// How many registrations are in each status: the actor's partner's, or all for staff.
     async fn registration_counts(&self, actor: &Actor) -> StoreResult<Vec<StatusCount>>;
+    /// Dashboard figures for registrations filed since `since`: the actor's partner's, or all for
+    /// staff. Aggregated in the database, so the cost does not grow with what is shown.
+    async fn report(&self, actor: &Actor, since: Timestamp) -> StoreResult<Report>;
 
     // --- audit trail (PLT-2) ---
     async fn verify_audit(&self) -> StoreResult<AuditVerification>;

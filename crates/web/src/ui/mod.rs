@@ -3,7 +3,9 @@
 //! the same person. Signed in with e-mail and password; every form carries a CSRF token. All
 //! assets are served by dealreg itself: no external requests.
 
+mod admin;
 mod auth;
+mod charts;
 mod pages;
 mod session;
 
@@ -57,6 +59,7 @@ impl Chrome {
                 ("/registrations", "Registrations"),
                 ("/orders", "Orders"),
                 ("/products", "Price list"),
+                ("/reports", "Charts"),
                 ("/notifications", "Notifications"),
             ],
             Role::ChannelManager => &[
@@ -64,6 +67,7 @@ impl Chrome {
                 ("/queue", "Approval queue"),
                 ("/registrations", "Registrations"),
                 ("/products", "Price list"),
+                ("/reports", "Charts"),
                 ("/notifications", "Notifications"),
             ],
             Role::OrderEntry => &[
@@ -80,12 +84,15 @@ impl Chrome {
                 ("/orders/new", "Enter a PO"),
                 ("/orders", "Orders"),
                 ("/products", "Price list"),
+                ("/reports", "Charts"),
+                ("/admin/partners", "Admin"),
                 ("/notifications", "Notifications"),
             ],
             Role::Sales | Role::Finance => &[
                 ("/", "Dashboard"),
                 ("/registrations", "Registrations"),
                 ("/products", "Price list"),
+                ("/reports", "Charts"),
                 ("/notifications", "Notifications"),
             ],
         };
@@ -226,6 +233,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/password/forgot", get(auth::forgot_page).post(auth::forgot))
         .route("/password/reset/{token}", get(auth::reset_page).post(auth::reset))
         .merge(pages::router())
+        .merge(admin::router())
         .layer(axum::middleware::from_fn(auth::csrf_guard))
         .layer(auth)
         .route(
