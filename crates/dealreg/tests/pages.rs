@@ -346,6 +346,13 @@ async fn administrators_manage_the_program_in_pages(backend: Backend) {
     let path = format!("/admin/users/{}/token", app.world.partner_a.user_id);
     let token = admin.post("/admin/users", &path, &[]).await;
     assert!(token.html.contains("drg_"), "the token is shown once");
+    // The price list downloads as the file that imports back.
+    let file = admin.get("/products.csv").await;
+    assert!(file.html.starts_with("sku,name,category"), "{}", file.html);
+    assert!(
+        file.html
+            .contains("LAMP-9,Lamp,accessories,no,,USD,199.00,120.00,189.00,179.00,2026-11-22")
+    );
     // Charts render as inline SVG.
     let charts = admin.get("/reports").await;
     assert_eq!(charts.status, 200);
@@ -356,5 +363,36 @@ async fn administrators_manage_the_program_in_pages(backend: Backend) {
     assert_eq!(manager.get("/admin/settings").await.status, 403);
     let forbidden = manager.post("/", "/admin/prices", &[("csv", &fixed)]).await;
     assert_eq!(forbidden.status, 403);
+    app.stop().await;
+}
+
+/// Order entry pastes the PO's lines instead of picking them one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_entry_pastes_po_lines() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.set_password(&app.world.order_entry, PASSWORD).await;
+    let mut desk = Browser::new(&app);
+    desk.sign_in(&app.world.order_entry.email, PASSWORD).await;
+    let partner = app.world.partner_a.partner_id.unwrap().to_string();
+    let fields = [
+        ("partner_id", partner.as_str()),
+        ("po_number", "4500080001"),
+        ("customer_name", "Springfield School District"),
+        ("city", "Springfield"),
+        ("country", "US"),
+        ("segment", "education"),
+        ("paste", "MB-100, 2\nPEN-2\t10\n"),
+    ];
+    let entered = desk.post("/orders/new", "/orders/new", &fields).await;
+    assert_eq!(entered.status, 303, "{}", entered.html);
+    let order = desk.get(entered.location.as_deref().unwrap()).await;
+    assert!(order.html.contains("MB-100") && order.html.contains("PEN-2"));
+    assert!(order.html.contains("refused: no SOR"));
+    let mut bad = fields;
+    bad[1].1 = "4500080002";
+    bad[6].1 = "MB-100 two";
+    let refused = desk.post("/orders/new", "/orders/new", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("line 1: write the SKU and the quantity"));
     app.stop().await;
 }

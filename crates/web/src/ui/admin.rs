@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(reports))
         .route("/registrations.csv", get(registrations_csv))
         .route("/orders.csv", get(orders_csv))
+        .route("/products.csv", get(products_csv))
+        .route("/admin/partners.csv", get(partners_csv))
         .route("/admin/partners", get(partners).post(save_partner))
         .route("/admin/users", get(users).post(add_user))
         .route("/admin/users/{id}/active", post(set_active))
@@ -262,6 +264,18 @@ async fn orders_csv(
     let actor = viewer.actor();
     let orders = all_pages(|page| state.store.list_orders(&actor, filter.clone(), page)).await?;
     Ok(csv_file("orders.csv", files::orders_csv(&orders)))
+}
+
+async fn products_csv(State(state): State<AppState>, _viewer: Viewer) -> Result<Response, UiError> {
+    Ok(csv_file(
+        "price-list.csv",
+        files::price_list_csv(&state.store.export_products().await?),
+    ))
+}
+
+async fn partners_csv(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
+    let partners = state.store.export_partners(Some(&viewer.actor())).await?;
+    Ok(csv_file("partners.csv", files::partners_csv(&partners)))
 }
 
 // ---------------------------------------------------------------------------------------------

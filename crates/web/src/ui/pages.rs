@@ -99,11 +99,12 @@ impl FormErrors {
         self.0.is_empty()
     }
 
-    /// Messages for fields the form does not show beside an input.
-    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+    /// Messages for fields the form does not show beside an input: any but those starting with one of
+    /// `groups` or named in `fields`.
+    pub fn others(&self, groups: &[&str], fields: &[&str]) -> Vec<String> {
         self.0
             .iter()
-            .filter(|(field, _)| !shown.iter().any(|s| field.starts_with(s)))
+            .filter(|(field, _)| !groups.iter().any(|g| field.starts_with(g)) && !fields.contains(&field.as_str()))
             .map(|(field, message)| format!("{field}: {message}"))
             .collect()
     }
@@ -240,6 +241,7 @@ struct ListQuery {
 struct RegistrationsPage {
     chrome: Chrome,
     rows: Vec<RegistrationSummary>,
+    status: String,
     statuses: Vec<Choice>,
     next: Option<String>,
 }
@@ -267,6 +269,7 @@ async fn registrations(
         chrome: viewer.chrome.titled("Registrations"),
         rows: listed.items,
         statuses: named(&Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &status),
+        status,
         next,
     })
 }
@@ -426,14 +429,15 @@ async fn form_page(
     let page = RegistrationFormPage {
         chrome: viewer.chrome.titled("Register a deal"),
         lines: form_lines(&form, &errors),
-        other_errors: errors.others(&[
-            "customer.",
-            "row",
-            "estimated_value",
-            "expected_close_date",
-            "description",
-            "products",
-        ]),
+        other_errors: errors.others(
+            &["customer.", "row"],
+            &[
+                "estimated_value.amount_minor",
+                "expected_close_date",
+                "description",
+                "products",
+            ],
+        ),
         form,
         errors,
         products,
@@ -809,6 +813,7 @@ struct OrderQuery {
 struct OrdersPage {
     chrome: Chrome,
     orders: Vec<Order>,
+    status: String,
     sor_number: String,
     from: String,
     to: String,
@@ -867,6 +872,7 @@ async fn orders(
             &OrderStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             &status,
         ),
+        status,
         sor_number,
         from,
         to,
@@ -883,8 +889,32 @@ struct OrderForm {
     po_number: String,
     #[serde(default)]
     sor_number: String,
+    /// PO lines pasted from the partner's document: `SKU, quantity` per line.
+    #[serde(default)]
+    paste: String,
     #[serde(flatten)]
     customer: RegistrationForm,
+}
+
+/// `MB-100, 2` / `MB-100;2` / `MB-100<tab>2` / `MB-100 2` per line; blank lines skipped.
+fn pasted_lines(text: &str, errors: &mut FieldErrors) -> Vec<ProductLineInput> {
+    let mut lines = Vec::new();
+    for (n, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let mut parts = raw
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|p| !p.is_empty());
+        match (parts.next(), parts.next().map(str::parse::<i64>), parts.next()) {
+            (Some(sku), Some(Ok(quantity)), None) => lines.push(ProductLineInput {
+                sku: Some(sku.to_owned()),
+                quantity: Some(quantity),
+            }),
+            _ => errors.add(
+                "paste",
+                format!("line {}: write the SKU and the quantity, e.g. MB-100, 2", n + 1),
+            ),
+        }
+    }
+    lines
 }
 
 #[derive(Template)]
@@ -940,7 +970,10 @@ async fn order_form_page(
     let page = OrderFormPage {
         chrome: viewer.chrome.titled("Enter a purchase order"),
         lines: form_lines(&form.customer, &errors),
-        other_errors: errors.others(&["customer.", "row", "lines", "po_number", "sor_number", "partner_id"]),
+        other_errors: errors.others(
+            &["customer.", "row"],
+            &["lines", "po_number", "sor_number", "partner_id", "paste"],
+        ),
         form,
         errors,
         products,
@@ -969,7 +1002,8 @@ async fn enter_order(
     Form(form): Form<OrderForm>,
 ) -> Result<Response, UiError> {
     let c = &form.customer;
-    let (lines, rows, mut errors) = product_rows(|r| c.sku(r).to_owned(), |r| c.qty(r).to_owned());
+    let (mut lines, rows, mut errors) = product_rows(|r| c.sku(r).to_owned(), |r| c.qty(r).to_owned());
+    lines.extend(pasted_lines(&form.paste, &mut errors));
     let partner_id = match form.partner_id.trim() {
         "" => None,
         raw => raw
@@ -1100,6 +1134,29 @@ mod tests {
         assert_eq!(age(t("2026-11-22T10:00:00Z"), t("2026-11-22T10:07:00Z")), "7 min");
         assert_eq!(age(t("2026-11-22T10:00:00Z"), t("2026-11-22T13:30:00Z")), "3 h 30 min");
         assert_eq!(age(t("2026-11-19T06:00:00Z"), t("2026-11-22T10:00:00Z")), "3 d 4 h");
+    }
+
+    #[test]
+    fn pasted_po_lines_take_common_separators() {
+        let mut errors = FieldErrors::default();
+        let lines = pasted_lines("MB-100, 2\n\nPEN-2;10\nLAMP\t1\nCORD 3\nwhat is this\n", &mut errors);
+        let parsed: Vec<_> = lines
+            .iter()
+            .map(|l| (l.sku.clone().unwrap(), l.quantity.unwrap()))
+            .collect();
+        assert_eq!(
+            parsed,
+            [
+                ("MB-100".into(), 2),
+                ("PEN-2".into(), 10),
+                ("LAMP".into(), 1),
+                ("CORD".into(), 3)
+            ]
+        );
+        assert_eq!(
+            errors.0[0].message,
+            "line 6: write the SKU and the quantity, e.g. MB-100, 2"
+        );
     }
 
     #[test]
