@@ -1,6 +1,7 @@
-//! Kill -9 during write load, three times on each backend: every acknowledged submission and
-//! approval is there after a restart, SOR numbers are neither duplicated nor skipped, and the audit
-//! chain verifies (SQLite in WAL with synchronous=FULL; PostgreSQL with synchronous_commit=on).
+//! Kill -9 at varying moments during write load, twenty times on each backend: every acknowledged
+//! submission, approval and order is there after a restart, SOR numbers are neither duplicated nor
+//! skipped, the audit chain verifies, and every queued notification is delivered exactly once
+//! afterwards (SQLite in WAL with synchronous=FULL; PostgreSQL with synchronous_commit=on).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -57,10 +58,15 @@ fn token_of(demo_output: &str, email: &str) -> String {
         .to_owned()
 }
 
+/// Kills per backend.
+const ROUNDS: usize = 20;
+
 #[derive(Default)]
 struct Acknowledged {
     submitted: Vec<(i64, String)>,
     approved: Vec<(i64, String)>,
+    /// Order id, PO number, status as answered.
+    orders: Vec<(i64, String, String)>,
 }
 
 async fn write_load(base: String, ann: String, wendy: String, round: usize, acked: Arc<Mutex<Acknowledged>>) {
@@ -92,10 +98,16 @@ async fn write_load(base: String, ann: String, wendy: String, round: usize, acke
             }
         })
     }).collect();
+    let (order_base, order_ann) = (base.clone(), ann.clone());
+    // Each round decides and orders only what this round filed and approved.
+    let (first_submitted, first_approved) = {
+        let acked = acked.lock().unwrap();
+        (acked.submitted.len(), acked.approved.len())
+    };
     let approver = {
         let acked = acked.clone();
         tokio::spawn(async move {
-            let mut next = 0;
+            let mut next = first_submitted;
             loop {
                 let id = acked.lock().unwrap().submitted.get(next).map(|(id, _)| *id);
                 let Some(id) = id else {
@@ -126,10 +138,61 @@ async fn write_load(base: String, ann: String, wendy: String, round: usize, acke
             }
         })
     };
+    let orderer = {
+        let (client, base, ann, acked) = (reqwest::Client::new(), order_base, order_ann, acked.clone());
+        tokio::spawn(async move {
+            let mut next = first_approved;
+            loop {
+                let approved = acked.lock().unwrap().approved.get(next).cloned();
+                let Some((id, sor)) = approved else {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                };
+                next += 1;
+                let name = acked
+                    .lock()
+                    .unwrap()
+                    .submitted
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map(|(_, n)| n.clone());
+                let Some(name) = name else { continue };
+                let po = format!("PO-{round}-{id}");
+                let town = name.rsplitn(3, ' ').take(2).collect::<Vec<_>>();
+                let body = serde_json::json!({
+                    "po_number": po,
+                    "customer": {"name": name, "country": "US", "segment": "commercial", "city": format!("Town {}{}", town[1], town[0])},
+                    "sor_number": sor,
+                    "lines": [{"sku": "MB-65", "quantity": 1}, {"sku": "PEN-ACT", "quantity": 2}]
+                });
+                let Ok(response) = client
+                    .post(format!("{base}/orders"))
+                    .bearer_auth(&ann)
+                    .json(&body)
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                if response.status().as_u16() != 201 {
+                    return;
+                }
+                let Ok(order) = response.json::<serde_json::Value>().await else {
+                    return;
+                };
+                acked.lock().unwrap().orders.push((
+                    order["id"].as_i64().unwrap(),
+                    po,
+                    order["status"].as_str().unwrap().to_owned(),
+                ));
+            }
+        })
+    };
     for task in submitters {
         let _ = task.await;
     }
     approver.abort();
+    orderer.abort();
 }
 
 #[test]
@@ -163,24 +226,27 @@ fn crash_rounds(target: Target) {
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
-    for round in 0..3 {
+    for round in 0..ROUNDS {
         let (mut server, base) = serve(&target);
         let load = runtime.spawn(write_load(base, ann.clone(), wendy.clone(), round, acked.clone()));
-        std::thread::sleep(Duration::from_millis(700 + 300 * round as u64));
+        // A different moment each round (deterministic, so a failure reproduces): 300 to 1,400 ms.
+        std::thread::sleep(Duration::from_millis(300 + (round as u64 * 397) % 1100));
         server.kill().unwrap(); // SIGKILL: no shutdown, no flush
         server.wait().unwrap();
         runtime.block_on(load).unwrap();
     }
     let acked = acked.lock().unwrap();
     eprintln!(
-        "acknowledged before the kills: {} submissions, {} approvals",
+        "acknowledged before {ROUNDS} kills: {} submissions, {} approvals, {} orders",
         acked.submitted.len(),
-        acked.approved.len()
+        acked.approved.len(),
+        acked.orders.len()
     );
     assert!(
-        acked.submitted.len() > 10 && !acked.approved.is_empty(),
-        "the load ran: {} submitted",
-        acked.submitted.len()
+        acked.submitted.len() > 10 && !acked.approved.is_empty() && !acked.orders.is_empty(),
+        "the load ran: {} submitted, {} orders",
+        acked.submitted.len(),
+        acked.orders.len()
     );
     runtime.block_on(async {
         let store = dealreg::Database::choose(target.database_url.as_deref(), &target.data)
@@ -236,6 +302,33 @@ fn crash_rounds(target: Target) {
             .collect();
         let expected: Vec<i64> = (1..=numbers.len() as i64).collect();
         assert_eq!(numbers, expected, "SOR numbers skip or repeat");
+        for (id, po, status) in &acked.orders {
+            let order = store
+                .get_order(&admin, *id)
+                .await
+                .unwrap_or_else(|e| panic!("acknowledged order #{id} lost: {e}"));
+            assert_eq!(
+                (&order.po_number, order.status.as_str(), order.lines.len()),
+                (po, status.as_str(), 2)
+            );
+        }
         assert_eq!(store.verify_audit().await.unwrap().first_bad_id, None);
     });
+    // Every queued notification goes out once: the first pass delivers all, the second finds none,
+    // and there is one file per delivery.
+    let pass = |n: usize| {
+        let out = dealreg(&target).args(["jobs", "run"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "jobs run {n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = pass(1);
+    let delivered = first["delivered"].as_u64().unwrap();
+    assert!(delivered as usize >= acked.approved.len(), "{first}");
+    assert_eq!(pass(2)["delivered"], 0);
+    let files = std::fs::read_dir(target.data.join("outbox")).unwrap().count() as u64;
+    assert_eq!(files, delivered);
 }
