@@ -262,6 +262,36 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert!(s.text("main .problem").await.contains("no such page"));
     assert!(!s.web.source().await.unwrap().contains("Northwind AV"));
 
+    // At phone width nothing runs off the side of the page.
+    s.web.set_window_rect(0, 0, 390, 844).await.unwrap();
+    for path in ["/", "/registrations", &format!("/registrations/{first}"), "/orders/new"] {
+        s.open(path).await;
+        let fits: bool = s
+            .web
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        let widest: String = s
+            .web
+            .execute(
+                "let w = null, r = 0; for (const e of document.querySelectorAll('body *')) { const b = e.getBoundingClientRect().right; if (b > r) { r = b; w = e; } } return w ? w.tagName + '#' + w.id + '.' + w.className + ' ' + r : ''",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(fits, "{path} is wider than a phone: {widest}");
+    }
+    s.open("/").await;
+    s.shot("phone-dashboard").await;
+    s.web.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+
     // The administrator's charts, drawn as SVG on the server.
     s.sign_in(&w.admin.email).await;
     s.open("/reports").await;

@@ -272,6 +272,10 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
                 person.email,
                 page.status
             );
+            // Everything a page loads comes from dealreg itself.
+            for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(http"] {
+                assert!(!page.html.contains(external), "{path} loads from elsewhere: {external}");
+            }
         }
     }
     app.stop().await;
