@@ -2,7 +2,7 @@
 # The whole test suite on a fresh machine: installs what the tests need (Debian's postgresql,
 # python3-aiosmtpd, chromium and chromium-driver), checks formatting and lints, then runs every
 # test — domain rules, the store conformance suite on SQLite and on a throwaway PostgreSQL, the API,
-# pages, browser, CLI, SMTP and scale-out tests.
+# pages, browser, CLI, SMTP, crash and scale-out tests — and runs the fuzz targets for a short while.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +21,8 @@ fi
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 scripts/with-postgres.sh cargo nextest run --workspace --locked --no-fail-fast
+# The fuzz targets briefly (the full run: scripts/fuzz.sh 600).
+scripts/fuzz.sh "${DEALREG_FUZZ_SECONDS:-20}"
