@@ -135,6 +135,15 @@ pub struct BenchReport {
     pub load_time: Duration,
     pub measurements: Vec<Measurement>,
     pub raw_inserts_per_second: f64,
+    /// The process's peak resident memory (server, load generator and loader together), if known.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl BenchReport {
@@ -163,6 +172,12 @@ impl BenchReport {
             self.measurements.first().map_or(0, |m| m.count),
             self.raw_inserts_per_second
         ));
+        if let Some(kib) = self.peak_rss_kib {
+            out.push_str(&format!(
+                "\nPeak RSS of the process (loader, server and load generator together): {} MiB.\n",
+                kib / 1024
+            ));
+        }
         out
     }
 }
@@ -462,6 +477,18 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         )
         .await,
     );
+    // The HTTP stack's own limit in this run: a handler that does nothing.
+    let (cl, b) = (client.clone(), base.clone());
+    let root = b.trim_end_matches("/api/v1").to_owned();
+    measurements.extend(
+        measure(
+            "empty handler (GET /healthz): the HTTP limit",
+            n,
+            c,
+            Arc::new(move |_| cl.get(format!("{root}/healthz"))),
+        )
+        .await,
+    );
     running.stop().await?;
     let raw_inserts_per_second = store_sqlite::durable_insert_rate(&config.dir.join("raw.db"), n).await?;
     Ok(BenchReport {
@@ -469,5 +496,6 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         load_time,
         measurements,
         raw_inserts_per_second,
+        peak_rss_kib: peak_rss_kib(),
     })
 }

@@ -33,7 +33,8 @@ fn bench_runs_every_operation_without_errors() {
         .filter(|l| l.starts_with("| ") && !l.starts_with("| operation") && !l.starts_with("| raw limit"))
         .map(|l| l.split('|').map(str::trim).collect())
         .collect();
-    assert_eq!(rows.len(), 8, "four operations, each with 1 and 3 clients:\n{report}");
+    assert_eq!(rows.len(), 10, "five operations, each with 1 and 3 clients:\n{report}");
+    assert!(report.contains("Peak RSS of the process"), "{report}");
     for row in &rows {
         assert_eq!(row[7], "0", "no request failed: {row:?}");
     }
