@@ -2,7 +2,8 @@
 # The whole test suite on a fresh machine: installs what the tests need (Debian's postgresql,
 # python3-aiosmtpd, chromium and chromium-driver), checks formatting and lints, then runs every
 # test — domain rules, the store conformance suite on SQLite and on a throwaway PostgreSQL, the API,
-# pages, browser, CLI, SMTP, crash and scale-out tests — and runs the fuzz targets for a short while.
+# pages, browser, CLI, SMTP, crash, scale-out and benchmark-harness tests — then schemathesis against the
+# OpenAPI document and the fuzz targets, each for a short while.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +25,7 @@ cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 scripts/with-postgres.sh cargo nextest run --workspace --locked --no-fail-fast
+# schemathesis against the real server, as four roles (installs schemathesis into a cached venv).
+scripts/schemathesis.sh
 # The fuzz targets briefly (the full run: scripts/fuzz.sh 600).
 scripts/fuzz.sh "${DEALREG_FUZZ_SECONDS:-20}"

@@ -1,25 +1,42 @@
-//! `dealreg bench`: loads N registrations into a fresh SQLite database and measures, through HTTP
-//! on loopback, submission with its conflict check, the claimed/free check, one page of a partner's
-//! list and the verification and pricing of a 20-line order — and, in the same run, the raw limit they are compared with: the same number of
-//! durable single-row insert transactions straight through sqlx with the same settings (WAL,
-//! synchronous=FULL).
+//! `dealreg bench`: loads N registrations into a fresh SQLite or PostgreSQL database and measures,
+//! through HTTP on loopback:
+//! - each operation alone, with one client (latency) and then with several (throughput):
+//!   submission with its conflict check, the claimed/free check, one page of a partner's list, the
+//!   verification and pricing of a 20-line order, and an empty handler (the HTTP stack's limit);
+//! - a mixed load for a bounded time and count: partners submitting and listing, each region's
+//!   manager working their approval queue, order entry entering orders, all at once;
+//! - and, in the same run, the raw limit of the same database: durable single-row INSERT
+//!   transactions straight through sqlx with the store's settings.
 
 use crate::mailer::FileMailer;
 use domain::input::{Customer, NewPartner, ProductLine, Segment};
 use domain::{Actor, Role};
 use jiff::{Timestamp, ToSpan};
-use serde_json::json;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{NewUserRecord, PageRequest, RegistrationFilter, Store};
-use store_sqlite::{Fixture, FixtureRegistration};
+use store::{Fixture, FixtureRegistration, NewUserRecord, PageRequest, RegistrationFilter, Store};
+
+/// Where the benchmark database lives.
+#[derive(Debug, Clone)]
+pub enum BenchDatabase {
+    /// A fresh SQLite file in the scratch directory.
+    Sqlite,
+    /// A fresh database on this PostgreSQL server (the URL of a database there that may create
+    /// others), dropped at the end.
+    Postgres { server_url: String },
+}
 
 pub struct BenchConfig {
     pub registrations: usize,
     pub requests: usize,
     pub concurrency: usize,
     pub dir: PathBuf,
+    pub database: BenchDatabase,
+    /// Upper bound of the mixed-load phase (each client also stops after `requests` operations).
+    pub mixed_for: Duration,
 }
 
 /// Deterministic pseudo-random numbers (xorshift64*), so every run loads the same data.
@@ -101,19 +118,54 @@ fn variant(customer: &Customer) -> Customer {
     }
 }
 
-struct Latencies(Vec<Duration>);
-
-impl Latencies {
-    fn percentile(&self, p: f64) -> Duration {
-        let mut sorted = self.0.clone();
-        sorted.sort();
-        sorted
-            .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    }
+/// How one request ended: 2xx, refused by a rule (4xx), or failed (5xx or no answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    Refused,
+    Failed,
 }
 
+struct Sample {
+    operation: &'static str,
+    latency: Duration,
+    outcome: Outcome,
+}
+
+/// Sends one request, records it under `operation`, and returns its outcome and JSON body.
+async fn timed(
+    operation: &'static str,
+    request: reqwest::RequestBuilder,
+    samples: &mut Vec<Sample>,
+) -> (Outcome, Value) {
+    let sent = Instant::now();
+    let (outcome, body) = match request.send().await {
+        Ok(reply) => {
+            let status = reply.status();
+            let body = reply.bytes().await.ok();
+            let outcome = if status.is_success() {
+                Outcome::Done
+            } else if status.is_client_error() {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            let json = body
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or(Value::Null);
+            (outcome, json)
+        }
+        Err(_) => (Outcome::Failed, Value::Null),
+    };
+    samples.push(Sample {
+        operation,
+        latency: sent.elapsed(),
+        outcome,
+    });
+    (outcome, body)
+}
+
+/// Figures for one operation over one phase.
 pub struct Measurement {
     pub name: &'static str,
     pub clients: usize,
@@ -121,6 +173,9 @@ pub struct Measurement {
     pub wall: Duration,
     pub p50: Duration,
     pub p99: Duration,
+    /// Answered 4xx: refused by a rule (in the mixed load, e.g. a claim another partner holds).
+    pub refused: usize,
+    /// Answered 5xx or not at all.
     pub errors: usize,
 }
 
@@ -128,14 +183,41 @@ impl Measurement {
     pub fn per_second(&self) -> f64 {
         self.count as f64 / self.wall.as_secs_f64()
     }
+
+    fn from_samples(name: &'static str, clients: usize, wall: Duration, samples: &[&Sample]) -> Measurement {
+        let mut latencies: Vec<Duration> = samples.iter().map(|s| s.latency).collect();
+        latencies.sort();
+        let percentile = |p: f64| {
+            latencies
+                .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        let count_of = |o: Outcome| samples.iter().filter(|s| s.outcome == o).count();
+        Measurement {
+            name,
+            clients,
+            count: samples.len(),
+            wall,
+            p50: percentile(0.5),
+            p99: percentile(0.99),
+            refused: count_of(Outcome::Refused),
+            errors: count_of(Outcome::Failed),
+        }
+    }
 }
 
 pub struct BenchReport {
     pub registrations: usize,
+    /// The backend and its durability settings as read back from it.
+    pub database: String,
     pub load_time: Duration,
     pub measurements: Vec<Measurement>,
+    pub mixed_clients: String,
+    pub mixed: Vec<Measurement>,
     pub raw_inserts_per_second: f64,
-    /// The process's peak resident memory (server, load generator and loader together), if known.
+    pub raw_inserts: usize,
+    /// This process's peak resident memory (server, load generator and loader together), if known.
     pub peak_rss_kib: Option<u64>,
 }
 
@@ -148,33 +230,49 @@ fn peak_rss_kib() -> Option<u64> {
 
 impl BenchReport {
     pub fn markdown(&self) -> String {
-        let mut out = format!(
-            "Loaded {} registrations in {:.1} s. SQLite WAL, synchronous=FULL (every acknowledged write fsynced).\n\n\
-             | operation | clients | requests | per second | p50 | p99 | errors | vs raw insert limit |\n|---|---|---|---|---|---|---|---|\n",
-            self.registrations,
-            self.load_time.as_secs_f64()
-        );
-        for m in &self.measurements {
-            out.push_str(&format!(
-                "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {:.0}% |\n",
+        let raw = self.raw_inserts_per_second;
+        let row = |m: &Measurement| {
+            format!(
+                "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} | {:.0}% |\n",
                 m.name,
                 m.clients,
                 m.count,
                 m.per_second(),
                 m.p50.as_secs_f64() * 1e3,
                 m.p99.as_secs_f64() * 1e3,
+                m.refused,
                 m.errors,
-                100.0 * m.per_second() / self.raw_inserts_per_second
-            ));
-        }
+                100.0 * m.per_second() / raw
+            )
+        };
+        let head = "| operation | clients | requests | per second | p50 | p99 | refused (4xx) | errors | vs raw insert limit |\n\
+                    |---|---|---|---|---|---|---|---|---|\n";
+        let mut out = format!(
+            "Loaded {} registrations in {:.1} s. Durability: {}.\n\nEach operation alone:\n\n{head}",
+            self.registrations,
+            self.load_time.as_secs_f64(),
+            self.database,
+        );
+        self.measurements.iter().for_each(|m| out.push_str(&row(m)));
         out.push_str(&format!(
-            "| raw limit: durable single-row INSERT transactions through sqlx | 1 | {} | {:.0} | | | | 100% |\n",
-            self.measurements.first().map_or(0, |m| m.count),
-            self.raw_inserts_per_second
+            "| raw limit: durable single-row INSERT transactions through sqlx | 1 | {} | {raw:.0} | | | | | 100% |\n",
+            self.raw_inserts
+        ));
+        out.push_str(&format!(
+            "\nMixed load, all at once ({}); per second is over the phase's wall time:\n\n{head}",
+            self.mixed_clients
+        ));
+        self.mixed.iter().for_each(|m| out.push_str(&row(m)));
+        let total: usize = self.mixed.iter().map(|m| m.count).sum();
+        let wall = self.mixed.first().map_or(Duration::ZERO, |m| m.wall);
+        out.push_str(&format!(
+            "| all requests of the mixed load | | {total} | {:.0} | | | | | |\n",
+            total as f64 / wall.as_secs_f64().max(f64::EPSILON)
         ));
         if let Some(kib) = self.peak_rss_kib {
             out.push_str(&format!(
-                "\nPeak RSS of the process (loader, server and load generator together): {} MiB.\n",
+                "\nPeak RSS of the dealreg process (loader, server and load generator together; a PostgreSQL \
+                 server's own memory is not included): {} MiB.\n",
                 kib / 1024
             ));
         }
@@ -230,58 +328,180 @@ async fn run_clients(
     make: MakeRequest,
 ) -> Measurement {
     let started = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
+    let workers = (0..concurrency)
         .map(|w| {
             let make = make.clone();
             tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = 0;
+                let mut samples = Vec::new();
                 for i in (w..count).step_by(concurrency) {
-                    let sent = Instant::now();
-                    match make(offset + i).send().await {
-                        Ok(r) if r.status().is_success() => {
-                            let _ = r.bytes().await;
-                        }
-                        _ => errors += 1,
-                    }
-                    latencies.push(sent.elapsed());
+                    timed(name, make(offset + i), &mut samples).await;
                 }
-                (latencies, errors)
+                samples
             })
         })
         .collect();
-    let mut all = Vec::with_capacity(count);
-    let mut errors = 0;
+    let samples = join_samples(workers).await;
+    Measurement::from_samples(
+        name,
+        concurrency,
+        started.elapsed(),
+        &samples.iter().collect::<Vec<_>>(),
+    )
+}
+
+async fn join_samples(workers: Vec<tokio::task::JoinHandle<Vec<Sample>>>) -> Vec<Sample> {
+    let mut all = Vec::new();
     for worker in workers {
-        if let Ok((latencies, e)) = worker.await {
-            all.extend(latencies);
-            errors += e;
+        if let Ok(samples) = worker.await {
+            all.extend(samples);
         }
     }
-    let wall = started.elapsed();
-    let latencies = Latencies(all);
-    Measurement {
-        name,
-        clients: concurrency,
-        count,
-        wall,
-        p50: latencies.percentile(0.5),
-        p99: latencies.percentile(0.99),
-        errors,
+    all
+}
+
+/// The benchmark database, with what the loader and the raw limit need besides the store.
+enum Opened {
+    Sqlite(Arc<store_sqlite::SqlStore>),
+    Postgres {
+        store: Arc<store_postgres::SqlStore>,
+        url: String,
+        server_url: String,
+        name: String,
+    },
+}
+
+impl Opened {
+    async fn open(config: &BenchConfig) -> anyhow::Result<Opened> {
+        Ok(match &config.database {
+            BenchDatabase::Sqlite => {
+                let path = config.dir.join("bench.db");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                Opened::Sqlite(Arc::new(store_sqlite::open(&path).await?))
+            }
+            BenchDatabase::Postgres { server_url } => {
+                let name = format!("dealreg_bench_{}", Timestamp::now().as_second());
+                let url = store_postgres::create_database(server_url, &name).await?;
+                Opened::Postgres {
+                    store: Arc::new(store_postgres::open(&url).await?),
+                    url,
+                    server_url: server_url.clone(),
+                    name,
+                }
+            }
+        })
+    }
+
+    fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Opened::Sqlite(store) => store.clone(),
+            Opened::Postgres { store, .. } => store.clone(),
+        }
+    }
+
+    /// The durability settings in force, read back from the database.
+    async fn durability(&self, dir: &std::path::Path) -> store::StoreResult<String> {
+        match self {
+            Opened::Sqlite(_) => store_sqlite::durability(&dir.join("bench.db")).await,
+            Opened::Postgres { url, .. } => Ok(format!("{} on loopback", store_postgres::durability(url).await?)),
+        }
+    }
+
+    async fn load(&self, fixture: &Fixture) -> store::StoreResult<()> {
+        let total = fixture.registrations.len();
+        let progress = |done| eprintln!("bench: loaded {done} of {total} registrations");
+        match self {
+            Opened::Sqlite(store) => store.load_benchmark_fixture(fixture, progress).await,
+            Opened::Postgres { store, .. } => store.load_benchmark_fixture(fixture, progress).await,
+        }
+    }
+
+    async fn raw_insert_rate(&self, dir: &std::path::Path, count: usize) -> store::StoreResult<f64> {
+        match self {
+            Opened::Sqlite(_) => store_sqlite::durable_insert_rate(&dir.join("raw.db"), count).await,
+            Opened::Postgres { url, .. } => store_postgres::durable_insert_rate(url, count).await,
+        }
+    }
+
+    /// Drops a PostgreSQL benchmark database; the SQLite file stays in the scratch directory.
+    async fn discard(self) -> store::StoreResult<()> {
+        match self {
+            Opened::Sqlite(_) => Ok(()),
+            Opened::Postgres {
+                store,
+                server_url,
+                name,
+                ..
+            } => {
+                drop(store);
+                store_postgres::drop_database(&server_url, &name).await
+            }
+        }
     }
 }
 
 pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     std::fs::create_dir_all(&config.dir)?;
-    let db_path = config.dir.join("bench.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
-    }
-    let sql_store = Arc::new(store_sqlite::open(&db_path).await?);
-    let store: Arc<dyn Store> = sql_store.clone();
+    let opened = Opened::open(&config).await?;
+    let report = measure_all(&config, &opened).await;
+    opened.discard().await?;
+    report
+}
+
+/// A registration as a partner files it: even `i` a new organisation, odd `i` a misspelling of a
+/// loaded one, so both paths of the conflict matcher run.
+fn registration_body(i: usize, customers: usize, skus: &[String], close_date: &str) -> Value {
+    let customer = if i.is_multiple_of(2) {
+        organisation(customers + i)
+    } else {
+        variant(&organisation(i * 7 % customers))
+    };
+    json!({
+        "customer": {"name": customer.name, "domain": customer.domain, "city": customer.city,
+                     "postal_code": customer.postal_code, "country": "US", "segment": customer.segment.as_str()},
+        "products": [{"sku": skus[i % skus.len()], "quantity": 5}],
+        "estimated_value": {"amount_minor": 2_500_000, "currency": "USD"},
+        "expected_close_date": close_date,
+    })
+}
+
+/// An approved SOR of the loaded data to order against: the partner's client index, the customer
+/// as the registration shows it, and the SOR number.
+struct OrderTarget {
+    client: usize,
+    partner_id: i64,
+    customer: Value,
+    sor: String,
+}
+
+/// A 20-line PO citing `target`'s SOR; lines the SOR does not cover are re-priced (the program is
+/// set so), so every line is verified, priced and written.
+fn order_body(po_number: String, partner_id: Option<i64>, target: &OrderTarget, skus: &[String]) -> Value {
+    json!({
+        "partner_id": partner_id,
+        "po_number": po_number,
+        "customer": target.customer,
+        "sor_number": target.sor,
+        "lines": skus.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
+    })
+}
+
+const MIXED_OPERATIONS: [&str; 6] = [
+    "partner: submit registration",
+    "partner: one page (50) of own registrations",
+    "manager: approval queue, oldest first",
+    "manager: approve",
+    "manager: decline (claim held by another partner)",
+    "order entry: verify and price a 20-line order",
+];
+
+async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<BenchReport> {
+    let store = opened.store();
     let now = Timestamp::now();
     let admin = user(store.as_ref(), "admin@bench.example".into(), Role::Admin, None, now).await?;
     let mut regions = Vec::new();
+    let mut managers = Vec::new();
     for r in 0..3 {
         let manager = user(
             store.as_ref(),
@@ -297,7 +517,16 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
                 .await?
                 .id,
         );
+        managers.push(manager);
     }
+    let order_entry = user(
+        store.as_ref(),
+        "orders@bench.example".into(),
+        Role::OrderEntry,
+        None,
+        now,
+    )
+    .await?;
     let products = crate::demo::load_price_list(store.as_ref(), now).await?;
     let mut partners = Vec::new();
     for p in 0..40 {
@@ -328,24 +557,25 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     let mut rng = Rng(42);
     let registrations = (0..config.registrations)
         .map(|i| {
-            let partner = &partners[rng.below(partners.len())];
+            let p = rng.below(partners.len());
             let lines = (0..1 + rng.below(3))
                 .map(|_| {
-                    let p = &products[rng.below(products.len())];
+                    let product = &products[rng.below(products.len())];
                     (
-                        p.id,
+                        product.id,
                         ProductLine {
-                            sku: p.sku.clone(),
+                            sku: product.sku.clone(),
                             quantity: 1 + rng.below(30) as i64,
                         },
                     )
                 })
-                .collect::<std::collections::BTreeMap<_, _>>()
+                .collect::<BTreeMap<_, _>>()
                 .into_iter()
                 .collect();
             FixtureRegistration {
-                partner_id: partner.partner_id.unwrap_or_default(),
-                submitted_by: partner.user_id,
+                partner_id: partners[p].partner_id.unwrap_or_default(),
+                submitted_by: partners[p].user_id,
+                approver_id: Some(managers[p % managers.len()].user_id),
                 customer: i % customers,
                 lines,
                 approve: rng.below(2) == 0,
@@ -358,13 +588,41 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         submitted_at: now,
         valid_through: now.to_zoned(jiff::tz::TimeZone::UTC).date().saturating_add(90.days()),
     };
-    let total = config.registrations;
-    sql_store
-        .load_benchmark_fixture(&fixture, |done| {
-            eprintln!("bench: loaded {done} of {total} registrations")
-        })
-        .await?;
+    opened.load(&fixture).await?;
+    drop(fixture);
     let load_time = started.elapsed();
+
+    // Orders cite approved SORs of the loaded data; lines an SOR does not cover are re-priced.
+    let mut settings = store.settings().await?;
+    settings.no_sor_pricing = domain::ordering::NoSorPricing::Reprice;
+    store.update_settings(&admin, settings, now).await?;
+    let approved = RegistrationFilter {
+        status: Some(domain::registration::Status::Approved),
+        ..RegistrationFilter::default()
+    };
+    let mut targets = Vec::new();
+    for summary in store
+        .list_registrations(&admin, approved, PageRequest::first(100))
+        .await?
+        .items
+    {
+        let reg = store.get_registration(&admin, summary.id).await?;
+        targets.push(OrderTarget {
+            client: partners
+                .iter()
+                .position(|p| p.partner_id == Some(reg.partner_id))
+                .unwrap_or_default(),
+            partner_id: reg.partner_id,
+            customer: serde_json::to_value(&reg.customer)?,
+            sor: reg.sor_number.unwrap_or_default(),
+        });
+    }
+    anyhow::ensure!(
+        !targets.is_empty(),
+        "the fixture has no approved registration to order against"
+    );
+    let targets = Arc::new(targets);
+
     let running = crate::server::start(
         "127.0.0.1:0".parse()?,
         store.clone(),
@@ -382,29 +640,34 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     let tokens = Arc::new(tokens);
     let client = reqwest::Client::new();
     let skus: Arc<Vec<String>> = Arc::new(products.iter().map(|p| p.sku.clone()).collect());
-    let close_date = now
+    let close_date: Arc<str> = now
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
         .saturating_add(60.days())
-        .to_string();
+        .to_string()
+        .into();
     let n = config.requests;
     let c = config.concurrency;
     let mut measurements = Vec::new();
 
-    let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
+    let (cl, b, t, s, d) = (
+        client.clone(),
+        base.clone(),
+        tokens.clone(),
+        skus.clone(),
+        close_date.clone(),
+    );
     measurements.extend(
-        measure("submit registration (with conflict check)", n, c, Arc::new(move |i| {
-            // Half new organisations, half misspellings of loaded ones: both paths of the matcher.
-            let customer = if i % 2 == 0 { organisation(customers + i) } else { variant(&organisation(i * 7 % customers)) };
-            let body = json!({
-                "customer": {"name": customer.name, "domain": customer.domain, "city": customer.city,
-                             "postal_code": customer.postal_code, "country": "US", "segment": customer.segment.as_str()},
-                "products": [{"sku": s[i % s.len()], "quantity": 5}],
-                "estimated_value": {"amount_minor": 2_500_000, "currency": "USD"},
-                "expected_close_date": close_date,
-            });
-            cl.post(format!("{b}/registrations")).bearer_auth(&t[i % t.len()]).json(&body)
-        }))
+        measure(
+            "submit registration (with conflict check)",
+            n,
+            c,
+            Arc::new(move |i| {
+                cl.post(format!("{b}/registrations"))
+                    .bearer_auth(&t[i % t.len()])
+                    .json(&registration_body(i, customers, &s, &d))
+            }),
+        )
         .await,
     );
     let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
@@ -429,50 +692,23 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         )
         .await,
     );
-    // Orders: 20 lines each, citing an approved SOR of the ordering partner; lines the SOR does not
-    // cover are re-priced (MSRP/RRSP) so that every line is verified, priced and written.
-    let mut settings = store.settings().await?;
-    settings.no_sor_pricing = domain::ordering::NoSorPricing::Reprice;
-    store.update_settings(&admin, settings, now).await?;
-    let approved = RegistrationFilter {
-        status: Some(domain::registration::Status::Approved),
-        ..RegistrationFilter::default()
-    };
-    let mut sors = Vec::new();
-    for summary in store
-        .list_registrations(&admin, approved, PageRequest::first(100))
-        .await?
-        .items
-    {
-        let reg = store.get_registration(&admin, summary.id).await?;
-        let client_index = partners
-            .iter()
-            .position(|p| p.partner_id == Some(reg.partner_id))
-            .unwrap_or_default();
-        sors.push((client_index, reg.customer, reg.sor_number.unwrap_or_default()));
-    }
-    anyhow::ensure!(
-        !sors.is_empty(),
-        "the fixture has no approved registration to order against"
+    let (cl, b, t, s, o) = (
+        client.clone(),
+        base.clone(),
+        tokens.clone(),
+        skus.clone(),
+        targets.clone(),
     );
-    let sors = Arc::new(sors);
-    let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
     measurements.extend(
         measure(
             "verify and price a 20-line order",
             n,
             c,
             Arc::new(move |i| {
-                let (client_index, customer, sor) = &sors[i % sors.len()];
-                let body = json!({
-                    "po_number": format!("BENCH-{i}"),
-                    "customer": customer,
-                    "sor_number": sor,
-                    "lines": s.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
-                });
+                let target = &o[i % o.len()];
                 cl.post(format!("{b}/orders"))
-                    .bearer_auth(&t[*client_index])
-                    .json(&body)
+                    .bearer_auth(&t[target.client])
+                    .json(&order_body(format!("BENCH-{i}"), None, target, &s))
             }),
         )
         .await,
@@ -489,13 +725,112 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
         )
         .await,
     );
+
+    // Mixed load: every role at once, each client bounded by the deadline and by `n` operations.
+    let deadline = Instant::now() + config.mixed_for;
+    let partner_clients = (c / 2).max(1);
+    let mut tasks = Vec::new();
+    for w in 0..partner_clients {
+        let (cl, b, t, s, d) = (
+            client.clone(),
+            base.clone(),
+            tokens.clone(),
+            skus.clone(),
+            close_date.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            for k in (0..n).take_while(|_| Instant::now() < deadline) {
+                // Indexes past those of the measurements above: new filings, not replays.
+                let i = 2 * n + w + k * partner_clients;
+                let token = &t[i % t.len()];
+                if k.is_multiple_of(2) {
+                    let body = registration_body(i, customers, &s, &d);
+                    let request = cl.post(format!("{b}/registrations")).bearer_auth(token).json(&body);
+                    timed(MIXED_OPERATIONS[0], request, &mut samples).await;
+                } else {
+                    let request = cl.get(format!("{b}/registrations?limit=50")).bearer_auth(token);
+                    timed(MIXED_OPERATIONS[1], request, &mut samples).await;
+                }
+            }
+            samples
+        }));
+    }
+    for manager in &managers {
+        let (cl, b) = (client.clone(), base.clone());
+        let (id, token) = (manager.user_id, token(store.as_ref(), manager, now).await?);
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            for _ in (0..n).take_while(|_| Instant::now() < deadline) {
+                let queue = cl
+                    .get(format!(
+                        "{b}/registrations?status=submitted&approver_id={id}&sort=oldest&limit=1"
+                    ))
+                    .bearer_auth(&token);
+                let (_, page) = timed(MIXED_OPERATIONS[2], queue, &mut samples).await;
+                let Some(reg) = page["items"][0]["id"].as_i64() else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let approve = cl
+                    .post(format!("{b}/registrations/{reg}/approve"))
+                    .bearer_auth(&token)
+                    .json(&json!({"acknowledge_conflicts": true}));
+                if timed(MIXED_OPERATIONS[3], approve, &mut samples).await.0 == Outcome::Refused {
+                    let decline = cl
+                        .post(format!("{b}/registrations/{reg}/decline"))
+                        .bearer_auth(&token)
+                        .json(&json!({"reason": "another partner holds the approved registration"}));
+                    timed(MIXED_OPERATIONS[4], decline, &mut samples).await;
+                }
+            }
+            samples
+        }));
+    }
+    {
+        let (cl, b, s, o) = (client.clone(), base.clone(), skus.clone(), targets.clone());
+        let token = token(store.as_ref(), &order_entry, now).await?;
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            for k in (0..n).take_while(|_| Instant::now() < deadline) {
+                let target = &o[k % o.len()];
+                let body = order_body(format!("MIXED-{k}"), Some(target.partner_id), target, &s);
+                let request = cl.post(format!("{b}/orders")).bearer_auth(&token).json(&body);
+                timed(MIXED_OPERATIONS[5], request, &mut samples).await;
+            }
+            samples
+        }));
+    }
+    let mixed_started = Instant::now();
+    let samples = join_samples(tasks).await;
+    let mixed_wall = mixed_started.elapsed();
+    let mixed = MIXED_OPERATIONS
+        .iter()
+        .map(|&op| {
+            let of_op: Vec<&Sample> = samples.iter().filter(|s| s.operation == op).collect();
+            let clients = match op {
+                o if o.starts_with("partner") => partner_clients,
+                o if o.starts_with("manager") => managers.len(),
+                _ => 1,
+            };
+            Measurement::from_samples(op, clients, mixed_wall, &of_op)
+        })
+        .collect();
     running.stop().await?;
-    let raw_inserts_per_second = store_sqlite::durable_insert_rate(&config.dir.join("raw.db"), n).await?;
+    let raw_inserts_per_second = opened.raw_insert_rate(&config.dir, n).await?;
     Ok(BenchReport {
         registrations: config.registrations,
+        database: opened.durability(&config.dir).await?,
         load_time,
         measurements,
+        mixed_clients: format!(
+            "{partner_clients} partner clients, {} managers, 1 order entry clerk; at most {} s and {n} operations per client",
+            managers.len(),
+            config.mixed_for.as_secs()
+        ),
+        mixed,
         raw_inserts_per_second,
+        raw_inserts: n,
         peak_rss_kib: peak_rss_kib(),
     })
 }

@@ -39,7 +39,8 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Store(StoreCommand),
-    /// Measure throughput and latency on a fresh SQLite database (see docs/BENCHMARKS.md).
+    /// Measure throughput and latency on a fresh SQLite database, or on a fresh database created on
+    /// the PostgreSQL server that --database-url names (dropped afterwards); see docs/BENCHMARKS.md.
     Bench(BenchArgs),
 }
 
@@ -95,9 +96,13 @@ struct BenchArgs {
     /// Requests per measured operation (and raw insert transactions).
     #[arg(long, default_value_t = 2_000)]
     requests: usize,
-    /// Concurrent HTTP clients.
+    /// Concurrent HTTP clients (in the mixed load: half of them partners, plus three managers and
+    /// one order entry clerk).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Upper bound in seconds of the mixed-load phase.
+    #[arg(long, default_value_t = 30)]
+    mixed_seconds: u64,
     /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -255,6 +260,11 @@ async fn main() -> anyhow::Result<()> {
                 requests: args.requests,
                 concurrency: args.concurrency.max(1),
                 dir: args.dir.unwrap_or_else(|| cli.data_dir.join("bench")),
+                database: match Database::choose(cli.database_url.as_deref(), &cli.data_dir) {
+                    Database::Postgres(server_url) => dealreg::bench::BenchDatabase::Postgres { server_url },
+                    Database::Sqlite(_) => dealreg::bench::BenchDatabase::Sqlite,
+                },
+                mixed_for: Duration::from_secs(args.mixed_seconds),
             };
             println!("{}", dealreg::bench::run(config).await?.markdown());
             return Ok(());

@@ -18,6 +18,7 @@ on_both_backends!(
     partners_learn_of_a_conflict_but_not_its_holder,
     expiry_and_notifications_are_delivered_once,
     hostile_bodies_get_a_4xx_never_a_5xx,
+    a_catalogue_of_bad_input_is_refused_field_by_field,
     orders_and_price_lists_over_http,
     every_endpoint_by_every_role_matches_the_authorization_matrix,
 );
@@ -550,6 +551,217 @@ async fn hostile_bodies_get_a_4xx_never_a_5xx(backend: Backend) {
             }
         }
     }
+    assert_eq!(app.store().verify_audit().await.unwrap().first_bad_id, None);
+    app.stop().await;
+}
+
+/// The catalogue of bad input (issue 5): each case is refused with a 4xx problem naming the bad
+/// field, and afterwards nothing has changed — no registration, order or audit entry was added.
+/// Metacharacters in an otherwise valid name are data: stored verbatim, not refused.
+async fn a_catalogue_of_bad_input_is_refused_field_by_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let partner = app.client_for(&app.world.partner_a).await;
+    let valid = registration_body("Springfield School District", None, &["MB-100"]);
+    let with = |pointer: &str, value: Value| {
+        let mut body = valid.clone();
+        *body.pointer_mut(pointer).unwrap() = value;
+        body
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "negative quantity",
+            with("/products/0/quantity", json!(-5)),
+            "products[0].quantity",
+        ),
+        (
+            "zero quantity",
+            with("/products/0/quantity", json!(0)),
+            "products[0].quantity",
+        ),
+        (
+            "huge quantity",
+            with("/products/0/quantity", json!(i64::MAX)),
+            "products[0].quantity",
+        ),
+        (
+            "quantity beyond i64",
+            with("/products/0/quantity", json!(1e30)),
+            "products[0].quantity",
+        ),
+        (
+            "fractional quantity",
+            with("/products/0/quantity", json!(2.5)),
+            "products[0].quantity",
+        ),
+        (
+            "negative amount",
+            with("/estimated_value/amount_minor", json!(-100)),
+            "estimated_value.amount_minor",
+        ),
+        (
+            "huge amount",
+            with("/estimated_value/amount_minor", json!(i64::MAX)),
+            "estimated_value.amount_minor",
+        ),
+        (
+            "amount as text",
+            with("/estimated_value/amount_minor", json!("100")),
+            "estimated_value.amount_minor",
+        ),
+        (
+            "unknown currency",
+            with("/estimated_value/currency", json!("XYZ1")),
+            "estimated_value.currency",
+        ),
+        (
+            "close date far away",
+            with("/expected_close_date", json!("2999-12-31")),
+            "expected_close_date",
+        ),
+        (
+            "close date long past",
+            with("/expected_close_date", json!("0001-01-01")),
+            "expected_close_date",
+        ),
+        (
+            "no such day",
+            with("/expected_close_date", json!("2027-02-30")),
+            "expected_close_date",
+        ),
+        (
+            "six-digit year",
+            with("/expected_close_date", json!("+10000-01-01")),
+            "expected_close_date",
+        ),
+        (
+            "control character in a name",
+            with("/customer/name", json!("Acme\u{7}Corp")),
+            "customer.name",
+        ),
+        (
+            "NUL in a name",
+            with("/customer/name", json!("Acme\u{0}")),
+            "customer.name",
+        ),
+        (
+            "name of only punctuation",
+            with("/customer/name", json!("'; --")),
+            "customer.name",
+        ),
+        (
+            "name of 10,000 characters",
+            with("/customer/name", json!("é".repeat(10_000))),
+            "customer.name",
+        ),
+        ("blank name", with("/customer/name", json!(" \t ")), "customer.name"),
+        (
+            "unknown country",
+            with("/customer/country", json!("ZZ")),
+            "customer.country",
+        ),
+        (
+            "domain that is not one",
+            with("/customer/domain", json!("<script>")),
+            "customer.domain",
+        ),
+        (
+            "unknown segment",
+            with("/customer/segment", json!("military")),
+            "customer.segment",
+        ),
+        (
+            "SKU with SQL",
+            with("/products/0/sku", json!("MB-100' OR '1'='1")),
+            "products[0].sku",
+        ),
+        (
+            "products as an object",
+            with("/products", json!({"sku": "MB-100"})),
+            "products",
+        ),
+        ("no products", with("/products", json!([])), "products"),
+        (
+            "201 lines",
+            with("/products", json!(vec![json!({"sku": "MB-100", "quantity": 1}); 201])),
+            "products",
+        ),
+        (
+            "description of 5,000 characters",
+            with("/description", json!("x".repeat(5000))),
+            "description",
+        ),
+    ];
+    let admin = app.client_for(&app.world.admin).await;
+    let before = app.store().verify_audit().await.unwrap().entries;
+    for (label, body, field) in &cases {
+        let reply = partner.post("/registrations", body).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{label}: answered {} {}",
+            reply.status,
+            reply.body
+        );
+        assert_eq!(reply.headers["content-type"], "application/problem+json", "{label}");
+        assert!(
+            reply.error_fields().iter().any(|f| f == field),
+            "{label}: expected {field} among {:?}",
+            reply.error_fields()
+        );
+    }
+    let order = |lines: Value| json!({"po_number": "PO-BAD", "customer": valid["customer"], "lines": lines});
+    let order_cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "negative order quantity",
+            order(json!([{"sku": "MB-100", "quantity": -1}])),
+            "lines[0].quantity",
+        ),
+        (
+            "huge order quantity",
+            order(json!([{"sku": "MB-100", "quantity": 1_000_000_000_000i64}])),
+            "lines[0].quantity",
+        ),
+        (
+            "order line without SKU",
+            order(json!([{"quantity": 1}])),
+            "lines[0].sku",
+        ),
+        (
+            "SOR number with SQL",
+            json!({"po_number": "PO-BAD", "customer": valid["customer"], "sor_number": "SOR-2026-1; DROP TABLE orders", "lines": [{"sku": "MB-100", "quantity": 1}]}),
+            "sor_number",
+        ),
+        (
+            "PO number with a control character",
+            json!({"po_number": "PO\u{1b}[31m", "customer": valid["customer"], "lines": [{"sku": "MB-100", "quantity": 1}]}),
+            "po_number",
+        ),
+    ];
+    for (label, body, field) in &order_cases {
+        let reply = partner.post("/orders", body).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{label}: answered {} {}",
+            reply.status,
+            reply.body
+        );
+        assert!(
+            reply.error_fields().iter().any(|f| f == field),
+            "{label}: expected {field} among {:?}",
+            reply.error_fields()
+        );
+    }
+    assert_eq!(
+        app.store().verify_audit().await.unwrap().entries,
+        before,
+        "nothing was written"
+    );
+    assert_eq!(admin.get("/registrations").await.expect(200).body["items"], json!([]));
+    assert_eq!(admin.get("/orders").await.expect(200).body["items"], json!([]));
+    // Quotes, semicolons and markup in a valid name are kept as written.
+    let name = "O'Hara & Sons; DROP TABLE registrations; -- <b>Academy</b>";
+    let stored = partner.submit(&with("/customer/name", json!(name))).await;
+    let read = partner.get(&format!("/registrations/{}", stored.id)).await.expect(200);
+    assert_eq!(read.body["customer"]["name"], name);
     assert_eq!(app.store().verify_audit().await.unwrap().first_bad_id, None);
     app.stop().await;
 }

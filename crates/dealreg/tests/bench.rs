@@ -1,12 +1,13 @@
-//! `dealreg bench` at a tiny size: it loads, serves, measures every operation without errors and
-//! reports the ratio to the raw limit. (Figures are for docs/BENCHMARKS.md, not for tests.)
+//! `dealreg bench` at a tiny size on both backends: it loads, serves, measures every operation
+//! alone and in the mixed load without a failed request, and reports the limits in the same run.
+//! (Figures are for docs/BENCHMARKS.md, not for tests.)
 
 use std::process::Command;
 
-#[test]
-fn bench_runs_every_operation_without_errors() {
+fn bench(database_url: Option<&str>) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_dealreg"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dealreg"));
+    command
         .args([
             "bench",
             "--registrations",
@@ -14,32 +15,89 @@ fn bench_runs_every_operation_without_errors() {
             "--requests",
             "24",
             "--concurrency",
-            "3",
-            "--dir",
+            "4",
         ])
+        .args(["--mixed-seconds", "20", "--dir"])
         .arg(dir.path())
         .env("DEALREG_LOG", "warn")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
+        .env_remove("DEALREG_DATABASE_URL");
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let output = command.output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(report.contains("Loaded 600 registrations"), "{report}");
-    let rows: Vec<Vec<&str>> = report
+    report
+}
+
+/// The rows of the report's tables: (operation, clients, requests, refused, errors).
+fn rows(report: &str) -> Vec<(String, String, usize, usize, usize)> {
+    report
         .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| operation") && !l.starts_with("| raw limit"))
-        .map(|l| l.split('|').map(str::trim).collect())
-        .collect();
-    assert_eq!(rows.len(), 10, "five operations, each with 1 and 3 clients:\n{report}");
-    assert!(report.contains("Peak RSS of the process"), "{report}");
-    for row in &rows {
-        assert_eq!(row[7], "0", "no request failed: {row:?}");
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| operation"))
+        .filter(|l| !l.starts_with("| raw limit") && !l.starts_with("| all requests"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let number = |i: usize| cells[i].parse::<usize>().unwrap_or_else(|_| panic!("{l}"));
+            (
+                cells[1].to_owned(),
+                cells[2].to_owned(),
+                number(3),
+                number(7),
+                number(8),
+            )
+        })
+        .collect()
+}
+
+fn check(report: &str, durability: &str) {
+    assert!(report.contains("Loaded 600 registrations"), "{report}");
+    assert!(report.contains(durability), "{report}");
+    let rows = rows(report);
+    assert_eq!(
+        rows.len(),
+        16,
+        "five operations alone × 1 and 4 clients, six in the mixed load:\n{report}"
+    );
+    for (operation, _, requests, refused, errors) in &rows {
+        assert_eq!(*errors, 0, "no request failed: {operation}\n{report}");
+        if !operation.contains("decline") {
+            assert!(*requests > 0, "{operation} ran:\n{report}");
+        }
+        // Alone, nothing is refused; in the mixed load only an approval may meet a claim.
+        if !operation.contains("approve") {
+            assert_eq!(*refused, 0, "{operation}\n{report}");
+        }
     }
+    let approvals = rows.iter().find(|r| r.0 == "manager: approve").unwrap();
+    let declines = rows.iter().find(|r| r.0.starts_with("manager: decline")).unwrap();
+    assert_eq!(
+        approvals.3, declines.2,
+        "each refused approval is followed by a decline:\n{report}"
+    );
     assert!(
         report.contains("| raw limit: durable single-row INSERT transactions through sqlx | 1 | 24 |"),
         "{report}"
+    );
+    assert!(report.contains("| all requests of the mixed load |"), "{report}");
+    assert!(report.contains("Peak RSS of the dealreg process"), "{report}");
+}
+
+#[test]
+fn bench_runs_every_operation_on_sqlite() {
+    check(&bench(None), "Durability: SQLite journal_mode=wal, synchronous=FULL.");
+}
+
+#[test]
+fn bench_runs_every_operation_on_postgres() {
+    let server = std::env::var("DEALREG_TEST_PG_URL")
+        .expect("DEALREG_TEST_PG_URL must name a PostgreSQL server for these tests; `bash .ci/run` starts one");
+    check(
+        &bench(Some(&server)),
+        "Durability: PostgreSQL fsync=on, synchronous_commit=on, full_page_writes=on on loopback.",
     );
 }

@@ -162,6 +162,7 @@ str_enum!(ActivationStage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerInput {
     /// Legal or common name of the organisation.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub name: Option<String>,
     /// Web site or e-mail domain (`acme.com`, `https://www.acme.com`, `buyer@acme.com`).
     pub domain: Option<String>,
@@ -170,6 +171,7 @@ pub struct CustomerInput {
     pub city: Option<String>,
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub country: Option<String>,
     /// `commercial`, `government` or `education`; decides the price without an SOR (ORD-3).
     pub segment: Option<String>,
@@ -199,9 +201,28 @@ impl Customer {
     }
 }
 
+/// ISO 3166-1 alpha-2: the 249 officially assigned codes, sorted (user-assigned codes such as ZZ
+/// and XK are refused).
+const ISO_COUNTRIES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+    "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+    "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+    "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA",
+    "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+    "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP",
+    "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT",
+    "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+    "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+    "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS",
+    "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST",
+    "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
+    "ZM", "ZW",
+];
+
 fn parse_country(raw: &str) -> Result<String, String> {
     let upper = raw.trim().to_ascii_uppercase();
-    if upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
+    if ISO_COUNTRIES.binary_search(&upper.as_str()).is_ok() {
         Ok(upper)
     } else {
         Err(format!(
@@ -262,7 +283,9 @@ pub fn parse_customer(input: &CustomerInput, prefix: &str, errors: &mut FieldErr
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyInput {
     /// Integer minor units (cents).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub amount_minor: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub currency: Option<String>,
 }
 
@@ -293,7 +316,9 @@ fn parse_money(input: &Option<MoneyInput>, field: &str, errors: &mut FieldErrors
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductLineInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub sku: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub quantity: Option<i64>,
 }
 
@@ -361,10 +386,14 @@ fn parse_lines(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewRegistrationInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub products: Option<Vec<ProductLineInput>>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub estimated_value: Option<MoneyInput>,
     /// YYYY-MM-DD, today or later.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub expected_close_date: Option<String>,
     pub description: Option<String>,
 }
@@ -499,6 +528,7 @@ str_enum!(Outcome { Won => "won", Lost => "lost" });
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CloseInput {
     /// `won` or `lost`.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub outcome: Option<String>,
     pub reason: Option<String>,
 }
@@ -520,6 +550,7 @@ pub fn parse_close(input: &CloseInput) -> Result<(Outcome, Option<String>), Fiel
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRequestInput {
     /// `update` or `extension`.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub kind: Option<String>,
     /// Extension: the new last valid day.
     pub valid_through: Option<String>,
@@ -619,6 +650,7 @@ pub fn parse_change_request(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimCheckInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
     /// SKUs the partner intends to register; all products when omitted.
     pub products: Option<Vec<String>>,
@@ -649,11 +681,15 @@ pub fn parse_claim_check(input: &ClaimCheckInput) -> Result<(Customer, Vec<Strin
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub name: Option<String>,
     /// bronze, silver, gold or platinum.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub level: Option<String>,
     /// first_contact, ramp_up or fully_operational.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub activation_stage: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub region_id: Option<i64>,
 }
 
@@ -689,6 +725,7 @@ pub fn parse_partner(input: &PartnerInput) -> Result<NewPartner, FieldErrors> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub name: Option<String>,
     /// The channel manager who approves this region's registrations.
     pub manager_user_id: Option<i64>,
@@ -706,18 +743,26 @@ pub fn parse_region(input: &RegionInput) -> Result<(String, Option<i64>), FieldE
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub sku: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub category: Option<String>,
     /// Bulbs, pens, power cords …: orderable under the customer's latest SOR (ORD-4).
     pub is_accessory: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub list_price_minor: Option<i64>,
     /// The discounted price with a valid SOR.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub partner_price_minor: Option<i64>,
     /// Commercial MSRP: the price without an SOR.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub msrp_minor: Option<i64>,
     /// GOV/ED RRSP: the price without an SOR for government and education customers.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub rrsp_minor: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub currency: Option<String>,
     /// Months of maintenance or subscription the line covers, if it is one (DSK-9).
     pub maintenance_term_months: Option<u32>,
@@ -809,11 +854,14 @@ pub struct OrderInput {
     /// may omit it.
     pub partner_id: Option<i64>,
     /// The partner's PO number: unique per partner, so the same PO sent twice is entered once.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub po_number: Option<String>,
     /// The end customer the order is for.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
     /// The SOR number written on the PO, if any (e.g. SOR-2026-000042).
     pub sor_number: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub lines: Option<Vec<ProductLineInput>>,
 }
 
@@ -851,8 +899,11 @@ pub fn parse_order(input: &OrderInput) -> Result<NewOrder, FieldErrors> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub display_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub role: Option<String>,
     /// Required for partner roles, forbidden for staff.
     pub partner_id: Option<i64>,
@@ -967,6 +1018,19 @@ mod tests {
             expected_close_date: Some("2027-01-15".into()),
             description: Some("  24 classrooms  ".into()),
         }
+    }
+
+    #[test]
+    fn countries_are_assigned_iso_codes() {
+        assert_eq!(parse_country(" us "), Ok("US".to_owned()));
+        assert_eq!(parse_country("ax"), Ok("AX".to_owned()));
+        for bad in ["ZZ", "XK", "UK", "USA", "", "U1"] {
+            assert!(parse_country(bad).is_err(), "{bad}");
+        }
+        assert!(
+            ISO_COUNTRIES.windows(2).all(|w| w[0] < w[1]),
+            "sorted for binary search"
+        );
     }
 
     #[test]

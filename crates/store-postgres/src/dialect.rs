@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_registrations.sql")),
     (2, include_str!("../migrations/0002_orders.sql")),
     (3, include_str!("../migrations/0003_web.sql")),
+    (4, include_str!("../migrations/0004_queue_index.sql")),
 ];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = " FOR UPDATE";
@@ -33,6 +34,19 @@ pub async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, D
 /// Outbox claims need no global order, only row locks.
 pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
     pool.begin().await
+}
+
+/// Identity columns do not notice explicitly inserted ids (the benchmark loader writes them): move
+/// each table's sequence past its largest id so later inserts do not collide.
+pub async fn resync_ids(pool: &Pool<Db>, tables: &[&str]) -> sqlx::Result<()> {
+    for table in tables {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+        )))
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn backup(_pool: &Pool<Db>, _destination: &std::path::Path) -> StoreResult<()> {

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_registrations.sql")),
     (2, include_str!("../migrations/0002_orders.sql")),
     (3, include_str!("../migrations/0003_web.sql")),
+    (4, include_str!("../migrations/0004_queue_index.sql")),
 ];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = "";
@@ -23,6 +24,11 @@ pub async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, D
 
 pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
     begin_write(pool).await
+}
+
+/// Rowids already continue after explicitly inserted ids: nothing to do.
+pub async fn resync_ids(_pool: &Pool<Db>, _tables: &[&str]) -> sqlx::Result<()> {
+    Ok(())
 }
 
 /// `VACUUM INTO` writes a consistent snapshot while readers and writers carry on.

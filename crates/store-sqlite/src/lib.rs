@@ -6,7 +6,7 @@ mod dialect;
 #[path = "../../store/sql/ops.rs"]
 mod ops;
 
-pub use ops::{Fixture, FixtureRegistration, SqlStore};
+pub use ops::SqlStore;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
@@ -52,9 +52,8 @@ fn durable_options(path: &Path) -> StoreResult<SqliteConnectOptions> {
         .pragma("temp_store", "memory"))
 }
 
-/// The raw limit benchmarks compare with: `count` single-row INSERT transactions, one after the
-/// other on one connection with the same durable settings, in a scratch file at `path`. Returns
-/// transactions per second.
+/// The raw limit benchmarks compare with (see [`ops::durable_insert_rate`]), in a scratch file at
+/// `path` opened with the same durable settings as the store.
 pub async fn durable_insert_rate(path: &Path, count: usize) -> StoreResult<f64> {
     use sqlx::Connection;
     for suffix in ["", "-wal", "-shm"] {
@@ -63,18 +62,30 @@ pub async fn durable_insert_rate(path: &Path, count: usize) -> StoreResult<f64> 
     let mut conn = sqlx::SqliteConnection::connect_with(&durable_options(path)?)
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    ops::durable_insert_rate(&mut conn, count).await
+}
+
+/// The durability settings a store connection to `path` really runs with, read back from SQLite,
+/// for benchmark reports.
+pub async fn durability(path: &Path) -> StoreResult<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect_with(&durable_options(path)?)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let fail = |e: sqlx::Error| StoreError::Database(e.to_string());
-    sqlx::raw_sql("CREATE TABLE raw_insert (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(&mut conn)
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
         .await
         .map_err(fail)?;
-    let started = std::time::Instant::now();
-    for i in 0..count {
-        sqlx::query("INSERT INTO raw_insert (body) VALUES ($1)")
-            .bind(format!("row {i}"))
-            .execute(&mut conn)
-            .await
-            .map_err(fail)?;
-    }
-    Ok(count as f64 / started.elapsed().as_secs_f64())
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(fail)?;
+    let synchronous = match synchronous {
+        0 => "OFF",
+        1 => "NORMAL",
+        2 => "FULL",
+        _ => "EXTRA",
+    };
+    Ok(format!("SQLite journal_mode={journal}, synchronous={synchronous}"))
 }

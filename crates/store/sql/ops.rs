@@ -6,7 +6,8 @@
 //!   statement (SQLite `BEGIN IMMEDIATE`; PostgreSQL an advisory transaction lock), so every write
 //!   sees every earlier commit and commit order is filing order;
 //! - `begin_queue(pool)` and `SKIP_LOCKED`: for the outbox, which does not need the write lock;
-//! - `backup(pool, destination)`.
+//! - `backup(pool, destination)`;
+//! - `resync_ids(pool, tables)`: after rows were inserted with explicit ids.
 //!
 //! SQL here is the common dialect of SQLite ≥ 3.35 and PostgreSQL: `$n` placeholders, `RETURNING`,
 //! `ON CONFLICT`, partial indexes.
@@ -2830,23 +2831,29 @@ impl SqlStore {
     }
 }
 
-/// One registration of a benchmark fixture.
-pub struct FixtureRegistration {
-    pub partner_id: i64,
-    pub submitted_by: i64,
-    /// Index into [`Fixture::customers`].
-    pub customer: usize,
-    pub lines: Vec<(i64, ProductLine)>,
-    /// Approve it (with an SOR number and its claims) unless an earlier one holds a claim it needs.
-    pub approve: bool,
-}
-
-/// Benchmark data: customers and registrations referring to them by index.
-pub struct Fixture {
-    pub customers: Vec<Customer>,
-    pub registrations: Vec<FixtureRegistration>,
-    pub submitted_at: Timestamp,
-    pub valid_through: Date,
+/// The raw limit benchmarks compare with: `count` single-row INSERT transactions, one after the
+/// other on `conn`, into a new table `raw_insert` (dropped afterwards) of a scratch database. Returns transactions per
+/// second; the durability is whatever `conn` was opened with.
+pub async fn durable_insert_rate(conn: &mut Conn, count: usize) -> StoreResult<f64> {
+    sqlx::raw_sql("CREATE TABLE raw_insert (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let started = std::time::Instant::now();
+    for i in 0..count {
+        sqlx::query("INSERT INTO raw_insert (id, body) VALUES ($1, $2)")
+            .bind(i as i64)
+            .bind(format!("row {i}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    sqlx::raw_sql("DROP TABLE raw_insert")
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(rate)
 }
 
 /// Rows per multi-row INSERT: well under both backends' bind-parameter limits.
@@ -2983,7 +2990,7 @@ impl SqlStore {
             insert_rows(
                 &mut tx,
                 "INSERT INTO registrations (id, partner_id, customer_id, status, est_value_minor, currency, expected_close, \
-                 submitted_by, submitted_us, sor_number, valid_through, approved_us, possible_conflict, conflicts, \
+                 approver_id, submitted_by, submitted_us, sor_number, valid_through, approved_us, possible_conflict, conflicts, \
                  customer_name, customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, \
                  customer_segment) ",
                 &regs,
@@ -2996,6 +3003,7 @@ impl SqlStore {
                         .push_bind(1_000_000i64)
                         .push_bind("USD")
                         .push_bind(through.clone())
+                        .push_bind(reg.approver_id)
                         .push_bind(reg.submitted_by)
                         .push_bind(now)
                         .push_bind(sor.clone())
@@ -3034,6 +3042,9 @@ impl SqlStore {
             tx.commit().await.map_err(db)?;
             progress(chunk_index * 20_000 + chunk.len());
         }
+        dialect::resync_ids(&self.write, &["customers", "registrations"])
+            .await
+            .map_err(db)?;
         Ok(())
     }
 }

@@ -439,9 +439,11 @@ pub struct AuditEntry {
     pub action: String,
     pub entity_type: String,
     pub entity_id: i64,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The record before the change; null for a creation.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<serde_json::Value>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The record after the change; null for a deletion.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
     pub hash: String,
 }
@@ -509,4 +511,25 @@ pub struct StoredResponse {
     pub fingerprint: String,
     pub status: u16,
     pub body: String,
+}
+
+/// One registration of a benchmark fixture.
+pub struct FixtureRegistration {
+    pub partner_id: i64,
+    pub submitted_by: i64,
+    /// The manager it is routed to.
+    pub approver_id: Option<i64>,
+    /// Index into [`Fixture::customers`].
+    pub customer: usize,
+    pub lines: Vec<(i64, domain::input::ProductLine)>,
+    /// Approve it (with an SOR number and its claims) unless an earlier one holds a claim it needs.
+    pub approve: bool,
+}
+
+/// Benchmark data: customers and registrations referring to them by index.
+pub struct Fixture {
+    pub customers: Vec<domain::input::Customer>,
+    pub registrations: Vec<FixtureRegistration>,
+    pub submitted_at: Timestamp,
+    pub valid_through: Date,
 }

@@ -83,14 +83,113 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The problems any operation may answer with (RFC 9457 `application/problem+json`).
+const PROBLEMS: [(u16, &str); 6] = [
+    (400, "A path or query parameter, header or body that cannot be read"),
+    (401, "No valid bearer token"),
+    (403, "The caller's role may not do this"),
+    (404, "No such record, or not the caller's to see"),
+    (422, "Invalid input: each bad field is named in `errors`"),
+    (503, "The database is unavailable; retry shortly"),
+];
+/// The further problems of operations that take a body.
+const BODY_PROBLEMS: [(u16, &str); 3] = [
+    (
+        409,
+        "The record's state forbids it, a rule refuses it, or a replayed key or PO number carries other content",
+    ),
+    (413, "The body is larger than the limit"),
+    (415, "The body is not of the declared content type"),
+];
+
+/// Declares on every operation the problems it can answer with, once here instead of on each
+/// handler, and gives every problem its real content type: the document then names every status
+/// and body a client can get (checked by schemathesis in CI).
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build()
+        };
+        let is_problem = |content: &RefOr<utoipa::openapi::Content>| matches!(content, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")));
+        for_each_operation(openapi, |operation, takes_body| {
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response.content = std::mem::take(&mut response.content)
+                        .into_iter()
+                        .map(|(kind, content)| match kind.as_str() {
+                            "application/json" if is_problem(&content) => ("application/problem+json".into(), content),
+                            _ => (kind, content),
+                        })
+                        .collect();
+                }
+            }
+            let extra = if takes_body { &BODY_PROBLEMS[..] } else { &[] };
+            for (status, description) in PROBLEMS.iter().chain(extra) {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(*description)
+                            .content("application/problem+json", problem())
+                            .into()
+                    });
+            }
+        });
+    }
+}
+
+/// Record ids are positive: say so on every `{id}` path parameter (a 0 or negative id is a 400).
+struct PositiveIds;
+
+impl Modify for PositiveIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema, path::ParameterIn};
+        for_each_operation(openapi, |operation, _| {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = parameter
+                    && p.name == "id"
+                    && p.parameter_in == ParameterIn::Path
+                    && let Some(RefOr::T(Schema::Object(schema))) = &mut p.schema
+                {
+                    schema.minimum = Some(utoipa::Number::Int(1));
+                }
+            }
+        });
+    }
+}
+
+/// Calls `f` with every operation of the document and whether its method takes a body.
+fn for_each_operation(
+    openapi: &mut utoipa::openapi::OpenApi,
+    mut f: impl FnMut(&mut utoipa::openapi::path::Operation, bool),
+) {
+    for item in openapi.paths.paths.values_mut() {
+        for (operation, takes_body) in [(&mut item.get, false), (&mut item.post, true), (&mut item.put, true)] {
+            if let Some(operation) = operation.as_mut() {
+                f(operation, takes_body);
+            }
+        }
+    }
+}
+
 /// The OpenAPI document and the API routes it describes.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::registrations::router())
         .merge(routes::directory::router())
         .merge(routes::files::router())
         .merge(routes::orders::router())
-        .split_for_parts()
+        .split_for_parts();
+    ProblemResponses.modify(&mut doc);
+    PositiveIds.modify(&mut doc);
+    (router, doc)
 }
 
 pub fn app(state: AppState) -> Router {
