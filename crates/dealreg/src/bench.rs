@@ -449,23 +449,6 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     report
 }
 
-/// A registration as a partner files it: even `i` a new organisation, odd `i` a misspelling of a
-/// loaded one, so both paths of the conflict matcher run.
-fn registration_body(i: usize, customers: usize, skus: &[String], close_date: &str) -> Value {
-    let customer = if i.is_multiple_of(2) {
-        organisation(customers + i)
-    } else {
-        variant(&organisation(i * 7 % customers))
-    };
-    json!({
-        "customer": {"name": customer.name, "domain": customer.domain, "city": customer.city,
-                     "postal_code": customer.postal_code, "country": "US", "segment": customer.segment.as_str()},
-        "products": [{"sku": skus[i % skus.len()], "quantity": 5}],
-        "estimated_value": {"amount_minor": 2_500_000, "currency": "USD"},
-        "expected_close_date": close_date,
-    })
-}
-
 /// An approved SOR of the loaded data to order against: the partner's client index, the customer
 /// as the registration shows it, and the SOR number.
 struct OrderTarget {
@@ -475,16 +458,79 @@ struct OrderTarget {
     sor: String,
 }
 
-/// A 20-line PO citing `target`'s SOR; lines the SOR does not cover are re-priced (the program is
-/// set so), so every line is verified, priced and written.
-fn order_body(po_number: String, partner_id: Option<i64>, target: &OrderTarget, skus: &[String]) -> Value {
-    json!({
-        "partner_id": partner_id,
-        "po_number": po_number,
-        "customer": target.customer,
-        "sor_number": target.sor,
-        "lines": skus.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
-    })
+/// What every load-generating client shares: where to send, as whom, and the data its requests are
+/// built from. The i-th request of a kind is always the same request.
+struct Load {
+    http: reqwest::Client,
+    base: String,
+    partner_tokens: Vec<String>,
+    skus: Vec<String>,
+    close_date: String,
+    customers: usize,
+    targets: Vec<OrderTarget>,
+}
+
+impl Load {
+    fn partner_token(&self, i: usize) -> &str {
+        &self.partner_tokens[i % self.partner_tokens.len()]
+    }
+
+    /// A registration as a partner files it: even `i` a new organisation, odd `i` a misspelling of
+    /// a loaded one, so both paths of the conflict matcher run.
+    fn submit(&self, i: usize) -> reqwest::RequestBuilder {
+        let customer = if i.is_multiple_of(2) {
+            organisation(self.customers + i)
+        } else {
+            variant(&organisation(i * 7 % self.customers))
+        };
+        let body = json!({
+            "customer": {"name": customer.name, "domain": customer.domain, "city": customer.city,
+                         "postal_code": customer.postal_code, "country": "US", "segment": customer.segment.as_str()},
+            "products": [{"sku": self.skus[i % self.skus.len()], "quantity": 5}],
+            "estimated_value": {"amount_minor": 2_500_000, "currency": "USD"},
+            "expected_close_date": self.close_date,
+        });
+        self.http
+            .post(format!("{}/registrations", self.base))
+            .bearer_auth(self.partner_token(i))
+            .json(&body)
+    }
+
+    /// The claimed/free check for a misspelled loaded organisation.
+    fn check(&self, i: usize) -> reqwest::RequestBuilder {
+        let customer = variant(&organisation(i * 13 % self.customers));
+        let body = json!({"customer": {"name": customer.name, "city": customer.city, "country": "US"},
+                          "products": [self.skus[i % self.skus.len()]]});
+        self.http
+            .post(format!("{}/registrations/check", self.base))
+            .bearer_auth(self.partner_token(i))
+            .json(&body)
+    }
+
+    fn list_page(&self, i: usize) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}/registrations?limit=50", self.base))
+            .bearer_auth(self.partner_token(i))
+    }
+
+    /// A 20-line PO citing an approved SOR; lines the SOR does not cover are re-priced (the program
+    /// is set so), so every line is verified, priced and written. Sent by the ordering partner, or
+    /// by order entry (`clerk`) naming the partner.
+    fn order(&self, i: usize, po_number: String, clerk: Option<&str>) -> reqwest::RequestBuilder {
+        let target = &self.targets[i % self.targets.len()];
+        let body = json!({
+            "partner_id": clerk.map(|_| target.partner_id),
+            "po_number": po_number,
+            "customer": target.customer,
+            "sor_number": target.sor,
+            "lines": self.skus.iter().take(20).map(|sku| json!({"sku": sku, "quantity": 1})).collect::<Vec<_>>(),
+        });
+        let token = clerk.unwrap_or(&self.partner_tokens[target.client]);
+        self.http
+            .post(format!("{}/orders", self.base))
+            .bearer_auth(token)
+            .json(&body)
+    }
 }
 
 const MIXED_OPERATIONS: [&str; 6] = [
@@ -621,7 +667,6 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
         !targets.is_empty(),
         "the fixture has no approved registration to order against"
     );
-    let targets = Arc::new(targets);
 
     let running = crate::server::start(
         "127.0.0.1:0".parse()?,
@@ -632,96 +677,67 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
         None,
     )
     .await?;
-    let base = format!("http://{}/api/v1", running.addr);
-    let mut tokens = Vec::new();
+    let mut partner_tokens = Vec::new();
     for partner in &partners {
-        tokens.push(token(store.as_ref(), partner, now).await?);
+        partner_tokens.push(token(store.as_ref(), partner, now).await?);
     }
-    let tokens = Arc::new(tokens);
-    let client = reqwest::Client::new();
-    let skus: Arc<Vec<String>> = Arc::new(products.iter().map(|p| p.sku.clone()).collect());
-    let close_date: Arc<str> = now
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-        .saturating_add(60.days())
-        .to_string()
-        .into();
+    let load = Arc::new(Load {
+        http: reqwest::Client::new(),
+        base: format!("http://{}/api/v1", running.addr),
+        partner_tokens,
+        skus: products.iter().map(|p| p.sku.clone()).collect(),
+        close_date: now
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .saturating_add(60.days())
+            .to_string(),
+        customers,
+        targets,
+    });
     let n = config.requests;
     let c = config.concurrency;
     let mut measurements = Vec::new();
-
-    let (cl, b, t, s, d) = (
-        client.clone(),
-        base.clone(),
-        tokens.clone(),
-        skus.clone(),
-        close_date.clone(),
-    );
+    let l = load.clone();
     measurements.extend(
         measure(
             "submit registration (with conflict check)",
             n,
             c,
-            Arc::new(move |i| {
-                cl.post(format!("{b}/registrations"))
-                    .bearer_auth(&t[i % t.len()])
-                    .json(&registration_body(i, customers, &s, &d))
-            }),
+            Arc::new(move |i| l.submit(i)),
         )
         .await,
     );
-    let (cl, b, t, s) = (client.clone(), base.clone(), tokens.clone(), skus.clone());
-    measurements.extend(
-        measure("claimed/free check", n, c, Arc::new(move |i| {
-            let customer = variant(&organisation(i * 13 % customers));
-            let body = json!({"customer": {"name": customer.name, "city": customer.city, "country": "US"}, "products": [s[i % s.len()]]});
-            cl.post(format!("{b}/registrations/check")).bearer_auth(&t[i % t.len()]).json(&body)
-        }))
-        .await,
-    );
-    let (cl, b, t) = (client.clone(), base.clone(), tokens.clone());
+    let l = load.clone();
+    measurements.extend(measure("claimed/free check", n, c, Arc::new(move |i| l.check(i))).await);
+    let l = load.clone();
     measurements.extend(
         measure(
             "one page (50) of a partner's registrations",
             n,
             c,
-            Arc::new(move |i| {
-                cl.get(format!("{b}/registrations?limit=50"))
-                    .bearer_auth(&t[i % t.len()])
-            }),
+            Arc::new(move |i| l.list_page(i)),
         )
         .await,
     );
-    let (cl, b, t, s, o) = (
-        client.clone(),
-        base.clone(),
-        tokens.clone(),
-        skus.clone(),
-        targets.clone(),
-    );
+    let l = load.clone();
     measurements.extend(
         measure(
             "verify and price a 20-line order",
             n,
             c,
-            Arc::new(move |i| {
-                let target = &o[i % o.len()];
-                cl.post(format!("{b}/orders"))
-                    .bearer_auth(&t[target.client])
-                    .json(&order_body(format!("BENCH-{i}"), None, target, &s))
-            }),
+            Arc::new(move |i| l.order(i, format!("BENCH-{i}"), None)),
         )
         .await,
     );
     // The HTTP stack's own limit in this run: a handler that does nothing.
-    let (cl, b) = (client.clone(), base.clone());
-    let root = b.trim_end_matches("/api/v1").to_owned();
+    let l = load.clone();
+    let healthz = format!("http://{}/healthz", running.addr);
     measurements.extend(
         measure(
             "empty handler (GET /healthz): the HTTP limit",
             n,
             c,
-            Arc::new(move |_| cl.get(format!("{root}/healthz"))),
+            Arc::new(move |_| l.http.get(&healthz)),
         )
         .await,
     );
@@ -731,38 +747,29 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
     let partner_clients = (c / 2).max(1);
     let mut tasks = Vec::new();
     for w in 0..partner_clients {
-        let (cl, b, t, s, d) = (
-            client.clone(),
-            base.clone(),
-            tokens.clone(),
-            skus.clone(),
-            close_date.clone(),
-        );
+        let l = load.clone();
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
             for k in (0..n).take_while(|_| Instant::now() < deadline) {
                 // Indexes past those of the measurements above: new filings, not replays.
                 let i = 2 * n + w + k * partner_clients;
-                let token = &t[i % t.len()];
                 if k.is_multiple_of(2) {
-                    let body = registration_body(i, customers, &s, &d);
-                    let request = cl.post(format!("{b}/registrations")).bearer_auth(token).json(&body);
-                    timed(MIXED_OPERATIONS[0], request, &mut samples).await;
+                    timed(MIXED_OPERATIONS[0], l.submit(i), &mut samples).await;
                 } else {
-                    let request = cl.get(format!("{b}/registrations?limit=50")).bearer_auth(token);
-                    timed(MIXED_OPERATIONS[1], request, &mut samples).await;
+                    timed(MIXED_OPERATIONS[1], l.list_page(i), &mut samples).await;
                 }
             }
             samples
         }));
     }
     for manager in &managers {
-        let (cl, b) = (client.clone(), base.clone());
+        let l = load.clone();
         let (id, token) = (manager.user_id, token(store.as_ref(), manager, now).await?);
         tasks.push(tokio::spawn(async move {
+            let (http, b) = (&l.http, &l.base);
             let mut samples = Vec::new();
             for _ in (0..n).take_while(|_| Instant::now() < deadline) {
-                let queue = cl
+                let queue = http
                     .get(format!(
                         "{b}/registrations?status=submitted&approver_id={id}&sort=oldest&limit=1"
                     ))
@@ -772,12 +779,12 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 };
-                let approve = cl
+                let approve = http
                     .post(format!("{b}/registrations/{reg}/approve"))
                     .bearer_auth(&token)
                     .json(&json!({"acknowledge_conflicts": true}));
                 if timed(MIXED_OPERATIONS[3], approve, &mut samples).await.0 == Outcome::Refused {
-                    let decline = cl
+                    let decline = http
                         .post(format!("{b}/registrations/{reg}/decline"))
                         .bearer_auth(&token)
                         .json(&json!({"reason": "another partner holds the approved registration"}));
@@ -788,14 +795,12 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
         }));
     }
     {
-        let (cl, b, s, o) = (client.clone(), base.clone(), skus.clone(), targets.clone());
-        let token = token(store.as_ref(), &order_entry, now).await?;
+        let l = load.clone();
+        let clerk = token(store.as_ref(), &order_entry, now).await?;
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
             for k in (0..n).take_while(|_| Instant::now() < deadline) {
-                let target = &o[k % o.len()];
-                let body = order_body(format!("MIXED-{k}"), Some(target.partner_id), target, &s);
-                let request = cl.post(format!("{b}/orders")).bearer_auth(&token).json(&body);
+                let request = l.order(k, format!("MIXED-{k}"), Some(&clerk));
                 timed(MIXED_OPERATIONS[5], request, &mut samples).await;
             }
             samples
