@@ -36,9 +36,11 @@ pub async fn begin_queue(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, D
     pool.begin().await
 }
 
-/// Identity columns do not notice explicitly inserted ids (the benchmark loader writes them): move
-/// each table's sequence past its largest id so later inserts do not collide.
-pub async fn resync_ids(pool: &Pool<Db>, tables: &[&str]) -> sqlx::Result<()> {
+/// After the benchmark loader wrote `tables` with explicit ids: identity columns do not notice such
+/// ids, so each table's sequence is moved past its largest one; then `VACUUM (ANALYZE)` does now what
+/// autovacuum would do in the middle of the measurements (statistics for the planner, the visibility
+/// map), as it would long before a real program reached this size.
+pub async fn after_bulk_load(pool: &Pool<Db>, tables: &[&str]) -> sqlx::Result<()> {
     for table in tables {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
@@ -46,6 +48,7 @@ pub async fn resync_ids(pool: &Pool<Db>, tables: &[&str]) -> sqlx::Result<()> {
         .execute(pool)
         .await?;
     }
+    sqlx::raw_sql("VACUUM (ANALYZE)").execute(pool).await?;
     Ok(())
 }
 

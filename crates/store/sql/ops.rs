@@ -7,7 +7,7 @@
 //!   sees every earlier commit and commit order is filing order;
 //! - `begin_queue(pool)` and `SKIP_LOCKED`: for the outbox, which does not need the write lock;
 //! - `backup(pool, destination)`;
-//! - `resync_ids(pool, tables)`: after rows were inserted with explicit ids.
+//! - `after_bulk_load(pool, tables)`: after the benchmark loader wrote rows with explicit ids.
 //!
 //! SQL here is the common dialect of SQLite ≥ 3.35 and PostgreSQL: `$n` placeholders, `RETURNING`,
 //! `ON CONFLICT`, partial indexes.
@@ -3042,7 +3042,7 @@ impl SqlStore {
             tx.commit().await.map_err(db)?;
             progress(chunk_index * 20_000 + chunk.len());
         }
-        dialect::resync_ids(&self.write, &["customers", "registrations"])
+        dialect::after_bulk_load(&self.write, &["customers", "registrations"])
             .await
             .map_err(db)?;
         Ok(())
