@@ -93,7 +93,8 @@ struct BenchArgs {
     /// Registrations to load before measuring.
     #[arg(long, default_value_t = 1_000_000)]
     registrations: usize,
-    /// Requests per measured operation (and raw insert transactions).
+    /// Requests per measured operation and raw insert transactions; in the mixed load, the most
+    /// operations per client.
     #[arg(long, default_value_t = 2_000)]
     requests: usize,
     /// Concurrent HTTP clients (in the mixed load: half of them partners, plus three managers and
