@@ -3,20 +3,23 @@
 pub(crate) use crate::dialect::{self, Db};
 pub(crate) use crate::sql::SqlStore;
 pub(crate) use async_trait::async_trait;
+pub(crate) use domain::access::{self, Access};
 pub(crate) use domain::audit::{AuditFields, GENESIS, chain_hash, content_hash};
 pub(crate) use domain::calendar::business_date;
-pub(crate) use domain::catalog::{Line, PartnerRow};
-pub(crate) use domain::input::{
-    ActivationStage, Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome,
-    PartnerLevel, ProductLine, Segment,
+pub(crate) use domain::directory::customers::Customer;
+pub(crate) use domain::directory::files::{Line, PartnerRow};
+pub(crate) use domain::directory::input::NewPartner;
+pub(crate) use domain::directory::products::{NewProduct, ProductLine};
+pub(crate) use domain::directory::{self, ActivationStage, PartnerLevel, Segment};
+pub(crate) use domain::notify::Draft;
+pub(crate) use domain::orders::input::NewOrder;
+pub(crate) use domain::orders::{
+    self as ordering, CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, SorLineUsage,
+    SorOnFile,
 };
-pub(crate) use domain::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
-pub(crate) use domain::notify::{self, Draft};
-pub(crate) use domain::ordering::{
-    self, CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, SorLineUsage, SorOnFile,
-};
-pub(crate) use domain::policy::{self, Access};
-pub(crate) use domain::registration::{self as rules, Action, RequestKind, RequestStatus, Status};
+pub(crate) use domain::registrations::input::{Approval, ChangeRequest, NewRegistration, Outcome};
+pub(crate) use domain::registrations::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
+pub(crate) use domain::registrations::{self as rules, Action, RequestKind, RequestStatus, Status, notify, policy};
 pub(crate) use domain::settings::{ProgramSettings, route_approver};
 pub(crate) use domain::sor::SorNumber;
 pub(crate) use domain::{Actor, Currency, FieldErrors, Money, Role};
@@ -104,7 +107,7 @@ pub(crate) fn check(access: Access, entity: &'static str, what: &str) -> StoreRe
 
 pub(crate) fn require_admin(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
     match actor {
-        Some(a) if !policy::can_administer(a) => Err(StoreError::Forbidden(format!("only administrators may {what}"))),
+        Some(a) if !access::can_administer(a) => Err(StoreError::Forbidden(format!("only administrators may {what}"))),
         _ => Ok(()),
     }
 }

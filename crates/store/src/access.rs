@@ -5,7 +5,7 @@ use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
 use domain::Actor;
 use domain::Role;
-use domain::input::Email;
+use domain::access::input::Email;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,11 @@
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
-use domain::catalog::{Line, PartnerRow};
-use domain::input::{ActivationStage, Customer, NewPartner, NewProduct, PartnerLevel, Segment};
+use domain::directory::customers::Customer;
+use domain::directory::files::{Line, PartnerRow};
+use domain::directory::input::NewPartner;
+use domain::directory::products::NewProduct;
+use domain::directory::{ActivationStage, PartnerLevel, Segment};
 use domain::settings::ProgramSettings;
 use domain::{Actor, Money};
 use jiff::Timestamp;

@@ -3,8 +3,9 @@
 use crate::StoreResult;
 use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
-use domain::input::{NewOrder, Segment};
-use domain::ordering::{OrderStatus, PriceBasis};
+use domain::directory::Segment;
+use domain::orders::input::NewOrder;
+use domain::orders::{OrderStatus, PriceBasis};
 use domain::{Actor, Money};
 use jiff::Timestamp;
 use jiff::civil::Date;

@@ -2,7 +2,7 @@
 
 use crate::StoreResult;
 use async_trait::async_trait;
-use domain::registration::Status;
+use domain::registrations::Status;
 use domain::{Actor, Money};
 use jiff::Timestamp;
 use jiff::civil::Date;

@@ -257,7 +257,7 @@ impl AccessStore for SqlStore {
         } else {
             user.failed_sign_ins.saturating_add(1)
         };
-        let locked_until = policy::sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
+        let locked_until = access::sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
         let row = sqlx::query("UPDATE users SET failed_sign_ins = $1, locked_until_us = $2 WHERE id = $3 RETURNING *")
             .bind(i64::from(failures))
             .bind(locked_until.map(us))
@@ -299,7 +299,7 @@ impl AccessStore for SqlStore {
         .await?;
         let zone = load_settings(&mut tx).await?.zone();
         let until = expires.to_zoned(zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
-        let draft = notify::password_reset(link, &until);
+        let draft = domain::access::notify::password_reset(link, &until);
         tx.notify(
             &format!("password_reset:{token_hash}"),
             user_id,

@@ -72,7 +72,7 @@ pub(crate) fn partner_from_row(row: &DbRow) -> StoreResult<Partner> {
 
 pub(crate) fn require_customer_manager(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
     match actor {
-        Some(a) if !policy::can_manage_customers(a) => Err(StoreError::Forbidden(format!(
+        Some(a) if !directory::can_manage_customers(a) => Err(StoreError::Forbidden(format!(
             "only administrators and channel managers may {what}"
         ))),
         _ => Ok(()),
@@ -249,7 +249,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner> {
-        check(policy::can_view(actor, id), "partner", "view this partner")?;
+        check(access::can_view(actor, id), "partner", "view this partner")?;
         let row = sqlx::query("SELECT * FROM partners WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.read)
@@ -525,7 +525,7 @@ impl DirectoryStore for SqlStore {
         customer: Customer,
         now: Timestamp,
     ) -> StoreResult<CustomerRecord> {
-        if actor.is_some_and(|a| !policy::can_manage_customers(a)) {
+        if actor.is_some_and(|a| !directory::can_manage_customers(a)) {
             return Err(StoreError::Forbidden(
                 "only administrators and channel managers may create customers".into(),
             ));

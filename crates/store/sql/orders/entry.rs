@@ -69,7 +69,7 @@ pub(crate) async fn sor_on_file(
 
 /// Which partner a PO is entered for: partners enter their own; order entry and administrators name it.
 pub(crate) fn ordering_partner(actor: &Actor, named: Option<i64>) -> StoreResult<i64> {
-    if !policy::can_enter_orders(actor) {
+    if !domain::orders::policy::can_enter_orders(actor) {
         return Err(StoreError::Forbidden(
             "only order entry, administrators and partners enter orders".into(),
         ));
@@ -317,7 +317,7 @@ pub(crate) async fn announce_refusals(tx: &mut Write<'_>, actor: &Actor, entered
         .filter(|l| l.basis.is_none())
         .map(|l| (l.sku.as_str(), l.reason.as_str()))
         .collect();
-    let draft = notify::order_refused(id, &entered.po_number, &entered.customer_name, &refused);
+    let draft = domain::orders::notify::order_refused(id, &entered.po_number, &entered.customer_name, &refused);
     let recipients: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM users WHERE partner_id = $1 AND active = $2 AND (role = 'partner_admin' OR id = $3) ORDER BY id",
         )

@@ -31,7 +31,7 @@ pub(crate) async fn linked_orders(conn: &mut Conn, registration_id: i64) -> Stor
 
 /// The orders of a registration, for an actor who may read that partner's orders.
 pub(crate) async fn order_links(conn: &mut Conn, actor: &Actor, reg: &RegRow) -> StoreResult<Option<Vec<OrderLink>>> {
-    if policy::can_read_order(actor, reg.partner_id) != Access::Allowed {
+    if domain::orders::policy::can_read_order(actor, reg.partner_id) != Access::Allowed {
         return Ok(None);
     }
     linked_orders(conn, reg.id).await.map(Some)

@@ -48,12 +48,16 @@ impl OrderStore for SqlStore {
     async fn get_order(&self, actor: &Actor, id: i64) -> StoreResult<Order> {
         let mut conn = self.read.acquire().await?;
         let order = load_order(&mut conn, id).await?;
-        check(policy::can_read_order(actor, order.partner_id), "order", "read orders")?;
+        check(
+            domain::orders::policy::can_read_order(actor, order.partner_id),
+            "order",
+            "read orders",
+        )?;
         Ok(order)
     }
 
     async fn list_orders(&self, actor: &Actor, filter: OrderFilter, page: PageRequest) -> StoreResult<Page<Order>> {
-        if actor.is_staff() && !policy::can_enter_orders(actor) {
+        if actor.is_staff() && !domain::orders::policy::can_enter_orders(actor) {
             return Err(StoreError::Forbidden(
                 "only order entry, administrators and partners read orders".into(),
             ));

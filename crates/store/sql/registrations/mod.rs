@@ -121,7 +121,7 @@ impl RegistrationStore for SqlStore {
         let mut conn = self.read.acquire().await?;
         let reg = load_reg(&mut conn, id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;
@@ -474,7 +474,7 @@ impl RegistrationStore for SqlStore {
         let mut conn = self.read.acquire().await?;
         let reg = load_reg(&mut conn, registration_id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;
@@ -507,7 +507,7 @@ impl RegistrationStore for SqlStore {
         let mut conn = self.read.acquire().await?;
         let reg = load_reg(&mut conn, id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;
