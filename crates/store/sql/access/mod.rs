@@ -340,8 +340,7 @@ impl AccessStore for SqlStore {
         .bind(password_hash)
         .bind(user_id)
         .fetch_one(&mut *tx)
-        .await
-        ?;
+        .await?;
         let change = Change {
             action: "user.password_reset",
             entity_type: "user",
