@@ -315,7 +315,7 @@ impl AccessStore for SqlStore {
             after: None,
         };
         tx.audit(change).await?;
-        tx.commit().await.map_err(StoreError::from)
+        tx.commit().await
     }
 
     async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User> {
