@@ -4,9 +4,8 @@
 //! messages, and commits — or changes nothing.
 //!
 //! Backends: `store-sqlite` and `store-postgres`. Both compile the same SQL-level implementation
-//! (`sql/ops.rs`) against their own concrete sqlx types and pass the [`conformance`] suite.
+//! (`sql/ops.rs`) against their own concrete sqlx types and pass the `store-conformance` suite.
 
-pub mod conformance;
 mod error;
 pub mod files;
 pub mod model;
