@@ -4,9 +4,10 @@
 use crate::orders::{approved_school_sor, school_po, school_po_at, set_pricing};
 use crate::{today, ts, world};
 use domain::Role;
-use domain::catalog;
-use domain::input::{ActivationStage, Email, PartnerLevel};
-use domain::ordering::{NoSorPricing, OverOrderPolicy, PriceBasis};
+use domain::access::input::Email;
+use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
+use domain::directory::{ActivationStage, PartnerLevel};
+use domain::orders::{NoSorPricing, OverOrderPolicy, PriceBasis};
 use jiff::civil::date;
 use std::sync::Arc;
 use store::*;
@@ -48,7 +49,7 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
         s.create_region(Some(&w.west_manager), "North", None, today()).await,
         Err(StoreError::Forbidden(_))
     ));
-    let bad_region = domain::input::NewPartner {
+    let bad_region = domain::directory::input::NewPartner {
         name: "Nowhere AV".into(),
         level: PartnerLevel::Bronze,
         activation_stage: ActivationStage::FirstContact,
@@ -128,7 +129,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     let next_year = format!(
         "{header}\nMB-100,MimioBoard 100 interactive display,displays,no,USD,5200.00,3600.00,5199.00,4799.00,2026-12-01\n"
     );
-    let rows = catalog::parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
     let report = w
         .store
         .import_products(Some(&w.admin), rows, today(), &|_| {})
@@ -168,7 +169,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     let bad = format!(
         "{header}\nNEW-1,New,displays,no,USD,1.00,1.00,1.00,1.00,\nNEW-2,Newer,displays,no,EUR,1.00,1.00,1.00,1.00,\n"
     );
-    let rows = catalog::parse_price_list(&bad, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&bad, date(2026, 11, 22)).unwrap();
     match w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await {
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "currency")),
         other => panic!("{other:?}"),
@@ -182,7 +183,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     ));
     // An export imports back unchanged.
     let text = store::files::price_list_csv(&exported);
-    let rows = catalog::parse_price_list(&text, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&text, date(2026, 11, 22)).unwrap();
     let report = w
         .store
         .import_products(Some(&w.admin), rows, today(), &|_| {})
@@ -192,7 +193,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     assert_eq!(w.store.export_products().await.unwrap(), exported);
 
     // Partners: regions by name; unknown ones are row errors.
-    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
+    let partners = parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
     match w
         .store
         .import_partners(Some(&w.admin), partners, today(), &|_| {})
@@ -201,7 +202,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "region")),
         other => panic!("{other:?}"),
     }
-    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
+    let partners = parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
     let report = w
         .store
         .import_partners(Some(&w.admin), partners, today(), &|_| {})
@@ -217,7 +218,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
 
     // Customers: the vendor's segment decides RRSP or MSRP.
     set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
-    let customers = catalog::parse_customers(
+    let customers = parse_customers(
         "name,city,country,segment\nSpringfield School District,Springfield,US,commercial\nShelbyville Hospital,Shelbyville,US,commercial\n",
     )
     .unwrap();

@@ -38,7 +38,7 @@ pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn St
         SweepReport::default()
     );
     let expired = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
-    assert_eq!(expired.status, domain::registration::Status::Expired);
+    assert_eq!(expired.status, domain::registrations::Status::Expired);
     let kinds: Vec<String> = notifications(&w, &w.partner_a)
         .await
         .into_iter()

@@ -13,11 +13,13 @@ pub mod orders;
 pub mod registrations;
 pub mod reports;
 
-use domain::input::{
-    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewRegistrationInput, PartnerLevel, ProductLineInput,
-    parse_new_registration,
-};
-use domain::registration::ValidityChoice;
+use domain::access::input::Email;
+use domain::directory::customers::CustomerInput;
+use domain::directory::products::ProductLineInput;
+use domain::directory::{ActivationStage, PartnerLevel};
+use domain::money::MoneyInput;
+use domain::registrations::ValidityChoice;
+use domain::registrations::input::{Approval, NewRegistrationInput, parse_new_registration};
 use domain::{Actor, Currency, Role};
 use jiff::civil::date;
 use std::sync::Arc;
@@ -144,7 +146,7 @@ async fn partner(store: &dyn Store, name: &str, region_id: i64) -> i64 {
     store
         .create_partner(
             None,
-            domain::input::NewPartner {
+            domain::directory::input::NewPartner {
                 name: name.to_owned(),
                 level: PartnerLevel::Gold,
                 activation_stage: ActivationStage::FullyOperational,
@@ -197,7 +199,7 @@ pub async fn world(store: Arc<dyn Store>) -> World {
         let [list, partner_price, msrp, rrsp] = prices;
         s.create_product(
             None,
-            domain::input::NewProduct {
+            domain::directory::products::NewProduct {
                 sku: sku.into(),
                 name: name.into(),
                 category: if accessory {
@@ -244,7 +246,7 @@ pub fn customer(name: &str, domain: Option<&str>, city: &str) -> CustomerInput {
     }
 }
 
-pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::input::NewRegistration {
+pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::registrations::input::NewRegistration {
     let input = NewRegistrationInput {
         customer: Some(customer),
         products: Some(

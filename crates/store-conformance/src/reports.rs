@@ -29,8 +29,8 @@ pub async fn dashboard_figures_aggregate_by_week(store: Arc<dyn Store>) {
     assert_eq!(
         filed,
         [
-            (week, domain::registration::Status::Approved, 1),
-            (week, domain::registration::Status::Declined, 1)
+            (week, domain::registrations::Status::Approved, 1),
+            (week, domain::registrations::Status::Declined, 1)
         ]
     );
     // Decided after 2 and 5 hours: on average 3 h 30 min.

@@ -199,7 +199,7 @@ impl ListParams {
     pub fn registration_filter(&self) -> Result<RegistrationFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let status = self.status.as_deref().and_then(|s| {
-            domain::registration::Status::parse(s)
+            domain::registrations::Status::parse(s)
                 .map_err(|m| errors.add("status", m))
                 .ok()
         });
@@ -231,7 +231,7 @@ impl ListParams {
     pub fn order_filter(&self) -> Result<OrderFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let status = self.status.as_deref().and_then(|s| {
-            domain::ordering::OrderStatus::parse(s)
+            domain::orders::OrderStatus::parse(s)
                 .map_err(|m| errors.add("status", m))
                 .ok()
         });

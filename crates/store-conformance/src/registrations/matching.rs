@@ -47,7 +47,7 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
         matches[0]
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SimilarName { .. }))
     );
     // Same domain under a different name: found by domain, strongest score.
     let third = w
@@ -73,7 +73,7 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
     assert!(
         top.reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SameDomain { .. }))
     );
     // Matches compare what each partner typed: B gave no domain, so no domain evidence is claimed
     // for B's registration, even though A's shared customer row has one.
@@ -92,13 +92,13 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
         b_match
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SimilarName { .. }))
     );
     assert!(
         !b_match
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SameDomain { .. }))
     );
     // An unrelated organisation is not a match.
     let other = submit(&w, &w.partner_b, "Globex Corporation", &["MB-100"]).await;
@@ -135,7 +135,7 @@ pub async fn approval_needs_acknowledgement_when_another_partner_filed_first(sto
         .conflicts
         .unwrap();
     let now_approved = seen.iter().find(|m| m.registration_id == first.id).unwrap();
-    assert_eq!(now_approved.status, domain::registration::Status::Approved);
+    assert_eq!(now_approved.status, domain::registrations::Status::Approved);
     assert_eq!(now_approved.sor_number.as_deref(), Some("SOR-2026-000001"));
     // Acknowledging does not beat the database: the customer and MB-100 are taken.
     let err = w
@@ -189,7 +189,7 @@ pub async fn two_partners_never_hold_the_same_customer_and_product(store: Arc<dy
     };
     assert!(message.contains("MB-100"), "{message}");
     let still = w.store.get_registration(&w.admin, c.id).await.unwrap();
-    assert_eq!(still.status, domain::registration::Status::Submitted);
+    assert_eq!(still.status, domain::registrations::Status::Submitted);
     assert_eq!(still.sor_number, None);
 }
 
@@ -227,7 +227,8 @@ pub async fn concurrent_approvals_of_one_opportunity_approve_exactly_one(store: 
 pub async fn claim_check_answers_only_claimed_or_free(store: Arc<dyn Store>) {
     let w = world(store).await;
     let ask = |name: &str| {
-        domain::input::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default()).unwrap()
+        domain::directory::customers::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default())
+            .unwrap()
     };
     assert_eq!(
         w.store

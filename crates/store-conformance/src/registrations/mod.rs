@@ -6,8 +6,9 @@ pub mod requests;
 
 use crate::{approval, customer, notifications, partner, registration, submit, today, ts, user, world};
 use domain::Role;
-use domain::input::{Approval, CustomerInput};
-use domain::registration::ValidityChoice;
+use domain::directory::customers::CustomerInput;
+use domain::registrations::ValidityChoice;
+use domain::registrations::input::Approval;
 use jiff::civil::{Date, date};
 use std::sync::Arc;
 use store::*;
@@ -15,7 +16,7 @@ use store::*;
 pub async fn submission_is_routed_to_the_regional_manager(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    assert_eq!(reg.status, domain::registration::Status::Submitted);
+    assert_eq!(reg.status, domain::registrations::Status::Submitted);
     assert_eq!(reg.approver_id, Some(w.west_manager.user_id));
     assert_eq!(reg.products[0].sku, "MB-100");
     assert_eq!(reg.estimated_value.amount_minor, 3_500_000);
@@ -75,7 +76,7 @@ pub async fn fallback_approver_decides_when_the_region_has_none(store: Arc<dyn S
         .approve_registration(&w.east_manager, reg.id, approval(false), today())
         .await
         .unwrap();
-    assert_eq!(approved.status, domain::registration::Status::Approved);
+    assert_eq!(approved.status, domain::registrations::Status::Approved);
 }
 
 pub async fn approval_issues_sequential_sor_numbers_and_validity(store: Arc<dyn Store>) {
@@ -125,7 +126,7 @@ pub async fn approval_issues_sequential_sor_numbers_and_validity(store: Arc<dyn 
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     let unchanged = w.store.get_registration(&w.admin, fourth.id).await.unwrap();
-    assert_eq!(unchanged.status, domain::registration::Status::Submitted);
+    assert_eq!(unchanged.status, domain::registrations::Status::Submitted);
     let approved_mail = notifications(&w, &w.partner_a).await;
     assert_eq!(
         approved_mail[0].subject,
@@ -199,7 +200,7 @@ pub async fn partners_never_see_each_others_registrations(store: Arc<dyn Store>)
             .request_change(
                 b,
                 reg.id,
-                domain::input::ChangeRequest::Extension {
+                domain::registrations::input::ChangeRequest::Extension {
                     valid_through: date(2027, 6, 1)
                 },
                 None,
@@ -283,7 +284,7 @@ pub async fn decline_records_the_reason_and_tells_the_partner(store: Arc<dyn Sto
         )
         .await
         .unwrap();
-    assert_eq!(declined.status, domain::registration::Status::Declined);
+    assert_eq!(declined.status, domain::registrations::Status::Declined);
     assert_eq!(
         declined.decision_reason.as_deref(),
         Some("Duplicate of an existing opportunity")
@@ -309,11 +310,17 @@ pub async fn invalid_transitions_name_what_is_allowed(store: Arc<dyn Store>) {
     let StoreError::Transition(t) = err else {
         panic!("expected a transition error, got {err:?}")
     };
-    assert_eq!(t.from, domain::registration::Status::Declined);
+    assert_eq!(t.from, domain::registrations::Status::Declined);
     assert!(t.allowed.is_empty());
     let err = w
         .store
-        .close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today())
+        .close_registration(
+            &w.partner_a,
+            reg.id,
+            domain::registrations::input::Outcome::Won,
+            None,
+            today(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Transition(_)));
@@ -336,7 +343,7 @@ pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(withdrawn.status, domain::registration::Status::Withdrawn);
+    assert_eq!(withdrawn.status, domain::registrations::Status::Withdrawn);
     assert!(withdrawn.closed_at.is_some());
     assert_eq!(withdrawn.sor_number.as_deref(), Some("SOR-2026-000001"));
     let next = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
@@ -347,10 +354,16 @@ pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
         .unwrap();
     let won = w
         .store
-        .close_registration(&w.partner_b, next.id, domain::input::Outcome::Won, None, today())
+        .close_registration(
+            &w.partner_b,
+            next.id,
+            domain::registrations::input::Outcome::Won,
+            None,
+            today(),
+        )
         .await
         .unwrap();
-    assert_eq!(won.status, domain::registration::Status::Won);
+    assert_eq!(won.status, domain::registrations::Status::Won);
 }
 
 pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
@@ -407,7 +420,7 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
         .list_registrations(
             &w.admin,
             RegistrationFilter {
-                status: Some(domain::registration::Status::Approved),
+                status: Some(domain::registrations::Status::Approved),
                 ..Default::default()
             },
             PageRequest::default(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use store::*;
 
 pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_manager(store: Arc<dyn Store>) {
-    use domain::input::ChangeRequest;
+    use domain::registrations::input::ChangeRequest;
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     let ask = ChangeRequest::Extension {
@@ -52,7 +52,7 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         )
         .await
         .unwrap();
-    assert_eq!(request.status, domain::registration::RequestStatus::Pending);
+    assert_eq!(request.status, domain::registrations::RequestStatus::Pending);
     assert!(matches!(
         w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await,
         Err(StoreError::Conflict { .. })
@@ -74,7 +74,7 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         .decide_change(&w.west_manager, request.id, true, None, ts("2027-02-11T10:00:00Z"))
         .await
         .unwrap();
-    assert_eq!(decided.status, domain::registration::RequestStatus::Approved);
+    assert_eq!(decided.status, domain::registrations::RequestStatus::Approved);
     let extended = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(extended.valid_through, Some(date(2027, 4, 30)));
     assert_eq!(
@@ -96,7 +96,8 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
 }
 
 pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
-    use domain::input::{ChangeRequest, ProductLine};
+    use domain::directory::products::ProductLine;
+    use domain::registrations::input::ChangeRequest;
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     w.store

@@ -13,11 +13,14 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::access::input::{UserInput, parse_user};
 use domain::calendar::business_date;
-use domain::catalog::{self, format_minor};
-use domain::input::{self, UserInput};
-use domain::ordering::{NoSorPricing, OrderStatus, OverOrderPolicy};
-use domain::registration::Status;
+use domain::directory::files::{
+    PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, parse_partners, parse_price_list, write_csv,
+};
+use domain::directory::input::{RegionInput, parse_region};
+use domain::orders::{NoSorPricing, OrderStatus, OverOrderPolicy};
+use domain::registrations::Status;
 use domain::settings::ProgramSettings;
 use domain::{FieldError, Role};
 use jiff::SignedDuration;
@@ -244,7 +247,7 @@ async fn registrations_csv(
     };
     let actor = viewer.actor();
     let rows = all_pages(|page| state.store.list_registrations(&actor, filter.clone(), page)).await?;
-    let text = catalog::write_csv(REGISTRATION_COLUMNS, rows.iter().map(registration_row));
+    let text = write_csv(REGISTRATION_COLUMNS, rows.iter().map(registration_row));
     Ok(csv_file("registrations.csv", text))
 }
 
@@ -346,11 +349,11 @@ async fn save_partner(
     Form(form): Form<PartnerForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let text = catalog::write_csv(
-        catalog::PARTNER_COLUMNS,
+    let text = write_csv(
+        PARTNER_COLUMNS,
         [[form.name, form.level, form.activation_stage, form.region]],
     );
-    let rows = match catalog::parse_partners(&text) {
+    let rows = match parse_partners(&text) {
         Ok(rows) => rows,
         Err(e) => return partners_page(&state, viewer, e.0, None).await,
     };
@@ -435,7 +438,7 @@ async fn add_user(
         partner_id: form.partner_id.as_deref().and_then(|p| p.parse().ok()),
         password: form.password.filter(|p| !p.is_empty()),
     };
-    let user = match input::parse_user(&input) {
+    let user = match parse_user(&input) {
         Ok(user) => user,
         Err(e) => return users_page(&state, viewer, e.0, None, None).await,
     };
@@ -553,11 +556,11 @@ async fn add_region(
     Form(form): Form<RegionForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let input = input::RegionInput {
+    let input = RegionInput {
         name: Some(form.name),
         manager_user_id: None,
     };
-    let (name, _) = match input::parse_region(&input) {
+    let (name, _) = match parse_region(&input) {
         Ok(parsed) => parsed,
         Err(e) => return regions_page(&state, viewer, e.0).await,
     };
@@ -701,7 +704,7 @@ async fn prices(viewer: Viewer) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     render(&PricesPage {
         chrome: viewer.chrome.titled("Import a price list"),
-        text: catalog::PRICE_LIST_COLUMNS.join(","),
+        text: PRICE_LIST_COLUMNS.join(","),
         problems: Vec::new(),
         report: None,
     })
@@ -720,7 +723,7 @@ async fn import_prices(
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     let today = business_date(state.clock.now(), &state.store.settings().await?.zone());
-    let result = match catalog::parse_price_list(&form.csv, today) {
+    let result = match parse_price_list(&form.csv, today) {
         Ok(rows) => {
             state
                 .store

@@ -10,15 +10,21 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::access::Access;
 use domain::calendar::business_date;
-use domain::catalog::parse_decimal_minor;
-use domain::input::{
-    self, ApproveInput, ChangeRequestInput, ClaimCheckInput, CustomerInput, MoneyInput, NewRegistrationInput,
-    OrderInput, ProductLineInput, ReasonInput,
+use domain::directory::customers::CustomerInput;
+use domain::directory::files::parse_decimal_minor;
+use domain::directory::products::ProductLineInput;
+use domain::money::MoneyInput;
+use domain::orders::OrderStatus;
+use domain::orders::input::{OrderInput, parse_order};
+use domain::orders::policy::can_enter_orders;
+use domain::registrations::Status;
+use domain::registrations::input::{
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, NewRegistrationInput, ReasonInput, parse_approval,
+    parse_change_request, parse_claim_check, parse_new_registration, parse_optional_reason, parse_required_reason,
 };
-use domain::ordering::OrderStatus;
-use domain::policy::{self, Access};
-use domain::registration::Status;
+use domain::registrations::policy::{can_decide, can_request_change};
 use domain::{FieldErrors, Role};
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
@@ -129,7 +135,7 @@ fn is_partner(viewer: &Viewer) -> bool {
 }
 
 fn may_read_orders(viewer: &Viewer) -> bool {
-    policy::can_enter_orders(&viewer.actor())
+    can_enter_orders(&viewer.actor())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +486,7 @@ async fn file_registration(
         expected_close_date: blank_to_none(&form.expected_close),
         description: blank_to_none(&form.description),
     };
-    let parsed = input::parse_new_registration(&input, today).map_err(|e| to_rows(e, "products", &rows));
+    let parsed = parse_new_registration(&input, today).map_err(|e| to_rows(e, "products", &rows));
     let result = match parsed {
         Ok(registration) if errors.is_empty() => {
             state
@@ -515,7 +521,7 @@ async fn check_claim(
         customer: Some(form.customer()),
         products: (!skus.is_empty()).then_some(skus),
     };
-    let html = match input::parse_claim_check(&input) {
+    let html = match parse_claim_check(&input) {
         Err(_) => r#"<p class="note">Type the customer's name and country first.</p>"#.to_owned(),
         Ok((customer, skus)) => match state.store.check_claim(&viewer.actor(), customer, skus).await? {
             ClaimStatus::Claimed => r#"<p class="warn" role="status"><strong>Already registered.</strong> Another registration protects this customer for these products; talk to your channel manager before filing.</p>"#.to_owned(),
@@ -593,8 +599,8 @@ async fn registration(State(state): State<AppState>, viewer: Viewer, Path(id): P
         })
         .collect();
     let requests = state.store.list_change_requests(&actor, id).await?;
-    let decides = policy::can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
-    let partner_acts = policy::can_request_change(&actor, reg.partner_id) == Access::Allowed;
+    let decides = can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
+    let partner_acts = can_request_change(&actor, reg.partner_id) == Access::Allowed;
     let extend_to = reg
         .valid_through
         .map(|d| {
@@ -645,8 +651,7 @@ async fn approve(
         acknowledge_conflicts: Some(form.acknowledge.is_some()),
         note: form.note.as_deref().and_then(blank_to_none),
     };
-    let approval =
-        input::parse_approval(&input).map_err(|e| UiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let approval = parse_approval(&input).map_err(|e| UiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     state
         .store
         .approve_registration(&viewer.actor(), id, approval, state.clock.now())
@@ -675,7 +680,7 @@ async fn decline(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = input::parse_required_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_required_reason(&reason_input(&form)).map_err(invalid)?;
     state
         .store
         .decline_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -689,7 +694,7 @@ async fn withdraw(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = input::parse_optional_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_optional_reason(&reason_input(&form)).map_err(invalid)?;
     state
         .store
         .withdraw_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -718,7 +723,7 @@ async fn request_extension(
         reason: form.reason.as_deref().and_then(blank_to_none),
         ..ChangeRequestInput::default()
     };
-    let (change, reason) = input::parse_change_request(&input, today).map_err(invalid)?;
+    let (change, reason) = parse_change_request(&input, today).map_err(invalid)?;
     state
         .store
         .request_change(&viewer.actor(), id, change, reason, state.clock.now())
@@ -741,9 +746,9 @@ async fn decide_request(
     let approve = form.decision == "approve";
     let reason_form = ReasonForm { reason: form.reason };
     let reason = if approve {
-        input::parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
+        parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
     } else {
-        Some(input::parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
+        Some(parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
     };
     let decided = state
         .store
@@ -1018,7 +1023,7 @@ async fn enter_order(
         sor_number: blank_to_none(&form.sor_number),
         lines: Some(lines),
     };
-    let result = match input::parse_order(&input) {
+    let result = match parse_order(&input) {
         Ok(order) if errors.is_empty() => state.store.enter_order(&viewer.actor(), order, state.clock.now()).await,
         Ok(_) => Err(StoreError::Invalid(FieldErrors::default())),
         Err(more) => Err(StoreError::Invalid(more)),
