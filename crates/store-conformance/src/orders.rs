@@ -49,9 +49,9 @@ pub(crate) async fn approved_school_sor(w: &World) -> Registration {
 }
 
 async fn enter(w: &World, who: &Actor, order: NewOrder, at: jiff::Timestamp) -> Order {
-    let (order, created) = w.store.enter_order(who, order, at).await.unwrap();
-    assert!(created);
-    order
+    let entry = w.store.enter_order(who, order, at).await.unwrap();
+    assert!(entry.created);
+    entry.order
 }
 
 /// Partner A enters a PO for the school district today.
@@ -199,7 +199,7 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     let reg = approved_school_sor(&w).await;
     let po = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 3)]);
     let first = enter(&w, &w.partner_a, po.clone(), today()).await;
-    let (again, created) = w
+    let OrderEntry { order: again, created } = w
         .store
         .enter_order(&w.partner_a, po.clone(), ts("2026-11-23T10:00:00Z"))
         .await
@@ -222,9 +222,9 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     let mut ids = Vec::new();
     let mut created = 0;
     for task in tasks {
-        let (order, new) = task.await.unwrap();
-        ids.push(order.id);
-        created += usize::from(new);
+        let entry = task.await.unwrap();
+        ids.push(entry.order.id);
+        created += usize::from(entry.created);
     }
     ids.dedup();
     assert_eq!((ids.len(), created), (1, 1));
