@@ -7,6 +7,7 @@ use domain::directory::customers::CustomerInput;
 use domain::directory::products::ProductLineInput;
 use domain::orders::input::{NewOrder, OrderInput, parse_order};
 use domain::orders::{NoSorPricing, OrderStatus, OverOrderPolicy, PriceBasis};
+use domain::registrations::input::Outcome;
 use jiff::civil::date;
 use std::sync::Arc;
 use store::*;
@@ -342,13 +343,7 @@ pub async fn follow_on_orders_draw_down_the_sor_and_closing_links_them(store: Ar
     // Closing as won links the orders drawn on the SOR.
     let won = w
         .store
-        .close_registration(
-            &w.partner_a,
-            reg.id,
-            domain::registrations::input::Outcome::Won,
-            None,
-            today(),
-        )
+        .close_registration(&w.partner_a, reg.id, Outcome::Won, None, today())
         .await
         .unwrap();
     let links = won.orders.unwrap();

@@ -8,7 +8,7 @@ use crate::{approval, customer, notifications, partner, registration, submit, to
 use domain::Role;
 use domain::directory::customers::CustomerInput;
 use domain::registrations::ValidityChoice;
-use domain::registrations::input::Approval;
+use domain::registrations::input::{Approval, Outcome};
 use jiff::civil::{Date, date};
 use std::sync::Arc;
 use store::*;
@@ -314,13 +314,7 @@ pub async fn invalid_transitions_name_what_is_allowed(store: Arc<dyn Store>) {
     assert!(t.allowed.is_empty());
     let err = w
         .store
-        .close_registration(
-            &w.partner_a,
-            reg.id,
-            domain::registrations::input::Outcome::Won,
-            None,
-            today(),
-        )
+        .close_registration(&w.partner_a, reg.id, Outcome::Won, None, today())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Transition(_)));
@@ -354,13 +348,7 @@ pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
         .unwrap();
     let won = w
         .store
-        .close_registration(
-            &w.partner_b,
-            next.id,
-            domain::registrations::input::Outcome::Won,
-            None,
-            today(),
-        )
+        .close_registration(&w.partner_b, next.id, Outcome::Won, None, today())
         .await
         .unwrap();
     assert_eq!(won.status, domain::registrations::Status::Won);
