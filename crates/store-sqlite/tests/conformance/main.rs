@@ -1,6 +1,7 @@
 //! The store conformance suite on SQLite: every case on a fresh database file; and the SQLite
-//! audit trail's defences against tampering.
+//! audit trail's defences against tampering; migrations adopted, applied and refused.
 
+mod migrations;
 mod tamper;
 
 use std::sync::Arc;
