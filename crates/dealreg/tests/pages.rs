@@ -226,8 +226,8 @@ async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend)
 fn page_routes() -> Vec<(&'static str, &'static str)> {
     let sources = [
         include_str!("../../web/src/ui/mod.rs"),
-        include_str!("../../web/src/ui/pages.rs"),
-        include_str!("../../web/src/ui/admin.rs"),
+        include_str!("../../web/src/ui/registrations/mod.rs"),
+        include_str!("../../web/src/ui/directory/mod.rs"),
     ];
     let mut routes = Vec::new();
     for source in sources {

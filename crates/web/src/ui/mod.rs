@@ -3,11 +3,10 @@
 //! the same person. Signed in with e-mail and password; every form carries a CSRF token. All
 //! assets are served by dealreg itself: no external requests.
 
-mod admin;
-mod auth;
+mod access;
 mod charts;
-mod pages;
-mod session;
+mod directory;
+mod registrations;
 
 use crate::AppState;
 use askama::Template;
@@ -19,7 +18,7 @@ use axum_login::AuthManagerLayerBuilder;
 use domain::Role;
 use store::StoreError;
 
-pub use auth::WebUser;
+pub use access::WebUser;
 
 const HTMX: &[u8] = include_bytes!("../../assets/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
@@ -226,15 +225,15 @@ fn asset(body: &'static [u8], content_type: &'static str) -> Response {
 
 /// Pages and their assets; sessions and sign-in wrap them, the CSRF check guards every form.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let auth = AuthManagerLayerBuilder::new(auth::Backend(state.clone()), session::layer(state)).build();
+    let auth = AuthManagerLayerBuilder::new(access::Backend(state.clone()), access::session::layer(state)).build();
     Router::new()
-        .route("/login", get(auth::sign_in_page).post(auth::sign_in))
-        .route("/logout", post(auth::sign_out))
-        .route("/password/forgot", get(auth::forgot_page).post(auth::forgot))
-        .route("/password/reset/{token}", get(auth::reset_page).post(auth::reset))
-        .merge(pages::router())
-        .merge(admin::router())
-        .layer(axum::middleware::from_fn(auth::csrf_guard))
+        .route("/login", get(access::sign_in_page).post(access::sign_in))
+        .route("/logout", post(access::sign_out))
+        .route("/password/forgot", get(access::forgot_page).post(access::forgot))
+        .route("/password/reset/{token}", get(access::reset_page).post(access::reset))
+        .merge(registrations::router())
+        .merge(directory::router())
+        .layer(axum::middleware::from_fn(access::csrf_guard))
         .layer(auth)
         .route(
             "/assets/htmx.min.js",

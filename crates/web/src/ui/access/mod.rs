@@ -1,6 +1,8 @@
 //! Signing in and out with e-mail and password (axum-login over our sessions), CSRF protection of
 //! every form, throttling of failed sign-ins, and password reset links sent through the outbox.
 
+pub mod session;
+
 use super::{Chrome, UiError, render};
 use crate::AppState;
 use crate::credentials::{hash_password, hex, token_hash};
@@ -228,7 +230,7 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "access/login.html")]
 struct SignInPage {
     chrome: Chrome,
     email: String,
@@ -311,7 +313,7 @@ pub async fn sign_out(mut auth: AuthSession) -> Result<Response, UiError> {
 }
 
 #[derive(Template)]
-#[template(path = "password_forgot.html")]
+#[template(path = "access/password_forgot.html")]
 struct ForgotPage {
     chrome: Chrome,
     sent: bool,
@@ -352,7 +354,7 @@ pub async fn forgot(
 }
 
 #[derive(Template)]
-#[template(path = "password_reset.html")]
+#[template(path = "access/password_reset.html")]
 struct ResetPage {
     chrome: Chrome,
     problem: Option<String>,

@@ -1,7 +1,7 @@
 //! The back office: charts, CSV exports of the lists, and the administrator's pages (partners, users
 //! and tokens, regions and approvers, program settings, price list import).
 
-use super::auth::Viewer;
+use super::access::Viewer;
 use super::charts::{self, Stacked};
 use super::{Chrome, UiError, render};
 use crate::AppState;
@@ -89,7 +89,7 @@ where
 // Charts.
 
 #[derive(Template)]
-#[template(path = "reports.html")]
+#[template(path = "reports/charts.html")]
 struct ReportsPage {
     chrome: Chrome,
     filed: String,
@@ -288,7 +288,7 @@ struct Notice {
 }
 
 #[derive(Template)]
-#[template(path = "admin_partners.html")]
+#[template(path = "directory/partners.html")]
 struct PartnersPage {
     chrome: Chrome,
     partners: Vec<(Partner, String)>,
@@ -370,7 +370,7 @@ async fn save_partner(
 }
 
 #[derive(Template)]
-#[template(path = "admin_users.html")]
+#[template(path = "directory/users.html")]
 struct UsersPage {
     chrome: Chrome,
     users: Vec<User>,
@@ -495,7 +495,7 @@ async fn new_token(State(state): State<AppState>, viewer: Viewer, Path(id): Path
 }
 
 #[derive(Template)]
-#[template(path = "admin_regions.html")]
+#[template(path = "directory/regions.html")]
 struct RegionsPage {
     chrome: Chrome,
     regions: Vec<(Region, String)>,
@@ -599,7 +599,7 @@ async fn assign_manager(
 }
 
 #[derive(Template)]
-#[template(path = "admin_settings.html")]
+#[template(path = "directory/settings.html")]
 struct SettingsPage {
     chrome: Chrome,
     settings: ProgramSettings,
@@ -689,7 +689,7 @@ async fn save_settings(
 }
 
 #[derive(Template)]
-#[template(path = "admin_prices.html")]
+#[template(path = "directory/prices.html")]
 struct PricesPage {
     chrome: Chrome,
     text: String,

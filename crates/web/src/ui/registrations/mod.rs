@@ -1,7 +1,7 @@
 //! The pages of the partner portal and the back office. Each handler calls the same store services
 //! as the JSON API with the signed-in person as actor, so the store's rules decide what is shown.
 
-use super::auth::Viewer;
+use super::access::Viewer;
 use super::{Chrome, UiError, render, url_encode};
 use crate::AppState;
 use askama::Template;
@@ -136,7 +136,7 @@ fn may_read_orders(viewer: &Viewer) -> bool {
 // Dashboard.
 
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard/index.html")]
 struct DashboardPage {
     chrome: Chrome,
     counts: Vec<StatusCount>,
@@ -237,7 +237,7 @@ struct ListQuery {
 }
 
 #[derive(Template)]
-#[template(path = "registrations.html")]
+#[template(path = "registrations/list.html")]
 struct RegistrationsPage {
     chrome: Chrome,
     rows: Vec<RegistrationSummary>,
@@ -396,7 +396,7 @@ fn form_lines(form: &RegistrationForm, errors: &FormErrors) -> Vec<FormLine> {
 }
 
 #[derive(Template)]
-#[template(path = "registration_form.html")]
+#[template(path = "registrations/form.html")]
 struct RegistrationFormPage {
     chrome: Chrome,
     form: RegistrationForm,
@@ -532,7 +532,7 @@ struct SuggestQuery {
 }
 
 #[derive(Template)]
-#[template(path = "customer_options.html")]
+#[template(path = "registrations/customer_options.html")]
 struct CustomerOptions {
     names: Vec<String>,
 }
@@ -564,7 +564,7 @@ async fn suggest_customers(
 }
 
 #[derive(Template)]
-#[template(path = "registration.html")]
+#[template(path = "registrations/detail.html")]
 struct RegistrationPage {
     chrome: Chrome,
     reg: Registration,
@@ -768,7 +768,7 @@ async fn approval_queue(state: &AppState, viewer: &Viewer, limit: u32) -> Result
 }
 
 #[derive(Template)]
-#[template(path = "queue.html")]
+#[template(path = "registrations/queue.html")]
 struct QueuePage {
     chrome: Chrome,
     rows: Vec<(RegistrationSummary, String)>,
@@ -809,7 +809,7 @@ struct OrderQuery {
 }
 
 #[derive(Template)]
-#[template(path = "orders.html")]
+#[template(path = "orders/list.html")]
 struct OrdersPage {
     chrome: Chrome,
     orders: Vec<Order>,
@@ -918,7 +918,7 @@ fn pasted_lines(text: &str, errors: &mut FieldErrors) -> Vec<ProductLineInput> {
 }
 
 #[derive(Template)]
-#[template(path = "order_form.html")]
+#[template(path = "orders/form.html")]
 struct OrderFormPage {
     chrome: Chrome,
     form: OrderForm,
@@ -1038,7 +1038,7 @@ async fn enter_order(
 }
 
 #[derive(Template)]
-#[template(path = "order.html")]
+#[template(path = "orders/detail.html")]
 struct OrderPage {
     chrome: Chrome,
     order: Order,
@@ -1060,7 +1060,7 @@ async fn order(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64
 // Price list and notifications.
 
 #[derive(Template)]
-#[template(path = "products.html")]
+#[template(path = "products/list.html")]
 struct ProductsPage {
     chrome: Chrome,
     products: Vec<Product>,
@@ -1085,7 +1085,7 @@ async fn products(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
 }
 
 #[derive(Template)]
-#[template(path = "notifications.html")]
+#[template(path = "notifications/list.html")]
 struct NotificationsPage {
     chrome: Chrome,
     items: Vec<(Notification, String)>,
