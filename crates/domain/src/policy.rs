@@ -63,6 +63,18 @@ pub fn can_close(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>)
     }
 }
 
+/// REG-2: channel managers and administrators decide registrations (which ones: [`can_decide`]), so
+/// they have an approval queue.
+pub fn can_decide_registrations(actor: &Actor) -> bool {
+    matches!(actor.role, Role::ChannelManager | Role::Admin)
+}
+
+/// Everyone but order entry follows the registrations (their lists and charts); order entry works
+/// from the orders, where the SOR numbers are checked.
+pub fn follows_registrations(actor: &Actor) -> bool {
+    actor.role != Role::OrderEntry
+}
+
 /// Price list, partners, regions, users and settings belong to administrators.
 pub fn can_administer(actor: &Actor) -> bool {
     actor.role == Role::Admin
@@ -76,7 +88,12 @@ pub fn can_manage_customers(actor: &Actor) -> bool {
 /// ORD-1: orders are entered by order entry and administrators for any partner, and by a partner's
 /// own users for that partner.
 pub fn can_enter_orders(actor: &Actor) -> bool {
-    actor.role.is_partner() || matches!(actor.role, Role::Admin | Role::OrderEntry)
+    actor.role.is_partner() || can_enter_orders_for_any_partner(actor)
+}
+
+/// ORD-1: order entry and administrators enter orders for any partner, naming it on each.
+pub fn can_enter_orders_for_any_partner(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::OrderEntry)
 }
 
 /// ORD-1: an order is read by order entry, administrators and the ordering partner — nobody else.
@@ -142,6 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn managers_and_admins_decide_and_order_entry_does_not_follow_registrations() {
+        for role in Role::ALL {
+            let a = actor(role, 7, role.is_partner().then_some(1));
+            assert_eq!(
+                can_decide_registrations(&a),
+                matches!(role, Role::ChannelManager | Role::Admin)
+            );
+            assert_eq!(follows_registrations(&a), role != Role::OrderEntry);
+        }
+    }
+
+    #[test]
     fn repeated_sign_in_failures_lock_for_longer_up_to_an_hour() {
         let minutes = |n| sign_in_lock(n).map(|d| d.as_mins());
         assert_eq!(minutes(4), None);
@@ -166,7 +195,12 @@ mod tests {
             assert!(!can_enter_orders(&actor(role, 6, None)));
         }
         assert!(can_enter_orders(&actor(Role::PartnerAdmin, 3, Some(1))));
-        assert!(can_enter_orders(&actor(Role::OrderEntry, 4, None)));
+        assert!(!can_enter_orders_for_any_partner(&actor(
+            Role::PartnerAdmin,
+            3,
+            Some(1)
+        )));
+        assert!(can_enter_orders_for_any_partner(&actor(Role::OrderEntry, 4, None)));
     }
 
     #[test]
