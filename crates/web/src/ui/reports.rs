@@ -16,7 +16,7 @@ use domain::registration::Status;
 use jiff::SignedDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use store::{OrderFilter, RegistrationFilter, RegistrationSummary, files};
+use store::{OrderFilter, PipelineValue, RegistrationFilter, RegistrationSummary, WeekCount, files};
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -50,29 +50,7 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         .checked_sub(SignedDuration::from_hours(24 * 7 * REPORT_WEEKS))
         .map_err(UiError::internal)?;
     let report = state.store.report(&viewer.actor(), since).await?;
-    let mut weeks: Vec<String> = report.filed.iter().map(|f| f.week_start.to_string()).collect();
-    weeks.dedup();
-    let statuses: Vec<Status> = Status::ALL
-        .iter()
-        .copied()
-        .filter(|s| report.filed.iter().any(|f| f.status == *s))
-        .collect();
-    let series = statuses
-        .iter()
-        .map(|status| {
-            let values = weeks
-                .iter()
-                .map(|w| {
-                    report
-                        .filed
-                        .iter()
-                        .find(|f| f.week_start.to_string() == *w && f.status == *status)
-                        .map_or(0, |f| f.count)
-                })
-                .collect();
-            (status.to_string(), values)
-        })
-        .collect::<Vec<_>>();
+    let (weeks, series) = filed_by_status(&report.filed);
     let filed_legend = charts::legend(&series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
     let filed = charts::stacked_bars(&Stacked {
         title: "Registrations filed per week, by status now",
@@ -102,18 +80,7 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         categories: decided_weeks,
         series: approval_series,
     });
-    let mut by_region: BTreeMap<String, (i64, String)> = BTreeMap::new();
-    for p in &report.pipeline {
-        let entry = by_region
-            .entry(p.region.clone())
-            .or_insert((0, p.value.currency.to_string()));
-        entry.0 += p.value.amount_minor;
-    }
-    let mut regions: Vec<(String, i64, String)> = by_region
-        .into_iter()
-        .map(|(region, (minor, currency))| (region, minor, format!("{} {currency}", format_minor(minor))))
-        .collect();
-    regions.sort_by_key(|r| -r.1);
+    let regions = pipeline_by_region(&report.pipeline);
     let partners: Vec<(String, i64, String)> = report
         .pipeline
         .iter()
@@ -131,6 +98,50 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         pipeline_regions: charts::horizontal_bars("Pipeline (submitted and approved) by region", &regions),
         pipeline_partners: charts::horizontal_bars("Pipeline by partner (top 15)", &partners),
     })
+}
+
+/// The weeks registrations were filed in, and per status (as it is now) the count of each week.
+fn filed_by_status(filed: &[WeekCount]) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
+    let mut weeks: Vec<String> = filed.iter().map(|f| f.week_start.to_string()).collect();
+    weeks.dedup();
+    let statuses: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| filed.iter().any(|f| f.status == *s))
+        .collect();
+    let series = statuses
+        .iter()
+        .map(|status| {
+            let values = weeks
+                .iter()
+                .map(|w| {
+                    filed
+                        .iter()
+                        .find(|f| f.week_start.to_string() == *w && f.status == *status)
+                        .map_or(0, |f| f.count)
+                })
+                .collect();
+            (status.to_string(), values)
+        })
+        .collect::<Vec<_>>();
+    (weeks, series)
+}
+
+/// (region, minor units, label) of the pipeline, largest first.
+fn pipeline_by_region(pipeline: &[PipelineValue]) -> Vec<(String, i64, String)> {
+    let mut by_region: BTreeMap<String, (i64, String)> = BTreeMap::new();
+    for p in pipeline {
+        let entry = by_region
+            .entry(p.region.clone())
+            .or_insert((0, p.value.currency.to_string()));
+        entry.0 += p.value.amount_minor;
+    }
+    let mut regions: Vec<(String, i64, String)> = by_region
+        .into_iter()
+        .map(|(region, (minor, currency))| (region, minor, format!("{} {currency}", format_minor(minor))))
+        .collect();
+    regions.sort_by_key(|r| -r.1);
+    regions
 }
 
 #[derive(Deserialize)]
