@@ -4,7 +4,8 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::format::{age, when};
+use crate::ui::format::age;
+use crate::ui::notifications::with_times;
 use crate::ui::registrations::approval_queue;
 use crate::ui::{Pages, render};
 use askama::Template;
@@ -82,13 +83,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         .store
         .list_notifications(&actor, PageRequest::first(5))
         .await?
-        .items
-        .into_iter()
-        .map(|n| {
-            let at = when(n.created_at, &zone);
-            (n, at)
-        })
-        .collect();
+        .items;
     let reads_orders = policy::can_enter_orders(&actor);
     let orders = if reads_orders {
         state
@@ -104,7 +99,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         counts,
         expiring,
         waiting,
-        notifications,
+        notifications: with_times(notifications, &zone),
         orders,
         is_partner: partner,
         decides,

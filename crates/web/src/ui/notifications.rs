@@ -9,6 +9,7 @@ use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use jiff::tz::TimeZone;
 use serde::Deserialize;
 use store::{Notification, PageRequest};
 
@@ -41,17 +42,20 @@ async fn notifications(
     };
     let listed = state.store.list_notifications(&viewer.actor(), page).await?;
     let next = listed.next_cursor.map(|c| format!("/notifications?cursor={c}"));
-    let items = listed
-        .items
-        .into_iter()
-        .map(|n| {
-            let at = when(n.created_at, &zone);
-            (n, at)
-        })
-        .collect();
     render(&NotificationsPage {
         chrome: viewer.chrome.titled("Notifications"),
-        items,
+        items: with_times(listed.items, &zone),
         next,
     })
+}
+
+/// Each message with the time it was sent, as the pages write it.
+pub fn with_times(items: Vec<Notification>, zone: &TimeZone) -> Vec<(Notification, String)> {
+    items
+        .into_iter()
+        .map(|n| {
+            let at = when(n.created_at, zone);
+            (n, at)
+        })
+        .collect()
 }
