@@ -2,7 +2,9 @@
 //! parses reads back the same after writing it out.
 #![no_main]
 
-use domain::catalog::{PRICE_LIST_COLUMNS, format_minor, parse_customers, parse_partners, parse_price_list, write_csv};
+use domain::directory::files::{
+    PRICE_LIST_COLUMNS, format_minor, parse_customers, parse_partners, parse_price_list, write_csv,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! changes nothing, and similarity stays within 0..=1.
 #![no_main]
 
-use domain::matching::{
+use domain::registrations::matching::{
     CustomerIdentity, name_index_keys, name_similarity, normalize_domain, normalize_name, normalize_tax_id, score_match,
 };
 use libfuzzer_sys::fuzz_target;

@@ -2,7 +2,7 @@
 #![no_main]
 
 use domain::Currency;
-use domain::catalog::{format_minor, parse_decimal_minor};
+use domain::directory::files::{format_minor, parse_decimal_minor};
 use domain::sor::SorNumber;
 use libfuzzer_sys::fuzz_target;
 

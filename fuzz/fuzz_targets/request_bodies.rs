@@ -2,11 +2,17 @@
 //! panic; whatever is accepted is within the documented bounds.
 #![no_main]
 
-use domain::input::{
-    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, CustomerInput, FieldErrors, MAX_AMOUNT_MINOR,
-    MAX_QUANTITY, NewRegistrationInput, OrderInput, PartnerInput, ProductInput, ReasonInput, RegionInput, UserInput,
-    parse_approval, parse_change_request, parse_claim_check, parse_close, parse_customer, parse_new_registration,
-    parse_optional_reason, parse_order, parse_partner, parse_product, parse_region, parse_required_reason, parse_user,
+use domain::FieldErrors;
+use domain::access::input::{UserInput, parse_user};
+use domain::directory::customers::{CustomerInput, parse_customer};
+use domain::directory::input::{PartnerInput, RegionInput, parse_partner, parse_region};
+use domain::directory::products::{MAX_QUANTITY, ProductInput, parse_product};
+use domain::money::MAX_AMOUNT_MINOR;
+use domain::orders::input::{OrderInput, parse_order};
+use domain::registrations::input::{
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput, parse_approval,
+    parse_change_request, parse_claim_check, parse_close, parse_new_registration, parse_optional_reason,
+    parse_required_reason,
 };
 use libfuzzer_sys::fuzz_target;
 

@@ -9,7 +9,10 @@
 //!   transactions straight through sqlx with the store's settings.
 
 use crate::mailer::FileMailer;
-use domain::input::{Customer, NewPartner, ProductLine, Segment};
+use domain::directory::Segment;
+use domain::directory::customers::Customer;
+use domain::directory::input::NewPartner;
+use domain::directory::products::ProductLine;
 use domain::{Actor, Role};
 use jiff::{Timestamp, ToSpan};
 use serde_json::{Value, json};
@@ -288,7 +291,7 @@ async fn user(
     now: Timestamp,
 ) -> anyhow::Result<Actor> {
     let record = NewUserRecord {
-        email: domain::input::Email::parse(&email).map_err(anyhow::Error::msg)?,
+        email: domain::access::input::Email::parse(&email).map_err(anyhow::Error::msg)?,
         display_name: email.clone(),
         role,
         partner_id,
@@ -581,8 +584,8 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
                 None,
                 NewPartner {
                     name: format!("Bench Partner {p}"),
-                    level: domain::input::PartnerLevel::Gold,
-                    activation_stage: domain::input::ActivationStage::FullyOperational,
+                    level: domain::directory::PartnerLevel::Gold,
+                    activation_stage: domain::directory::ActivationStage::FullyOperational,
                     region_id: regions[p % regions.len()],
                 },
                 now,
@@ -640,10 +643,10 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
 
     // Orders cite approved SORs of the loaded data; lines an SOR does not cover are re-priced.
     let mut settings = store.settings().await?;
-    settings.no_sor_pricing = domain::ordering::NoSorPricing::Reprice;
+    settings.no_sor_pricing = domain::orders::NoSorPricing::Reprice;
     store.update_settings(&admin, settings, now).await?;
     let approved = RegistrationFilter {
-        status: Some(domain::registration::Status::Approved),
+        status: Some(domain::registrations::Status::Approved),
         ..RegistrationFilter::default()
     };
     let mut targets = Vec::new();

@@ -3,11 +3,15 @@
 //! partners type), a price list of thirty products with accessories and maintenance, and
 //! registrations in every state, dated around today.
 
-use domain::input::{
-    ActivationStage, Approval, Customer, CustomerInput, Email, MoneyInput, NewOrder, NewPartner, NewRegistrationInput,
-    Outcome, PartnerLevel, ProductInput, ProductLine, ProductLineInput, parse_new_registration, parse_product,
-};
-use domain::registration::ValidityChoice;
+use domain::access::input::Email;
+use domain::directory::customers::{Customer, CustomerInput};
+use domain::directory::input::NewPartner;
+use domain::directory::products::{ProductInput, ProductLine, ProductLineInput, parse_product};
+use domain::directory::{ActivationStage, PartnerLevel};
+use domain::money::MoneyInput;
+use domain::orders::input::NewOrder;
+use domain::registrations::ValidityChoice;
+use domain::registrations::input::{Approval, NewRegistrationInput, Outcome, parse_new_registration};
 use domain::{Actor, Role};
 use jiff::{Timestamp, ToSpan};
 use std::sync::Arc;

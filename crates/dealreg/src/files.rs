@@ -2,8 +2,9 @@
 //! same checks as the API and a progress bar on long imports in a terminal.
 
 use anyhow::{Context, bail};
+use domain::FieldErrors;
 use domain::calendar::business_date;
-use domain::{FieldErrors, catalog};
+use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
 use jiff::Timestamp;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -98,17 +99,17 @@ pub async fn import(store: &dyn Store, kind: FileKind, path: &Path, now: Timesta
     let result = match kind {
         FileKind::Products => {
             let today = business_date(now, &store.settings().await?.zone());
-            let rows = checked(catalog::parse_price_list(&text, today))?;
+            let rows = checked(parse_price_list(&text, today))?;
             let bar = ProgressBar::new("price list", rows.len() as u64);
             store.import_products(None, rows, now, &|done| bar.update(done)).await
         }
         FileKind::Partners => {
-            let rows = checked(catalog::parse_partners(&text))?;
+            let rows = checked(parse_partners(&text))?;
             let bar = ProgressBar::new("partners", rows.len() as u64);
             store.import_partners(None, rows, now, &|done| bar.update(done)).await
         }
         FileKind::Customers => {
-            let rows = checked(catalog::parse_customers(&text))?;
+            let rows = checked(parse_customers(&text))?;
             let bar = ProgressBar::new("customers", rows.len() as u64);
             store.import_customers(None, rows, now, &|done| bar.update(done)).await
         }

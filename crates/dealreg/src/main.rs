@@ -6,7 +6,7 @@ use dealreg::Database;
 use dealreg::files::FileKind;
 use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
 use domain::Role;
-use domain::input::{UserInput, parse_user};
+use domain::access::input::{UserInput, parse_user};
 use jiff::Timestamp;
 use std::io::Read;
 use std::net::SocketAddr;

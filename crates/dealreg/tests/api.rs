@@ -937,7 +937,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
                     .create_user(
                         None,
                         store::NewUserRecord {
-                            email: domain::input::Email::parse(&email).unwrap(),
+                            email: domain::access::input::Email::parse(&email).unwrap(),
                             display_name: email.clone(),
                             role,
                             partner_id: None,

@@ -414,7 +414,7 @@ async fn administrators_manage_the_program_in_pages(backend: Backend) {
         (saved.default_validity_days, saved.time_zone.as_str()),
         (60, "America/Chicago")
     );
-    assert_eq!(saved.no_sor_pricing, domain::ordering::NoSorPricing::Reprice);
+    assert_eq!(saved.no_sor_pricing, domain::orders::NoSorPricing::Reprice);
     // A partner saved from the page; a token shown once.
     let saved = admin
         .post(

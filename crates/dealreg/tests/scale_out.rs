@@ -96,7 +96,7 @@ async fn two_servers_share_the_work_without_doing_any_twice() {
         .list_registrations(
             &w.admin,
             store::RegistrationFilter {
-                status: Some(domain::registration::Status::Expired),
+                status: Some(domain::registrations::Status::Expired),
                 ..Default::default()
             },
             store::PageRequest::first(200),

@@ -3,20 +3,22 @@
 //! Every rule taken from a seed document lives in one function here, with a comment naming the seed
 //! (`seed 000` = the SOR program, `001` = rules of engagement, `002` = deal desk, `003` = partner program).
 
+pub mod access;
 pub mod audit;
 pub mod calendar;
-pub mod catalog;
-pub mod input;
-pub mod matching;
+pub mod directory;
+mod fields;
 pub mod money;
 pub mod notify;
-pub mod ordering;
-pub mod policy;
-pub mod registration;
+pub mod orders;
+pub mod registrations;
 pub mod roles;
 pub mod settings;
 pub mod sor;
+mod str_enum;
+#[cfg(test)]
+mod testing;
 
-pub use input::{FieldError, FieldErrors};
+pub use fields::{FieldError, FieldErrors};
 pub use money::{Currency, Money};
 pub use roles::{Actor, Role};

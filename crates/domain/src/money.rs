@@ -1,5 +1,6 @@
 //! Money is an integer count of minor units plus an ISO 4217 currency code: never floats.
 
+use crate::FieldErrors;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -62,6 +63,40 @@ impl fmt::Display for Money {
         let abs = self.amount_minor.unsigned_abs();
         write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
     }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoneyInput {
+    /// Integer minor units (cents).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub amount_minor: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub currency: Option<String>,
+}
+
+/// Larger than any single deal; keeps sums far from i64 overflow.
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000_000;
+
+pub(crate) fn parse_money(input: &Option<MoneyInput>, field: &str, errors: &mut FieldErrors) -> Option<Money> {
+    let input = errors.required(field, input)?;
+    let amount = errors
+        .required(&format!("{field}.amount_minor"), &input.amount_minor)
+        .copied();
+    if amount.is_some_and(|a| !(1..=MAX_AMOUNT_MINOR).contains(&a)) {
+        errors.add(
+            format!("{field}.amount_minor"),
+            format!("must be between 1 and {MAX_AMOUNT_MINOR}"),
+        );
+    }
+    let currency = errors
+        .required(&format!("{field}.currency"), &input.currency)
+        .and_then(|c| errors.parsed(&format!("{field}.currency"), Currency::parse(c)));
+    let amount = amount.filter(|a| (1..=MAX_AMOUNT_MINOR).contains(a))?;
+    Some(Money {
+        amount_minor: amount,
+        currency: currency?,
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Program settings that the administrator chooses; defaults from seed 000 and the product map.
 
-use crate::input::FieldErrors;
+use crate::FieldErrors;
 use crate::money::Currency;
-use crate::ordering::{NoSorPricing, OverOrderPolicy};
+use crate::orders::{NoSorPricing, OverOrderPolicy};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

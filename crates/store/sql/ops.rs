@@ -13,18 +13,19 @@
 //! `ON CONFLICT`, partial indexes.
 
 use crate::dialect::{self, Db};
+use domain::access::{self, Access};
 use domain::audit::{AuditFields, GENESIS, chain_hash};
 use domain::calendar::business_date;
-use domain::catalog::{Line, PartnerRow};
-use domain::input::{
-    ActivationStage, Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome,
-    PartnerLevel, ProductLine, Segment,
-};
-use domain::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
-use domain::notify::{self, Draft};
-use domain::ordering;
-use domain::policy::{self, Access};
-use domain::registration::{self as rules, Action, RequestKind, RequestStatus, Status};
+use domain::directory::customers::Customer;
+use domain::directory::files::{Line, PartnerRow};
+use domain::directory::input::NewPartner;
+use domain::directory::products::{NewProduct, ProductLine};
+use domain::directory::{self, ActivationStage, PartnerLevel, Segment};
+use domain::notify::Draft;
+use domain::orders::input::NewOrder;
+use domain::registrations::input::{Approval, ChangeRequest, NewRegistration, Outcome};
+use domain::registrations::matching::{CustomerIdentity, could_match, name_index_keys, score_match};
+use domain::registrations::{self as rules, Action, RequestKind, RequestStatus, Status, notify, policy};
 use domain::settings::{ProgramSettings, route_approver};
 use domain::sor::SorNumber;
 use domain::{Actor, Currency, FieldErrors, Money, Role};
@@ -125,7 +126,7 @@ fn check(access: Access, entity: &'static str, what: &str) -> StoreResult<()> {
 
 fn require_admin(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
     match actor {
-        Some(a) if !policy::can_administer(a) => Err(StoreError::Forbidden(format!("only administrators may {what}"))),
+        Some(a) if !access::can_administer(a) => Err(StoreError::Forbidden(format!("only administrators may {what}"))),
         _ => Ok(()),
     }
 }
@@ -394,8 +395,8 @@ async fn price_versions(conn: &mut Conn, product_ids: &[i64]) -> StoreResult<BTr
 }
 
 /// The domain's view of a price version (amounts only: one currency per program).
-fn price_rule(v: &PriceVersion) -> ordering::PriceVersion {
-    ordering::PriceVersion {
+fn price_rule(v: &PriceVersion) -> domain::orders::PriceVersion {
+    domain::orders::PriceVersion {
         effective_from: v.effective_from,
         list_minor: v.list_price.amount_minor,
         partner_minor: v.partner_price.amount_minor,
@@ -411,7 +412,7 @@ async fn with_prices(conn: &mut Conn, products: &mut [Product], today: Date) -> 
     for product in products {
         let list = versions.remove(&product.id).unwrap_or_default();
         let rules: Vec<_> = list.iter().map(price_rule).collect();
-        product.price = ordering::price_in_effect(&rules, today).and_then(|current| {
+        product.price = domain::orders::price_in_effect(&rules, today).and_then(|current| {
             list.iter()
                 .find(|v| v.effective_from == current.effective_from)
                 .cloned()
@@ -1571,7 +1572,7 @@ impl Store for SqlStore {
     }
 
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner> {
-        check(policy::can_view(actor, id), "partner", "view this partner")?;
+        check(access::can_view(actor, id), "partner", "view this partner")?;
         let row = sqlx::query("SELECT * FROM partners WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.read)
@@ -1704,7 +1705,7 @@ impl Store for SqlStore {
         customer: Customer,
         now: Timestamp,
     ) -> StoreResult<CustomerRecord> {
-        if actor.is_some_and(|a| !policy::can_manage_customers(a)) {
+        if actor.is_some_and(|a| !directory::can_manage_customers(a)) {
             return Err(StoreError::Forbidden(
                 "only administrators and channel managers may create customers".into(),
             ));
@@ -1873,7 +1874,7 @@ impl Store for SqlStore {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;
@@ -2244,7 +2245,7 @@ impl Store for SqlStore {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, registration_id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;
@@ -2278,7 +2279,7 @@ impl Store for SqlStore {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let reg = load_reg(&mut conn, id).await?;
         check(
-            policy::can_view(actor, reg.partner_id),
+            access::can_view(actor, reg.partner_id),
             "registration",
             "view this registration",
         )?;

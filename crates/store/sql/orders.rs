@@ -3,8 +3,11 @@
 
 use super::*;
 use domain::audit::content_hash;
-use domain::ordering::{
-    CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, SorLineUsage, SorOnFile,
+use domain::orders::notify::order_refused;
+use domain::orders::policy::{can_enter_orders, can_read_order};
+use domain::orders::{
+    CitedSor, LineDecision, LineRequest, OrderContext, OrderStatus, PriceBasis, PricedLine, SorLineUsage, SorOnFile,
+    order_status, price_in_effect, price_order,
 };
 use std::collections::BTreeSet;
 
@@ -154,7 +157,7 @@ async fn product_ids(conn: &mut Conn, skus: &[&str]) -> StoreResult<BTreeMap<Str
 
 fn require_customer_manager(actor: Option<&Actor>, what: &str) -> StoreResult<()> {
     match actor {
-        Some(a) if !policy::can_manage_customers(a) => Err(StoreError::Forbidden(format!(
+        Some(a) if !directory::can_manage_customers(a) => Err(StoreError::Forbidden(format!(
             "only administrators and channel managers may {what}"
         ))),
         _ => Ok(()),
@@ -189,7 +192,7 @@ async fn linked_orders(conn: &mut Conn, registration_id: i64) -> StoreResult<Vec
 
 /// The orders of a registration, for an actor who may read that partner's orders.
 pub(super) async fn order_links(conn: &mut Conn, actor: &Actor, reg: &RegRow) -> StoreResult<Option<Vec<OrderLink>>> {
-    if policy::can_read_order(actor, reg.partner_id) != Access::Allowed {
+    if can_read_order(actor, reg.partner_id) != Access::Allowed {
         return Ok(None);
     }
     linked_orders(conn, reg.id).await.map(Some)
@@ -279,7 +282,7 @@ async fn sor_on_file(conn: &mut Conn, partner_id: i64, lookup: SorLookup<'_>) ->
 
 /// Which partner a PO is entered for: partners enter their own; order entry and administrators name it.
 fn ordering_partner(actor: &Actor, named: Option<i64>) -> StoreResult<i64> {
-    if !policy::can_enter_orders(actor) {
+    if !can_enter_orders(actor) {
         return Err(StoreError::Forbidden(
             "only order entry, administrators and partners enter orders".into(),
         ));
@@ -691,7 +694,7 @@ impl SqlStore {
                 sku: line.sku.clone(),
                 quantity: line.quantity,
                 is_accessory: accessories.contains(id),
-                price: ordering::price_in_effect(
+                price: price_in_effect(
                     &versions
                         .remove(id)
                         .unwrap_or_default()
@@ -722,8 +725,8 @@ impl SqlStore {
             no_sor: settings.no_sor_pricing,
             over_order: settings.over_order,
         };
-        let priced = ordering::price_order(&context, &requests);
-        let status = ordering::order_status(&priced);
+        let priced = price_order(&context, &requests);
+        let status = order_status(&priced);
         let total: i64 = priced.iter().map(|l| l.amount_minor()).sum();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (partner_id, po_number, customer_id, customer_name, segment, sor_number, order_date, status, \
@@ -746,7 +749,7 @@ impl SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(unique_or_db("this PO number of this partner was entered at the same moment; send it again"))?;
-        let lines: Vec<(i64, &LineRequest, &ordering::PricedLine)> = (1..)
+        let lines: Vec<(i64, &LineRequest, &PricedLine)> = (1..)
             .zip(requests.iter())
             .zip(priced.iter())
             .map(|((n, r), p)| (n, r, p))
@@ -819,7 +822,7 @@ impl SqlStore {
                 .filter(|l| l.basis.is_none())
                 .map(|l| (l.sku.as_str(), l.reason.as_str()))
                 .collect();
-            let draft = notify::order_refused(id, &entered.po_number, &entered.customer_name, &refused);
+            let draft = order_refused(id, &entered.po_number, &entered.customer_name, &refused);
             let recipients: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM users WHERE partner_id = $1 AND active = $2 AND (role = 'partner_admin' OR id = $3) ORDER BY id",
             )
@@ -848,7 +851,7 @@ impl SqlStore {
     pub(super) async fn order(&self, actor: &Actor, id: i64) -> StoreResult<Order> {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let order = load_order(&mut conn, id).await?;
-        check(policy::can_read_order(actor, order.partner_id), "order", "read orders")?;
+        check(can_read_order(actor, order.partner_id), "order", "read orders")?;
         Ok(order)
     }
 
@@ -858,7 +861,7 @@ impl SqlStore {
         filter: OrderFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Order>> {
-        if actor.is_staff() && !policy::can_enter_orders(actor) {
+        if actor.is_staff() && !can_enter_orders(actor) {
             return Err(StoreError::Forbidden(
                 "only order entry, administrators and partners read orders".into(),
             ));

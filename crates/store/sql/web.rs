@@ -1,6 +1,7 @@
 //! Browser sign-in (PLT-5): sessions, sign-in throttling and password reset links. Part of `ops`.
 
 use super::*;
+use domain::access::notify::password_reset;
 
 /// Microseconds in a week; weeks are counted from the Unix epoch shifted to a Monday.
 const WEEK_US: i64 = 7 * 24 * 3600 * 1_000_000;
@@ -123,7 +124,7 @@ impl SqlStore {
         } else {
             user.failed_sign_ins.saturating_add(1)
         };
-        let locked_until = policy::sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
+        let locked_until = access::sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
         let row = sqlx::query("UPDATE users SET failed_sign_ins = $1, locked_until_us = $2 WHERE id = $3 RETURNING *")
             .bind(i64::from(failures))
             .bind(locked_until.map(us))
@@ -168,7 +169,7 @@ impl SqlStore {
         .map_err(db)?;
         let zone = load_settings(&mut tx).await?.zone();
         let until = expires.to_zoned(zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
-        let draft = notify::password_reset(link, &until);
+        let draft = password_reset(link, &until);
         enqueue(
             &mut tx,
             &format!("password_reset:{token_hash}"),

@@ -4,13 +4,16 @@
 //! Dates are concrete: the suite's "today" is 2026-11-22 (UTC) unless a case moves the clock.
 
 use crate::*;
-use domain::catalog;
-use domain::input::{
-    ActivationStage, Approval, CustomerInput, Email, MoneyInput, NewOrder, NewRegistrationInput, OrderInput,
-    PartnerLevel, ProductLineInput, parse_new_registration, parse_order,
-};
-use domain::ordering::{NoSorPricing, OrderStatus, OverOrderPolicy, PriceBasis};
-use domain::registration::ValidityChoice;
+use domain::access::input::Email;
+use domain::directory::customers::CustomerInput;
+use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
+use domain::directory::products::ProductLineInput;
+use domain::directory::{ActivationStage, PartnerLevel};
+use domain::money::MoneyInput;
+use domain::orders::input::{NewOrder, OrderInput, parse_order};
+use domain::orders::{NoSorPricing, OrderStatus, OverOrderPolicy, PriceBasis};
+use domain::registrations::ValidityChoice;
+use domain::registrations::input::{Approval, NewRegistrationInput, parse_new_registration};
 use domain::{Currency, Role};
 use jiff::civil::{Date, date};
 use std::sync::Arc;
@@ -114,7 +117,7 @@ async fn partner(store: &dyn Store, name: &str, region_id: i64) -> i64 {
     store
         .create_partner(
             None,
-            domain::input::NewPartner {
+            domain::directory::input::NewPartner {
                 name: name.to_owned(),
                 level: PartnerLevel::Gold,
                 activation_stage: ActivationStage::FullyOperational,
@@ -167,7 +170,7 @@ pub async fn world(store: Arc<dyn Store>) -> World {
         let [list, partner_price, msrp, rrsp] = prices;
         s.create_product(
             None,
-            domain::input::NewProduct {
+            domain::directory::products::NewProduct {
                 sku: sku.into(),
                 name: name.into(),
                 category: if accessory {
@@ -214,7 +217,7 @@ pub fn customer(name: &str, domain: Option<&str>, city: &str) -> CustomerInput {
     }
 }
 
-pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::input::NewRegistration {
+pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::registrations::input::NewRegistration {
     let input = NewRegistrationInput {
         customer: Some(customer),
         products: Some(
@@ -262,7 +265,7 @@ async fn notifications(w: &World, who: &Actor) -> Vec<Notification> {
 pub async fn submission_is_routed_to_the_regional_manager(store: Arc<dyn Store>) {
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
-    assert_eq!(reg.status, domain::registration::Status::Submitted);
+    assert_eq!(reg.status, domain::registrations::Status::Submitted);
     assert_eq!(reg.approver_id, Some(w.west_manager.user_id));
     assert_eq!(reg.products[0].sku, "MB-100");
     assert_eq!(reg.estimated_value.amount_minor, 3_500_000);
@@ -322,7 +325,7 @@ pub async fn fallback_approver_decides_when_the_region_has_none(store: Arc<dyn S
         .approve_registration(&w.east_manager, reg.id, approval(false), today())
         .await
         .unwrap();
-    assert_eq!(approved.status, domain::registration::Status::Approved);
+    assert_eq!(approved.status, domain::registrations::Status::Approved);
 }
 
 pub async fn approval_issues_sequential_sor_numbers_and_validity(store: Arc<dyn Store>) {
@@ -372,7 +375,7 @@ pub async fn approval_issues_sequential_sor_numbers_and_validity(store: Arc<dyn 
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     let unchanged = w.store.get_registration(&w.admin, fourth.id).await.unwrap();
-    assert_eq!(unchanged.status, domain::registration::Status::Submitted);
+    assert_eq!(unchanged.status, domain::registrations::Status::Submitted);
     let approved_mail = notifications(&w, &w.partner_a).await;
     assert_eq!(
         approved_mail[0].subject,
@@ -409,7 +412,7 @@ pub async fn partners_never_see_each_others_registrations(store: Arc<dyn Store>)
             .request_change(
                 b,
                 reg.id,
-                domain::input::ChangeRequest::Extension {
+                domain::registrations::input::ChangeRequest::Extension {
                     valid_through: date(2027, 6, 1)
                 },
                 None,
@@ -522,7 +525,7 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
         matches[0]
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SimilarName { .. }))
     );
     // Same domain under a different name: found by domain, strongest score.
     let third = w
@@ -548,7 +551,7 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
     assert!(
         top.reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SameDomain { .. }))
     );
     // Matches compare what each partner typed: B gave no domain, so no domain evidence is claimed
     // for B's registration, even though A's shared customer row has one.
@@ -567,13 +570,13 @@ pub async fn conflicts_are_found_across_spelling_variants(store: Arc<dyn Store>)
         b_match
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SimilarName { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SimilarName { .. }))
     );
     assert!(
         !b_match
             .reasons
             .iter()
-            .any(|r| matches!(r, domain::matching::MatchReason::SameDomain { .. }))
+            .any(|r| matches!(r, domain::registrations::matching::MatchReason::SameDomain { .. }))
     );
     // An unrelated organisation is not a match.
     let other = submit(&w, &w.partner_b, "Globex Corporation", &["MB-100"]).await;
@@ -610,7 +613,7 @@ pub async fn approval_needs_acknowledgement_when_another_partner_filed_first(sto
         .conflicts
         .unwrap();
     let now_approved = seen.iter().find(|m| m.registration_id == first.id).unwrap();
-    assert_eq!(now_approved.status, domain::registration::Status::Approved);
+    assert_eq!(now_approved.status, domain::registrations::Status::Approved);
     assert_eq!(now_approved.sor_number.as_deref(), Some("SOR-2026-000001"));
     // Acknowledging does not beat the database: the customer and MB-100 are taken.
     let err = w
@@ -664,7 +667,7 @@ pub async fn two_partners_never_hold_the_same_customer_and_product(store: Arc<dy
     };
     assert!(message.contains("MB-100"), "{message}");
     let still = w.store.get_registration(&w.admin, c.id).await.unwrap();
-    assert_eq!(still.status, domain::registration::Status::Submitted);
+    assert_eq!(still.status, domain::registrations::Status::Submitted);
     assert_eq!(still.sor_number, None);
 }
 
@@ -681,7 +684,7 @@ pub async fn decline_records_the_reason_and_tells_the_partner(store: Arc<dyn Sto
         )
         .await
         .unwrap();
-    assert_eq!(declined.status, domain::registration::Status::Declined);
+    assert_eq!(declined.status, domain::registrations::Status::Declined);
     assert_eq!(
         declined.decision_reason.as_deref(),
         Some("Duplicate of an existing opportunity")
@@ -707,11 +710,17 @@ pub async fn invalid_transitions_name_what_is_allowed(store: Arc<dyn Store>) {
     let StoreError::Transition(t) = err else {
         panic!("expected a transition error, got {err:?}")
     };
-    assert_eq!(t.from, domain::registration::Status::Declined);
+    assert_eq!(t.from, domain::registrations::Status::Declined);
     assert!(t.allowed.is_empty());
     let err = w
         .store
-        .close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today())
+        .close_registration(
+            &w.partner_a,
+            reg.id,
+            domain::registrations::input::Outcome::Won,
+            None,
+            today(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Transition(_)));
@@ -751,7 +760,7 @@ pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn St
         SweepReport::default()
     );
     let expired = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
-    assert_eq!(expired.status, domain::registration::Status::Expired);
+    assert_eq!(expired.status, domain::registrations::Status::Expired);
     let kinds: Vec<String> = notifications(&w, &w.partner_a)
         .await
         .into_iter()
@@ -770,7 +779,7 @@ pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn St
 }
 
 pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_manager(store: Arc<dyn Store>) {
-    use domain::input::ChangeRequest;
+    use domain::registrations::input::ChangeRequest;
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     let ask = ChangeRequest::Extension {
@@ -814,7 +823,7 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         )
         .await
         .unwrap();
-    assert_eq!(request.status, domain::registration::RequestStatus::Pending);
+    assert_eq!(request.status, domain::registrations::RequestStatus::Pending);
     assert!(matches!(
         w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await,
         Err(StoreError::Conflict { .. })
@@ -836,7 +845,7 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         .decide_change(&w.west_manager, request.id, true, None, ts("2027-02-11T10:00:00Z"))
         .await
         .unwrap();
-    assert_eq!(decided.status, domain::registration::RequestStatus::Approved);
+    assert_eq!(decided.status, domain::registrations::RequestStatus::Approved);
     let extended = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(extended.valid_through, Some(date(2027, 4, 30)));
     assert_eq!(
@@ -858,7 +867,8 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
 }
 
 pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
-    use domain::input::{ChangeRequest, ProductLine};
+    use domain::directory::products::ProductLine;
+    use domain::registrations::input::ChangeRequest;
     let w = world(store).await;
     let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
     w.store
@@ -922,7 +932,7 @@ pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(withdrawn.status, domain::registration::Status::Withdrawn);
+    assert_eq!(withdrawn.status, domain::registrations::Status::Withdrawn);
     assert!(withdrawn.closed_at.is_some());
     assert_eq!(withdrawn.sor_number.as_deref(), Some("SOR-2026-000001"));
     let next = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
@@ -933,10 +943,16 @@ pub async fn withdrawal_releases_the_protection(store: Arc<dyn Store>) {
         .unwrap();
     let won = w
         .store
-        .close_registration(&w.partner_b, next.id, domain::input::Outcome::Won, None, today())
+        .close_registration(
+            &w.partner_b,
+            next.id,
+            domain::registrations::input::Outcome::Won,
+            None,
+            today(),
+        )
         .await
         .unwrap();
-    assert_eq!(won.status, domain::registration::Status::Won);
+    assert_eq!(won.status, domain::registrations::Status::Won);
 }
 
 pub async fn the_audit_trail_verifies_and_tells_the_history(store: Arc<dyn Store>) {
@@ -1088,7 +1104,8 @@ pub async fn concurrent_approvals_never_duplicate_or_skip_sor_numbers(store: Arc
 pub async fn claim_check_answers_only_claimed_or_free(store: Arc<dyn Store>) {
     let w = world(store).await;
     let ask = |name: &str| {
-        domain::input::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default()).unwrap()
+        domain::directory::customers::parse_customer(&customer(name, None, "Springfield"), "", &mut Default::default())
+            .unwrap()
     };
     assert_eq!(
         w.store
@@ -1244,7 +1261,7 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
         .list_registrations(
             &w.admin,
             RegistrationFilter {
-                status: Some(domain::registration::Status::Approved),
+                status: Some(domain::registrations::Status::Approved),
                 ..Default::default()
             },
             PageRequest::default(),
@@ -1366,7 +1383,7 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
         s.create_region(Some(&w.west_manager), "North", None, today()).await,
         Err(StoreError::Forbidden(_))
     ));
-    let bad_region = domain::input::NewPartner {
+    let bad_region = domain::directory::input::NewPartner {
         name: "Nowhere AV".into(),
         level: PartnerLevel::Bronze,
         activation_stage: ActivationStage::FirstContact,
@@ -1768,7 +1785,13 @@ pub async fn follow_on_orders_draw_down_the_sor_and_closing_links_them(store: Ar
     // Closing as won links the orders drawn on the SOR.
     let won = w
         .store
-        .close_registration(&w.partner_a, reg.id, domain::input::Outcome::Won, None, today())
+        .close_registration(
+            &w.partner_a,
+            reg.id,
+            domain::registrations::input::Outcome::Won,
+            None,
+            today(),
+        )
         .await
         .unwrap();
     let links = won.orders.unwrap();
@@ -1794,7 +1817,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     let next_year = format!(
         "{header}\nMB-100,MimioBoard 100 interactive display,displays,no,USD,5200.00,3600.00,5199.00,4799.00,2026-12-01\n"
     );
-    let rows = catalog::parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&next_year, date(2026, 11, 22)).unwrap();
     let report = w
         .store
         .import_products(Some(&w.admin), rows, today(), &|_| {})
@@ -1834,7 +1857,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     let bad = format!(
         "{header}\nNEW-1,New,displays,no,USD,1.00,1.00,1.00,1.00,\nNEW-2,Newer,displays,no,EUR,1.00,1.00,1.00,1.00,\n"
     );
-    let rows = catalog::parse_price_list(&bad, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&bad, date(2026, 11, 22)).unwrap();
     match w.store.import_products(Some(&w.admin), rows, today(), &|_| {}).await {
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "currency")),
         other => panic!("{other:?}"),
@@ -1848,7 +1871,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     ));
     // An export imports back unchanged.
     let text = crate::files::price_list_csv(&exported);
-    let rows = catalog::parse_price_list(&text, date(2026, 11, 22)).unwrap();
+    let rows = parse_price_list(&text, date(2026, 11, 22)).unwrap();
     let report = w
         .store
         .import_products(Some(&w.admin), rows, today(), &|_| {})
@@ -1858,7 +1881,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
     assert_eq!(w.store.export_products().await.unwrap(), exported);
 
     // Partners: regions by name; unknown ones are row errors.
-    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
+    let partners = parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,Atlantis\n").unwrap();
     match w
         .store
         .import_partners(Some(&w.admin), partners, today(), &|_| {})
@@ -1867,7 +1890,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         Err(StoreError::Invalid(e)) => assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(3), "region")),
         other => panic!("{other:?}"),
     }
-    let partners = catalog::parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
+    let partners = parse_partners("name,level,activation_stage,region\nNorthwind AV,platinum,fully_operational,west\nLitware,silver,ramp_up,East\n").unwrap();
     let report = w
         .store
         .import_partners(Some(&w.admin), partners, today(), &|_| {})
@@ -1883,7 +1906,7 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
 
     // Customers: the vendor's segment decides RRSP or MSRP.
     set_pricing(&w, NoSorPricing::Reprice, OverOrderPolicy::Warn).await;
-    let customers = catalog::parse_customers(
+    let customers = parse_customers(
         "name,city,country,segment\nSpringfield School District,Springfield,US,commercial\nShelbyville Hospital,Shelbyville,US,commercial\n",
     )
     .unwrap();
@@ -1994,8 +2017,8 @@ pub async fn dashboard_figures_aggregate_by_week(store: Arc<dyn Store>) {
     assert_eq!(
         filed,
         [
-            (week, domain::registration::Status::Approved, 1),
-            (week, domain::registration::Status::Declined, 1)
+            (week, domain::registrations::Status::Approved, 1),
+            (week, domain::registrations::Status::Declined, 1)
         ]
     );
     // Decided after 2 and 5 hours: on average 3 h 30 min.

@@ -1,5 +1,5 @@
-use domain::input::FieldErrors;
-use domain::registration::InvalidTransition;
+use domain::FieldErrors;
+use domain::registrations::InvalidTransition;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

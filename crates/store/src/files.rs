@@ -2,7 +2,7 @@
 //! file exported either way imports back unchanged.
 
 use crate::model::{CustomerRecord, Order, PartnerEntry, PriceListEntry};
-use domain::catalog::{CUSTOMER_COLUMNS, PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, write_csv};
+use domain::directory::files::{CUSTOMER_COLUMNS, PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, write_csv};
 
 fn yes_no(flag: bool) -> String {
     if flag { "yes" } else { "no" }.to_owned()

@@ -16,8 +16,12 @@ pub use model::*;
 
 use async_trait::async_trait;
 use domain::Actor;
-use domain::catalog::{Line, PartnerRow};
-use domain::input::{Approval, ChangeRequest, Customer, NewOrder, NewPartner, NewProduct, NewRegistration, Outcome};
+use domain::directory::customers::Customer;
+use domain::directory::files::{Line, PartnerRow};
+use domain::directory::input::NewPartner;
+use domain::directory::products::NewProduct;
+use domain::orders::input::NewOrder;
+use domain::registrations::input::{Approval, ChangeRequest, NewRegistration, Outcome};
 use domain::settings::ProgramSettings;
 use jiff::Timestamp;
 
@@ -220,7 +224,7 @@ pub trait Store: Send + Sync + 'static {
     async fn save_session(&self, id: &str, record: &str, expires: Timestamp) -> StoreResult<()>;
     async fn delete_session(&self, id: &str) -> StoreResult<()>;
     /// Counts a sign-in attempt of a user: a failure may lock the account (domain
-    /// `policy::sign_in_lock`), a success clears the count. Returns the user as it now stands.
+    /// `access::sign_in_lock`), a success clears the count. Returns the user as it now stands.
     async fn record_sign_in(&self, user_id: i64, succeeded: bool, now: Timestamp) -> StoreResult<User>;
     /// Stores a reset token's hash for an active user and queues the e-mail with `link`, valid until
     /// `expires`.

@@ -1,10 +1,11 @@
 //! What the store returns. These are also the JSON bodies of the API, so their doc comments are the
 //! API's field documentation.
 
-use domain::input::{ActivationStage, Email, PartnerLevel, Segment};
-use domain::matching::MatchReason;
-use domain::ordering::{OrderStatus, PriceBasis};
-use domain::registration::{RequestKind, RequestStatus, Status};
+use domain::access::input::Email;
+use domain::directory::{ActivationStage, PartnerLevel, Segment};
+use domain::orders::{OrderStatus, PriceBasis};
+use domain::registrations::matching::MatchReason;
+use domain::registrations::{RequestKind, RequestStatus, Status};
 use domain::{Money, Role};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -521,14 +522,14 @@ pub struct FixtureRegistration {
     pub approver_id: Option<i64>,
     /// Index into [`Fixture::customers`].
     pub customer: usize,
-    pub lines: Vec<(i64, domain::input::ProductLine)>,
+    pub lines: Vec<(i64, domain::directory::products::ProductLine)>,
     /// Approve it (with an SOR number and its claims) unless an earlier one holds a claim it needs.
     pub approve: bool,
 }
 
 /// Benchmark data: customers and registrations referring to them by index.
 pub struct Fixture {
-    pub customers: Vec<domain::input::Customer>,
+    pub customers: Vec<domain::directory::customers::Customer>,
     pub registrations: Vec<FixtureRegistration>,
     pub submitted_at: Timestamp,
     pub valid_through: Date,

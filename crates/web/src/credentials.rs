@@ -20,7 +20,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 /// The stored form of a new user: the password, if any, replaced by its hash.
-pub fn user_record(user: domain::input::NewUser) -> Result<store::NewUserRecord, String> {
+pub fn user_record(user: domain::access::input::NewUser) -> Result<store::NewUserRecord, String> {
     let password_hash = user.password.as_deref().map(hash_password).transpose()?;
     Ok(store::NewUserRecord {
         email: user.email,

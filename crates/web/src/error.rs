@@ -2,7 +2,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::input::{FieldError, FieldErrors};
+use domain::{FieldError, FieldErrors};
 use serde::Serialize;
 use store::{ConflictMatch, StoreError};
 

@@ -10,7 +10,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::Actor;
-use domain::input::{self, CustomerInput, PartnerInput, ProductInput, RegionInput, UserInput};
+use domain::access::input::{UserInput, parse_user};
+use domain::directory::customers::{CustomerInput, parse_customer};
+use domain::directory::input::{PartnerInput, RegionInput, parse_partner, parse_region};
+use domain::directory::products::{ProductInput, parse_product};
 use domain::settings::ProgramSettings;
 use serde::Serialize;
 use store::{CustomerRecord, Notification, Page, Partner, Product, Region, User};
@@ -63,7 +66,7 @@ async fn create_partner(
     body: JsonBody<PartnerInput>,
 ) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /partners", &body.bytes, || async {
-        let partner = input::parse_partner(&body.value)?;
+        let partner = parse_partner(&body.value)?;
         Ok(state
             .store
             .create_partner(Some(&actor), partner, state.clock.now())
@@ -99,7 +102,7 @@ async fn create_customer(
 ) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /customers", &body.bytes, || async {
         let mut errors = domain::FieldErrors::default();
-        let customer = input::parse_customer(&body.value, "", &mut errors);
+        let customer = parse_customer(&body.value, "", &mut errors);
         let customer = errors
             .into_result(customer)?
             .ok_or_else(|| ApiError::invalid(domain::FieldErrors::single("body", "incomplete customer")))?;
@@ -131,7 +134,7 @@ async fn create_product(
     body: JsonBody<ProductInput>,
 ) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /products", &body.bytes, || async {
-        let product = input::parse_product(&body.value)?;
+        let product = parse_product(&body.value)?;
         Ok(state
             .store
             .create_product(Some(&actor), product, state.clock.now())
@@ -162,7 +165,7 @@ async fn create_region(
     body: JsonBody<RegionInput>,
 ) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /regions", &body.bytes, || async {
-        let (name, manager) = input::parse_region(&body.value)?;
+        let (name, manager) = parse_region(&body.value)?;
         Ok(state
             .store
             .create_region(Some(&actor), &name, manager, state.clock.now())
@@ -211,14 +214,14 @@ async fn create_user(
     body: JsonBody<UserInput>,
 ) -> ApiResult<Response> {
     create(&state, &actor, &headers, "POST /users", &body.bytes, || async {
-        if !domain::policy::can_administer(&actor) {
+        if !domain::access::can_administer(&actor) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "only administrators may create users",
             ));
         }
-        let user = input::parse_user(&body.value)?;
+        let user = parse_user(&body.value)?;
         let record = credentials::user_record(user)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
         Ok(state.store.create_user(Some(&actor), record, state.clock.now()).await?)

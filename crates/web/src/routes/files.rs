@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::catalog;
+use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
 use store::ImportReport;
 use store::files;
 use utoipa_axum::router::OpenApiRouter;
@@ -52,7 +52,7 @@ async fn import_products(
     CsvBody(text): CsvBody,
 ) -> ApiResult<Json<ImportReport>> {
     let today = crate::routes::registrations::today(&state).await?;
-    let rows = catalog::parse_price_list(&text, today)?;
+    let rows = parse_price_list(&text, today)?;
     Ok(Json(
         state
             .store
@@ -82,7 +82,7 @@ async fn import_partners(
     Auth(actor): Auth,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Json<ImportReport>> {
-    let rows = catalog::parse_partners(&text)?;
+    let rows = parse_partners(&text)?;
     Ok(Json(
         state
             .store
@@ -113,7 +113,7 @@ async fn import_customers(
     Auth(actor): Auth,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Json<ImportReport>> {
-    let rows = catalog::parse_customers(&text)?;
+    let rows = parse_customers(&text)?;
     Ok(Json(
         state
             .store

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::input::{self, OrderInput};
+use domain::orders::input::{OrderInput, parse_order};
 use store::{Order, OrderFilter, Page, PageRequest, files};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<OrderInput>) -> ApiResult<Response> {
-    let order = input::parse_order(&body.value)?;
+    let order = parse_order(&body.value)?;
     let (order, created) = state.store.enter_order(&actor, order, state.clock.now()).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(order)).into_response())
@@ -58,7 +58,7 @@ impl OrderQuery {
     fn filter(&self) -> Result<OrderFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let status = self.status.as_deref().and_then(|s| {
-            domain::ordering::OrderStatus::parse(s)
+            domain::orders::OrderStatus::parse(s)
                 .map_err(|m| errors.add("status", m))
                 .ok()
         });

@@ -8,8 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::calendar::business_date;
-use domain::input::{
-    self, ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput,
+use domain::registrations::input::{
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput, parse_approval,
+    parse_change_request, parse_claim_check, parse_close, parse_new_registration, parse_optional_reason,
+    parse_required_reason,
 };
 use serde::Serialize;
 use store::{
@@ -54,7 +56,7 @@ async fn submit(
     body: JsonBody<NewRegistrationInput>,
 ) -> ApiResult<Response> {
     idempotency::once(&state, &actor, &headers, "POST /registrations", &body.bytes, || async {
-        let parsed = input::parse_new_registration(&body.value, today(&state).await?)?;
+        let parsed = parse_new_registration(&body.value, today(&state).await?)?;
         let reg = state
             .store
             .submit_registration(&actor, parsed, state.clock.now())
@@ -84,7 +86,7 @@ impl RegistrationQuery {
     fn filter(&self) -> Result<RegistrationFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let status = self.status.as_deref().and_then(|s| {
-            domain::registration::Status::parse(s)
+            domain::registrations::Status::parse(s)
                 .map_err(|m| errors.add("status", m))
                 .ok()
         });
@@ -147,7 +149,7 @@ async fn check(
     Auth(actor): Auth,
     body: JsonBody<ClaimCheckInput>,
 ) -> ApiResult<Json<ClaimAnswer>> {
-    let (customer, skus) = input::parse_claim_check(&body.value)?;
+    let (customer, skus) = parse_claim_check(&body.value)?;
     let status = state.store.check_claim(&actor, customer, skus).await?;
     Ok(Json(ClaimAnswer { status }))
 }
@@ -162,7 +164,7 @@ async fn approve(
     Id(id): Id,
     body: JsonBody<ApproveInput>,
 ) -> ApiResult<Json<Registration>> {
-    let approval = input::parse_approval(&body.value)?;
+    let approval = parse_approval(&body.value)?;
     Ok(Json(
         state
             .store
@@ -180,7 +182,7 @@ async fn decline(
     Id(id): Id,
     body: JsonBody<ReasonInput>,
 ) -> ApiResult<Json<Registration>> {
-    let reason = input::parse_required_reason(&body.value)?;
+    let reason = parse_required_reason(&body.value)?;
     Ok(Json(
         state
             .store
@@ -198,7 +200,7 @@ async fn withdraw(
     Id(id): Id,
     body: JsonBody<ReasonInput>,
 ) -> ApiResult<Json<Registration>> {
-    let reason = input::parse_optional_reason(&body.value)?;
+    let reason = parse_optional_reason(&body.value)?;
     Ok(Json(
         state
             .store
@@ -216,7 +218,7 @@ async fn close(
     Id(id): Id,
     body: JsonBody<CloseInput>,
 ) -> ApiResult<Json<Registration>> {
-    let (outcome, reason) = input::parse_close(&body.value)?;
+    let (outcome, reason) = parse_close(&body.value)?;
     Ok(Json(
         state
             .store
@@ -244,7 +246,7 @@ async fn request_change(
         &format!("POST /registrations/{id}/requests"),
         &body.bytes,
         || async {
-            let (change, reason) = input::parse_change_request(&body.value, today(&state).await?)?;
+            let (change, reason) = parse_change_request(&body.value, today(&state).await?)?;
             let request = state
                 .store
                 .request_change(&actor, id, change, reason, state.clock.now())
@@ -275,7 +277,7 @@ async fn approve_request(
     Id(id): Id,
     body: JsonBody<ReasonInput>,
 ) -> ApiResult<Json<ChangeRequestRecord>> {
-    let reason = input::parse_optional_reason(&body.value)?;
+    let reason = parse_optional_reason(&body.value)?;
     Ok(Json(
         state
             .store
@@ -293,7 +295,7 @@ async fn decline_request(
     Id(id): Id,
     body: JsonBody<ReasonInput>,
 ) -> ApiResult<Json<ChangeRequestRecord>> {
-    let reason = input::parse_required_reason(&body.value)?;
+    let reason = parse_required_reason(&body.value)?;
     Ok(Json(
         state
             .store

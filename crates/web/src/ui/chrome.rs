@@ -2,7 +2,9 @@
 
 use crate::ui::access::WebUser;
 use domain::Actor;
-use domain::policy;
+use domain::access::can_administer;
+use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
+use domain::registrations::policy::{can_decide_registrations, can_submit, follows_registrations};
 
 /// Who sees a link of the main navigation.
 type Visible = fn(&Actor) -> bool;
@@ -11,16 +13,14 @@ type Visible = fn(&Actor) -> bool;
 /// lets use its page.
 const NAV: &[(&str, &str, Visible)] = &[
     ("/", "Dashboard", |_| true),
-    ("/registrations/new", "Register a deal", |a| {
-        policy::can_submit(a).is_some()
-    }),
-    ("/queue", "Approval queue", policy::can_decide_registrations),
-    ("/registrations", "Registrations", policy::follows_registrations),
-    ("/orders/new", "Enter a PO", policy::can_enter_orders_for_any_partner),
-    ("/orders", "Orders", policy::can_enter_orders),
+    ("/registrations/new", "Register a deal", |a| can_submit(a).is_some()),
+    ("/queue", "Approval queue", can_decide_registrations),
+    ("/registrations", "Registrations", follows_registrations),
+    ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
+    ("/orders", "Orders", can_enter_orders),
     ("/products", "Price list", |_| true),
-    ("/reports", "Charts", policy::follows_registrations),
-    ("/admin/partners", "Admin", policy::can_administer),
+    ("/reports", "Charts", follows_registrations),
+    ("/admin/partners", "Admin", can_administer),
     ("/notifications", "Notifications", |_| true),
 ];
 

@@ -12,7 +12,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::calendar::business_date;
-use domain::policy;
+use domain::orders::policy::can_enter_orders;
+use domain::registrations::policy::{can_decide_registrations, can_submit};
 use jiff::ToSpan;
 use store::{Notification, Order, OrderFilter, PageRequest, RegistrationFilter, RegistrationSummary, StatusCount};
 
@@ -43,7 +44,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     let today = business_date(now, &zone);
     let counts = state.store.registration_counts(&actor).await?;
     // A partner's own people: their registrations, which they extend.
-    let partner = policy::can_submit(&actor).is_some();
+    let partner = can_submit(&actor).is_some();
     let expiring = if partner {
         let soon = RegistrationFilter {
             expiring_before: Some(today.saturating_add(i64::from(settings.reminder_days_before).days())),
@@ -66,7 +67,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
             Some((r, to.to_string()))
         })
         .collect();
-    let decides = policy::can_decide_registrations(&actor);
+    let decides = can_decide_registrations(&actor);
     let waiting = if decides {
         let queue = approval_queue(&state, &viewer, 5).await?;
         queue
@@ -84,7 +85,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         .list_notifications(&actor, PageRequest::first(5))
         .await?
         .items;
-    let reads_orders = policy::can_enter_orders(&actor);
+    let reads_orders = can_enter_orders(&actor);
     let orders = if reads_orders {
         state
             .store

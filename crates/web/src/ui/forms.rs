@@ -2,7 +2,8 @@
 //! blank fields, and the product rows of the registration and PO forms.
 
 use domain::FieldErrors;
-use domain::input::{ProductLineInput, Segment};
+use domain::directory::Segment;
+use domain::directory::products::ProductLineInput;
 use std::collections::BTreeMap;
 
 /// Product rows on the registration and PO forms.

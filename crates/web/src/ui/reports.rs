@@ -10,9 +10,9 @@ use crate::ui::{Pages, all_pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use domain::catalog::{self, format_minor};
-use domain::ordering::OrderStatus;
-use domain::registration::Status;
+use domain::directory::files::{format_minor, write_csv};
+use domain::orders::OrderStatus;
+use domain::registrations::Status;
 use jiff::SignedDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -194,7 +194,7 @@ async fn registrations_csv(
     };
     let actor = viewer.actor();
     let rows = all_pages(|page| state.store.list_registrations(&actor, filter.clone(), page)).await?;
-    let text = catalog::write_csv(REGISTRATION_COLUMNS, rows.iter().map(registration_row));
+    let text = write_csv(REGISTRATION_COLUMNS, rows.iter().map(registration_row));
     Ok(csv_file("registrations.csv", text))
 }
 

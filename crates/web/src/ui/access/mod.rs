@@ -17,7 +17,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_login::{AuthUser, AuthnBackend, UserId};
-use domain::input::MIN_PASSWORD_CHARS;
+use domain::access::input::MIN_PASSWORD_CHARS;
 use domain::{Actor, Role};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;

@@ -11,7 +11,7 @@ use crate::ui::Pages;
 use crate::ui::access::Viewer;
 use crate::ui::error::UiError;
 use axum::http::StatusCode;
-use domain::policy;
+use domain::access::can_administer;
 use serde::Deserialize;
 
 pub fn routes() -> Pages {
@@ -24,7 +24,7 @@ pub fn routes() -> Pages {
 }
 
 fn admin_only(viewer: &Viewer) -> Result<(), UiError> {
-    if policy::can_administer(&viewer.actor()) {
+    if can_administer(&viewer.actor()) {
         Ok(())
     } else {
         Err(UiError::new(

@@ -11,7 +11,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldError;
-use domain::catalog;
+use domain::directory::files::{PARTNER_COLUMNS, parse_partners, write_csv};
 use serde::Deserialize;
 use store::{Partner, Region, StoreError};
 
@@ -80,11 +80,11 @@ async fn save_partner(
     Form(form): Form<PartnerForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let text = catalog::write_csv(
-        catalog::PARTNER_COLUMNS,
+    let text = write_csv(
+        PARTNER_COLUMNS,
         [[form.name, form.level, form.activation_stage, form.region]],
     );
-    let rows = match catalog::parse_partners(&text) {
+    let rows = match parse_partners(&text) {
         Ok(rows) => rows,
         Err(e) => return partners_page(&state, viewer, e.0, None).await,
     };

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::FieldError;
 use domain::calendar::business_date;
-use domain::catalog;
+use domain::directory::files::{PRICE_LIST_COLUMNS, parse_price_list};
 use serde::Deserialize;
 use store::{ImportReport, StoreError};
 
@@ -35,7 +35,7 @@ async fn prices(viewer: Viewer) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     render(&PricesPage {
         chrome: viewer.chrome.titled("Import a price list"),
-        text: catalog::PRICE_LIST_COLUMNS.join(","),
+        text: PRICE_LIST_COLUMNS.join(","),
         problems: Vec::new(),
         report: None,
     })
@@ -54,7 +54,7 @@ async fn import_prices(
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     let today = business_date(state.clock.now(), &state.store.settings().await?.zone());
-    let result = match catalog::parse_price_list(&form.csv, today) {
+    let result = match parse_price_list(&form.csv, today) {
         Ok(rows) => {
             state
                 .store

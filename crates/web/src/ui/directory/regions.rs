@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::input;
+use domain::directory::input::{RegionInput, parse_region};
 use domain::{FieldError, Role};
 use serde::Deserialize;
 use store::{Region, StoreError, User};
@@ -82,11 +82,11 @@ async fn add_region(
     Form(form): Form<RegionForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let input = input::RegionInput {
+    let input = RegionInput {
         name: Some(form.name),
         manager_user_id: None,
     };
-    let (name, _) = match input::parse_region(&input) {
+    let (name, _) = match parse_region(&input) {
         Ok(parsed) => parsed,
         Err(e) => return regions_page(&state, viewer, e.0).await,
     };

@@ -11,7 +11,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldError;
-use domain::ordering::{NoSorPricing, OverOrderPolicy};
+use domain::orders::{NoSorPricing, OverOrderPolicy};
 use domain::settings::ProgramSettings;
 use serde::Deserialize;
 use store::StoreError;

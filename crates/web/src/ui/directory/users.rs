@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::input::{self, UserInput};
+use domain::access::input::{UserInput, parse_user};
 use domain::{FieldError, Role};
 use serde::Deserialize;
 use store::{Partner, StoreError, User};
@@ -91,7 +91,7 @@ async fn add_user(
         partner_id: form.partner_id.as_deref().and_then(|p| p.parse().ok()),
         password: form.password.filter(|p| !p.is_empty()),
     };
-    let user = match input::parse_user(&input) {
+    let user = match parse_user(&input) {
         Ok(user) => user,
         Err(e) => return users_page(&state, viewer, e.0, None, None).await,
     };

@@ -12,8 +12,9 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
-use domain::input::{self, OrderInput, ProductLineInput};
-use domain::policy;
+use domain::directory::products::ProductLineInput;
+use domain::orders::input::{OrderInput, parse_order};
+use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use serde::Deserialize;
 use store::{PageRequest, Product, StoreError};
 
@@ -79,7 +80,7 @@ async fn order_form_page(
     form: OrderForm,
     errors: FormErrors,
 ) -> Result<Response, UiError> {
-    if !policy::can_enter_orders(&viewer.actor()) {
+    if !can_enter_orders(&viewer.actor()) {
         return Err(UiError::new(
             StatusCode::FORBIDDEN,
             "Orders are entered by order entry and partners.",
@@ -90,7 +91,7 @@ async fn order_form_page(
         .list_products(state.clock.now(), PageRequest::first(PageRequest::MAX_LIMIT))
         .await?
         .items;
-    let names_partner = policy::can_enter_orders_for_any_partner(&viewer.actor());
+    let names_partner = can_enter_orders_for_any_partner(&viewer.actor());
     let partners = if names_partner {
         let listed = state
             .store
@@ -160,7 +161,7 @@ async fn enter_order(
         sor_number: blank_to_none(&form.sor_number),
         lines: Some(lines),
     };
-    let result = match input::parse_order(&input) {
+    let result = match parse_order(&input) {
         Ok(order) if errors.is_empty() => state.store.enter_order(&viewer.actor(), order, state.clock.now()).await,
         Ok(_) => Err(StoreError::Invalid(FieldErrors::default())),
         Err(more) => Err(StoreError::Invalid(more)),

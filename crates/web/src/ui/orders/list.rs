@@ -10,7 +10,7 @@ use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use domain::ordering::OrderStatus;
+use domain::orders::OrderStatus;
 use serde::Deserialize;
 use store::{Order, OrderFilter, PageRequest};
 

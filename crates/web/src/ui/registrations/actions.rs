@@ -11,7 +11,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::calendar::business_date;
-use domain::input::{self, ApproveInput, ChangeRequestInput, ReasonInput};
+use domain::registrations::input::{
+    ApproveInput, ChangeRequestInput, ReasonInput, parse_approval, parse_change_request, parse_optional_reason,
+    parse_required_reason,
+};
 use serde::Deserialize;
 
 pub fn routes() -> Pages {
@@ -52,8 +55,7 @@ async fn approve(
         acknowledge_conflicts: Some(form.acknowledge.is_some()),
         note: form.note.as_deref().and_then(blank_to_none),
     };
-    let approval =
-        input::parse_approval(&input).map_err(|e| UiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let approval = parse_approval(&input).map_err(|e| UiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     state
         .store
         .approve_registration(&viewer.actor(), id, approval, state.clock.now())
@@ -82,7 +84,7 @@ async fn decline(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = input::parse_required_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_required_reason(&reason_input(&form)).map_err(invalid)?;
     state
         .store
         .decline_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -96,7 +98,7 @@ async fn withdraw(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = input::parse_optional_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_optional_reason(&reason_input(&form)).map_err(invalid)?;
     state
         .store
         .withdraw_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -125,7 +127,7 @@ async fn request_extension(
         reason: form.reason.as_deref().and_then(blank_to_none),
         ..ChangeRequestInput::default()
     };
-    let (change, reason) = input::parse_change_request(&input, today).map_err(invalid)?;
+    let (change, reason) = parse_change_request(&input, today).map_err(invalid)?;
     state
         .store
         .request_change(&viewer.actor(), id, change, reason, state.clock.now())
@@ -148,9 +150,9 @@ async fn decide_request(
     let approve = form.decision == "approve";
     let reason_form = ReasonForm { reason: form.reason };
     let reason = if approve {
-        input::parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
+        parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
     } else {
-        Some(input::parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
+        Some(parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
     };
     let decided = state
         .store

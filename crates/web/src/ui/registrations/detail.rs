@@ -9,7 +9,8 @@ use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use domain::policy::{self, Access};
+use domain::access::Access;
+use domain::registrations::policy::{can_decide, can_request_change};
 use jiff::ToSpan;
 use store::{AuditEntry, ChangeRequestRecord, Registration};
 
@@ -47,8 +48,8 @@ async fn registration(State(state): State<AppState>, viewer: Viewer, Path(id): P
         })
         .collect();
     let requests = state.store.list_change_requests(&actor, id).await?;
-    let decides = policy::can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
-    let partner_acts = policy::can_request_change(&actor, reg.partner_id) == Access::Allowed;
+    let decides = can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
+    let partner_acts = can_request_change(&actor, reg.partner_id) == Access::Allowed;
     let extend_to = reg
         .valid_through
         .map(|d| {

@@ -12,8 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::calendar::business_date;
-use domain::catalog::parse_decimal_minor;
-use domain::input::{self, ClaimCheckInput, CustomerInput, MoneyInput, NewRegistrationInput};
+use domain::directory::customers::CustomerInput;
+use domain::directory::files::parse_decimal_minor;
+use domain::money::MoneyInput;
+use domain::registrations::input::{ClaimCheckInput, NewRegistrationInput, parse_claim_check, parse_new_registration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::{ClaimStatus, PageRequest, Product, StoreError};
@@ -174,7 +176,7 @@ async fn file_registration(
         expected_close_date: blank_to_none(&form.expected_close),
         description: blank_to_none(&form.description),
     };
-    let parsed = input::parse_new_registration(&input, today).map_err(|e| to_rows(e, "products", &rows));
+    let parsed = parse_new_registration(&input, today).map_err(|e| to_rows(e, "products", &rows));
     let result = match parsed {
         Ok(registration) if errors.is_empty() => {
             state
@@ -209,7 +211,7 @@ async fn check_claim(
         customer: Some(form.customer()),
         products: (!skus.is_empty()).then_some(skus),
     };
-    let html = match input::parse_claim_check(&input) {
+    let html = match parse_claim_check(&input) {
         Err(_) => r#"<p class="note">Type the customer's name and country first.</p>"#.to_owned(),
         Ok((customer, skus)) => match state.store.check_claim(&viewer.actor(), customer, skus).await? {
             ClaimStatus::Claimed => r#"<p class="warn" role="status"><strong>Already registered.</strong> Another registration protects this customer for these products; talk to your channel manager before filing.</p>"#.to_owned(),

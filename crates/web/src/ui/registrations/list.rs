@@ -10,7 +10,7 @@ use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use domain::registration::Status;
+use domain::registrations::Status;
 use serde::Deserialize;
 use store::{PageRequest, RegistrationFilter, RegistrationSummary};
 

@@ -10,8 +10,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::policy;
-use domain::registration::Status;
+use domain::access::can_administer;
+use domain::registrations::Status;
+use domain::registrations::policy::can_decide_registrations;
 use store::{PageRequest, RegistrationFilter, RegistrationSummary};
 
 pub fn routes() -> Pages {
@@ -30,7 +31,7 @@ pub async fn approval_queue(
 ) -> Result<Vec<RegistrationSummary>, UiError> {
     let filter = RegistrationFilter {
         status: Some(Status::Submitted),
-        approver_id: (!policy::can_administer(&viewer.actor())).then_some(viewer.user.id),
+        approver_id: (!can_administer(&viewer.actor())).then_some(viewer.user.id),
         oldest_first: true,
         ..RegistrationFilter::default()
     };
@@ -49,7 +50,7 @@ struct QueuePage {
 }
 
 async fn queue(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
-    if !policy::can_decide_registrations(&viewer.actor()) {
+    if !can_decide_registrations(&viewer.actor()) {
         return Err(UiError::new(
             StatusCode::FORBIDDEN,
             "The approval queue is for channel managers.",

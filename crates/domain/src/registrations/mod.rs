@@ -1,9 +1,14 @@
 //! The registration lifecycle (REG-2 … REG-7) and its validity dates (REG-3, REG-4).
 
+pub mod input;
+pub mod matching;
+pub mod notify;
+pub mod policy;
+
+use crate::str_enum::str_enum;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -28,27 +33,6 @@ pub enum Action {
     CloseLost,
     Withdraw,
 }
-
-macro_rules! str_enum {
-    ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $(<$ty>::$variant => $name),+ }
-            }
-            pub fn parse(raw: &str) -> Result<Self, String> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    let names: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("unknown value '{raw}'; one of: {}", names.join(", "))
-                })
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
-pub(crate) use str_enum;
 
 str_enum!(Status {
     Submitted => "submitted",

@@ -3,10 +3,12 @@
 //! column, and a file with any error imports nothing. Prices in files are decimal amounts of the
 //! currency (`4999.00`), stored as integer minor units.
 
-use crate::input::{
-    ActivationStage, Customer, CustomerInput, FieldErrors, MAX_AMOUNT_MINOR, NewPartner, NewProduct, PartnerInput,
-    PartnerLevel, ProductInput, parse_customer, parse_partner, parse_product,
-};
+use super::customers::{Customer, CustomerInput, parse_customer};
+use super::input::{NewPartner, PartnerInput, parse_partner};
+use super::products::{NewProduct, ProductInput, parse_product};
+use super::{ActivationStage, PartnerLevel};
+use crate::FieldErrors;
+use crate::money::MAX_AMOUNT_MINOR;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 

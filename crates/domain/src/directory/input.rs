@@ -1,0 +1,67 @@
+//! Partners and regions as administrators enter them.
+
+use super::{ActivationStage, PartnerLevel};
+use crate::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub name: Option<String>,
+    /// bronze, silver, gold or platinum.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub level: Option<String>,
+    /// first_contact, ramp_up or fully_operational.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub activation_stage: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub region_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPartner {
+    pub name: String,
+    pub level: PartnerLevel,
+    pub activation_stage: ActivationStage,
+    pub region_id: i64,
+}
+
+pub fn parse_partner(input: &PartnerInput) -> Result<NewPartner, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = errors.text("name", &input.name, 200);
+    let level = errors
+        .required("level", &input.level)
+        .and_then(|l| errors.parsed("level", PartnerLevel::parse(l)));
+    let stage = errors
+        .required("activation_stage", &input.activation_stage)
+        .and_then(|s| errors.parsed("activation_stage", ActivationStage::parse(s)));
+    let region_id = errors.required("region_id", &input.region_id).copied();
+    match (name, level, stage, region_id) {
+        (Some(name), Some(level), Some(activation_stage), Some(region_id)) if errors.0.is_empty() => Ok(NewPartner {
+            name,
+            level,
+            activation_stage,
+            region_id,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub name: Option<String>,
+    /// The channel manager who approves this region's registrations.
+    pub manager_user_id: Option<i64>,
+}
+
+pub fn parse_region(input: &RegionInput) -> Result<(String, Option<i64>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = errors.text("name", &input.name, 100);
+    match name {
+        Some(n) if errors.0.is_empty() => Ok((n, input.manager_user_id)),
+        _ => Err(errors),
+    }
+}

@@ -1,0 +1,119 @@
+//! Who may file, decide, change and close a registration (seed 000, REG-2, REG-5, REG-7).
+
+use crate::access::{Access, can_view};
+use crate::roles::{Actor, Role};
+
+/// Seed 000: registrations are submitted by partners through the portal.
+pub fn can_submit(actor: &Actor) -> Option<i64> {
+    actor.confined_to_partner()
+}
+
+/// Seed 000 / REG-2: the regional manager the registration was routed to decides; administrators may
+/// stand in. Partners never decide.
+pub fn can_decide(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>) -> Access {
+    match can_view(actor, owner_partner_id) {
+        Access::Allowed => Access::from_bool(
+            actor.role == Role::Admin || (actor.role == Role::ChannelManager && approver_id == Some(actor.user_id)),
+            Access::Forbidden,
+        ),
+        other => other,
+    }
+}
+
+/// REG-2: channel managers and administrators decide registrations (which ones: [`can_decide`]), so
+/// they have an approval queue.
+pub fn can_decide_registrations(actor: &Actor) -> bool {
+    matches!(actor.role, Role::ChannelManager | Role::Admin)
+}
+
+/// Everyone but order entry follows the registrations (their lists and charts); order entry works
+/// from the orders, where the SOR numbers are checked.
+pub fn follows_registrations(actor: &Actor) -> bool {
+    actor.role != Role::OrderEntry
+}
+
+/// Seed 000: "Partners are solely responsible for updating and/or extending an approved SOR": only
+/// the owning partner asks.
+pub fn can_request_change(actor: &Actor, owner_partner_id: i64) -> Access {
+    match can_view(actor, owner_partner_id) {
+        Access::Allowed => Access::from_bool(actor.role.is_partner(), Access::Forbidden),
+        other => other,
+    }
+}
+
+/// REG-7: the owning partner withdraws or reports the outcome; the approver or an admin may record it
+/// for them.
+pub fn can_close(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>) -> Access {
+    match can_view(actor, owner_partner_id) {
+        Access::Allowed if actor.role.is_partner() => Access::Allowed,
+        Access::Allowed => can_decide(actor, owner_partner_id, approver_id),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::actor;
+
+    #[test]
+    fn only_the_routed_manager_or_an_admin_decides() {
+        let manager = actor(Role::ChannelManager, 5, None);
+        assert_eq!(can_decide(&manager, 1, Some(5)), Access::Allowed);
+        assert_eq!(can_decide(&manager, 1, Some(6)), Access::Forbidden);
+        assert_eq!(can_decide(&actor(Role::Admin, 1, None), 1, None), Access::Allowed);
+        assert_eq!(can_decide(&actor(Role::Sales, 2, None), 1, Some(2)), Access::Forbidden);
+        assert_eq!(
+            can_decide(&actor(Role::PartnerAdmin, 3, Some(1)), 1, Some(3)),
+            Access::Forbidden
+        );
+        assert_eq!(
+            can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)),
+            Access::Hidden
+        );
+    }
+
+    #[test]
+    fn managers_and_admins_decide_and_order_entry_does_not_follow_registrations() {
+        for role in Role::ALL {
+            let a = actor(role, 7, role.is_partner().then_some(1));
+            assert_eq!(
+                can_decide_registrations(&a),
+                matches!(role, Role::ChannelManager | Role::Admin)
+            );
+            assert_eq!(follows_registrations(&a), role != Role::OrderEntry);
+        }
+    }
+
+    #[test]
+    fn only_the_owning_partner_asks_for_changes() {
+        assert_eq!(
+            can_request_change(&actor(Role::PartnerUser, 3, Some(1)), 1),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_request_change(&actor(Role::PartnerUser, 3, Some(2)), 1),
+            Access::Hidden
+        );
+        assert_eq!(
+            can_request_change(&actor(Role::ChannelManager, 5, None), 1),
+            Access::Forbidden
+        );
+    }
+
+    #[test]
+    fn closing_is_for_the_partner_its_approver_or_an_admin() {
+        assert_eq!(
+            can_close(&actor(Role::PartnerUser, 3, Some(1)), 1, Some(5)),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_close(&actor(Role::ChannelManager, 5, None), 1, Some(5)),
+            Access::Allowed
+        );
+        assert_eq!(
+            can_close(&actor(Role::OrderEntry, 6, None), 1, Some(5)),
+            Access::Forbidden
+        );
+    }
+}
