@@ -1,4 +1,4 @@
-//! What PostgreSQL does differently from the shared SQL in `ops.rs`.
+//! What PostgreSQL does differently from the shared SQL in `store/sql`.
 
 use sqlx::{Pool, Transaction};
 use store::{StoreError, StoreResult};

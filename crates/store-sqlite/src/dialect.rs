@@ -1,4 +1,4 @@
-//! What SQLite does differently from the shared SQL in `ops.rs`.
+//! What SQLite does differently from the shared SQL in `store/sql`.
 
 use sqlx::{Pool, Transaction};
 use store::{StoreError, StoreResult};

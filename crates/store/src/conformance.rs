@@ -4,6 +4,7 @@
 //! Dates are concrete: the suite's "today" is 2026-11-22 (UTC) unless a case moves the clock.
 
 use crate::*;
+use domain::Actor;
 use domain::access::input::Email;
 use domain::directory::customers::CustomerInput;
 use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
@@ -1498,9 +1499,9 @@ async fn approved_school_sor(w: &World) -> Registration {
 }
 
 async fn enter(w: &World, who: &Actor, order: NewOrder, at: jiff::Timestamp) -> Order {
-    let (order, created) = w.store.enter_order(who, order, at).await.unwrap();
-    assert!(created);
-    order
+    let entry = w.store.enter_order(who, order, at).await.unwrap();
+    assert!(entry.created);
+    entry.order
 }
 
 /// Partner A enters a PO for the school district today.
@@ -1642,7 +1643,7 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     let reg = approved_school_sor(&w).await;
     let po = order("PO-20", school(), Some("SOR-2026-000001"), &[("MB-100", 3)]);
     let first = enter(&w, &w.partner_a, po.clone(), today()).await;
-    let (again, created) = w
+    let OrderEntry { order: again, created } = w
         .store
         .enter_order(&w.partner_a, po.clone(), ts("2026-11-23T10:00:00Z"))
         .await
@@ -1665,9 +1666,9 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     let mut ids = Vec::new();
     let mut created = 0;
     for task in tasks {
-        let (order, new) = task.await.unwrap();
-        ids.push(order.id);
-        created += usize::from(new);
+        let entry = task.await.unwrap();
+        ids.push(entry.order.id);
+        created += usize::from(entry.created);
     }
     ids.dedup();
     assert_eq!((ids.len(), created), (1, 1));
