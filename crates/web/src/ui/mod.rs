@@ -39,7 +39,7 @@ const MAX_EXPORT_ROWS: usize = 100_000;
 /// Page routes, each recorded in a table as it is added to the router: axum cannot list a
 /// router's routes, and a second, hand-kept list would drift.
 #[derive(Default)]
-pub struct Pages {
+pub(crate) struct Pages {
     router: Router<AppState>,
     table: Vec<(&'static str, &'static str)>,
 }
