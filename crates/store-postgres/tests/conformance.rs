@@ -19,4 +19,4 @@ async fn fresh_store() -> Arc<dyn Store> {
     Arc::new(store_postgres::open(&url).await.unwrap())
 }
 
-store::conformance_tests!(fresh_store);
+store_conformance::conformance_tests!(fresh_store);

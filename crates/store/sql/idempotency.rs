@@ -24,8 +24,7 @@ impl IdempotencyStore for SqlStore {
         .bind(fingerprint)
         .bind(us(now))
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
         if taken.rows_affected() == 1 {
             tx.commit().await?;
             return Ok(Reservation::Reserved);

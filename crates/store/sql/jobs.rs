@@ -68,8 +68,7 @@ impl JobStore for SqlStore {
             .bind(us(now))
             .bind(id)
             .execute(&self.write)
-            .await
-            ?;
+            .await?;
         Ok(())
     }
 
@@ -79,8 +78,7 @@ impl JobStore for SqlStore {
             .bind(us(retry_at))
             .bind(id)
             .execute(&self.write)
-            .await
-            ?;
+            .await?;
         Ok(())
     }
 

@@ -26,6 +26,8 @@ mod reports;
 mod write;
 
 use kit::*;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
 
 pub struct SqlStore {
     /// Reads. For SQLite a pool of several connections; for PostgreSQL the same pool as `write`.
@@ -40,34 +42,67 @@ impl SqlStore {
         SqlStore { read, write }
     }
 
-    /// Applies every migration not yet applied, each in its own transaction.
-    pub(crate) async fn migrate(&self) -> StoreResult<Vec<i64>> {
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_us BIGINT NOT NULL)",
-        )
-        .execute(&self.write)
-        .await?;
-        let mut applied = Vec::new();
-        for (version, sql) in dialect::MIGRATIONS {
-            let mut tx = dialect::begin_write(&self.write).await?;
-            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(*version)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if done.is_some() {
-                continue;
-            }
-            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_us) VALUES ($1, $2)")
-                .bind(*version)
-                .bind(us(Timestamp::now()))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            applied.push(*version);
-        }
-        Ok(applied)
+    /// Brings the schema up to date with sqlx's migrator: each migration runs once, in its own
+    /// transaction, and is recorded with a checksum; a database that has a migration this build does
+    /// not know, or one whose file was edited after it ran, is refused rather than half-understood.
+    pub(crate) async fn migrate(&self) -> StoreResult<()> {
+        let migrator = Migrator::with_migrations(
+            dialect::MIGRATIONS
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        (*description).into(),
+                        MigrationType::Simple,
+                        sql.into_sql_str(),
+                        false,
+                    )
+                })
+                .collect(),
+        );
+        let mut conn = self.write.acquire().await?;
+        adopt_schema_migrations(&mut conn, &migrator).await?;
+        migrator.run(&mut *conn).await.map_err(|e| match e {
+            MigrateError::Execute(e) => StoreError::from(e),
+            refused => StoreError::Database(format!("cannot migrate this database: {refused}")),
+        })
     }
+}
+
+/// Databases made before the switch to sqlx's migrator recorded applied versions in
+/// `schema_migrations` (version only). Their versions are carried into sqlx's table once, with the
+/// checksums of today's files (those files have not changed since), so the migrator neither re-runs
+/// them nor refuses the database.
+async fn adopt_schema_migrations(conn: &mut Conn, migrator: &Migrator) -> StoreResult<()> {
+    let legacy: Vec<i64> = match sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await
+    {
+        Ok(versions) => versions,
+        // No such table: a new database, or one already adopted.
+        Err(sqlx::Error::Database(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    conn.ensure_migrations_table("_sqlx_migrations")
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    for migration in migrator.iter().filter(|m| legacy.contains(&m.version)) {
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ($1, $2, $3, $4, 0) ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(migration.version)
+        .bind(migration.description.as_ref())
+        .bind(true)
+        .bind(migration.checksum.as_ref())
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::raw_sql("DROP TABLE IF EXISTS schema_migrations")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx.commit().await?)
 }
 
 #[async_trait]

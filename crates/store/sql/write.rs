@@ -119,8 +119,7 @@ impl Write<'_> {
         .bind(us(self.now))
         .bind(recipient_user_id)
         .execute(&mut *self.tx)
-        .await
-        ?;
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 

@@ -11,7 +11,6 @@
 mod access;
 mod audit;
 mod bench;
-pub mod conformance;
 mod directory;
 mod error;
 pub mod files;

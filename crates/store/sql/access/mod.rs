@@ -315,7 +315,7 @@ impl AccessStore for SqlStore {
             after: None,
         };
         tx.audit(change).await?;
-        tx.commit().await.map_err(StoreError::from)
+        tx.commit().await
     }
 
     async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User> {
@@ -340,8 +340,7 @@ impl AccessStore for SqlStore {
         .bind(password_hash)
         .bind(user_id)
         .fetch_one(&mut *tx)
-        .await
-        ?;
+        .await?;
         let change = Change {
             action: "user.password_reset",
             entity_type: "user",

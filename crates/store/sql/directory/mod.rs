@@ -113,8 +113,7 @@ impl DirectoryStore for SqlStore {
         sqlx::query("INSERT INTO program_settings (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body")
             .bind(&body)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
         tx.audit(Change {
             action: "settings.update",
             entity_type: "settings",
@@ -416,8 +415,7 @@ impl DirectoryStore for SqlStore {
             .bind(region_id)
             .bind(us(now))
             .fetch_one(&mut *tx)
-            .await
-            ?;
+            .await?;
             let after = partner_from_row(&saved)?;
             let action = if before.is_some() {
                 "partner.update"

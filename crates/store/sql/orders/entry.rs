@@ -284,7 +284,13 @@ pub(crate) async fn write_order(
         },
     )
     .await?;
-    for (_, request, line) in &lines {
+    draw_on_sors(conn, &lines).await?;
+    Ok(id)
+}
+
+/// ORD-5: what each line priced under an SOR draws on that SOR's registered line.
+async fn draw_on_sors(conn: &mut Conn, lines: &[(i64, &LineRequest, &ordering::PricedLine)]) -> StoreResult<()> {
+    for (_, request, line) in lines {
         if let LineDecision::Priced {
             amount_minor,
             sor: Some((registration_id, _)),
@@ -303,7 +309,7 @@ pub(crate) async fn write_order(
             .await?;
         }
     }
-    Ok(id)
+    Ok(())
 }
 
 /// ORD-2: the partner's administrators and the user who sent the PO learn at once which lines were
@@ -325,8 +331,7 @@ pub(crate) async fn announce_refusals(tx: &mut Write<'_>, actor: &Actor, entered
         .bind(true)
         .bind(actor.user_id)
         .fetch_all(&mut **tx)
-        .await
-        ?;
+        .await?;
     for recipient in recipients {
         tx.notify(
             &format!("order:{id}:refused:{recipient}"),

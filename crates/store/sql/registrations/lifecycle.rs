@@ -96,8 +96,7 @@ pub(crate) async fn transition(
     .bind(closing.then_some(us(now)))
     .bind(reg.id)
     .execute(&mut *conn)
-    .await
-    ?;
+    .await?;
     if reg.status == Status::Approved {
         release(conn, reg.id).await?;
     }
@@ -238,8 +237,7 @@ impl SqlStore {
                 .bind(expected_close.map(|d| d.to_string()))
                 .bind(reg.id)
                 .execute(&mut *conn)
-                .await
-                ?;
+                .await?;
             }
         }
         Ok(())

@@ -15,8 +15,8 @@ use crate::sql::registrations::lifecycle::{
 };
 use crate::sql::registrations::matching::{find_matches, identity_of};
 use crate::sql::registrations::rows::{
-    change_request_from_row, conflicts_json, insert_lines, load_change_request, load_lines, load_reg, present,
-    products_for, redact_conflicts, reload, snapshot,
+    Filing, change_request_from_row, conflicts_json, insert_lines, insert_registration, load_change_request,
+    load_lines, load_reg, present, products_for, redact_conflicts, reload, route_submission, snapshot,
 };
 use crate::sql::write::Change;
 
@@ -38,15 +38,7 @@ impl RegistrationStore for SqlStore {
                 format!("must be the program currency, {}", settings.currency),
             ));
         }
-        let partner = sqlx::query(
-            "SELECT p.name, r.manager_user_id FROM partners p JOIN regions r ON r.id = p.region_id WHERE p.id = $1",
-        )
-        .bind(partner_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound("partner"))?;
-        let partner_name: String = get(&partner, "name")?;
-        let approver_id = route_approver(get(&partner, "manager_user_id")?, settings.fallback_approver_id);
+        let (partner_name, approver_id) = route_submission(&mut tx, partner_id, &settings).await?;
         let lines = products_for(&mut tx, "products", &registration.lines).await?;
         let customer_id = resolve_customer(&mut tx, &registration.customer, now).await?;
         let skus: Vec<String> = registration.lines.iter().map(|l| l.sku.clone()).collect();
@@ -59,34 +51,14 @@ impl RegistrationStore for SqlStore {
             None,
         )
         .await?;
-        let possible_conflict = matches.iter().any(|m| m.is_conflict);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
-             approver_id, submitted_by, submitted_us, possible_conflict, conflicts, customer_name, customer_domain, \
-             customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) \
-             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
-        )
-        .bind(partner_id)
-        .bind(customer_id)
-        .bind(registration.estimated_value.amount_minor)
-        .bind(registration.estimated_value.currency.as_str())
-        .bind(registration.expected_close.to_string())
-        .bind(&registration.description)
-        .bind(approver_id)
-        .bind(actor.user_id)
-        .bind(us(now))
-        .bind(possible_conflict)
-        .bind(conflicts_json(&matches)?)
-        .bind(&registration.customer.name)
-        .bind(&registration.customer.domain)
-        .bind(&registration.customer.tax_id)
-        .bind(&registration.customer.city)
-        .bind(&registration.customer.postal_code)
-        .bind(&registration.customer.country)
-        .bind(registration.customer.segment.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        ?;
+        let filing = Filing {
+            partner_id,
+            customer_id,
+            approver_id,
+            submitted_by: actor.user_id,
+            matches: &matches,
+        };
+        let id = insert_registration(&mut tx, &registration, filing, now).await?;
         insert_lines(&mut tx, id, &lines).await?;
         let (reg, lines) = reload(&mut tx, id).await?;
         tx.audit(Change {
@@ -102,7 +74,7 @@ impl RegistrationStore for SqlStore {
             &partner_name,
             &reg.customer.name,
             reg.estimated_value,
-            possible_conflict,
+            matches.iter().any(|m| m.is_conflict),
         );
         for recipient in deciders(&mut tx, approver_id).await? {
             tx.notify(
@@ -440,8 +412,7 @@ impl RegistrationStore for SqlStore {
         .bind(&reason)
         .bind(request_id)
         .fetch_one(&mut *tx)
-        .await
-        ?;
+        .await?;
         let decided = change_request_from_row(&row)?;
         let (after, after_lines) = reload(&mut tx, reg.id).await?;
         tx.audit(Change {

@@ -275,3 +275,66 @@ pub(crate) async fn insert_line_rows(conn: &mut Conn, rows: &[(i64, i64, Product
     )
     .await
 }
+
+/// Who files a registration, where it goes, and what it may conflict with.
+pub(crate) struct Filing<'a> {
+    pub(crate) partner_id: i64,
+    pub(crate) customer_id: i64,
+    pub(crate) approver_id: Option<i64>,
+    pub(crate) submitted_by: i64,
+    pub(crate) matches: &'a [ConflictMatch],
+}
+
+/// Writes a new registration in status `submitted`, with the customer as the partner named it.
+pub(crate) async fn insert_registration(
+    conn: &mut Conn,
+    registration: &NewRegistration,
+    filing: Filing<'_>,
+    now: Timestamp,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
+             approver_id, submitted_by, submitted_us, possible_conflict, conflicts, customer_name, customer_domain, \
+             customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) \
+             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+        )
+        .bind(filing.partner_id)
+        .bind(filing.customer_id)
+        .bind(registration.estimated_value.amount_minor)
+        .bind(registration.estimated_value.currency.as_str())
+        .bind(registration.expected_close.to_string())
+        .bind(&registration.description)
+        .bind(filing.approver_id)
+        .bind(filing.submitted_by)
+        .bind(us(now))
+        .bind(filing.matches.iter().any(|m| m.is_conflict))
+        .bind(conflicts_json(filing.matches)?)
+        .bind(&registration.customer.name)
+        .bind(&registration.customer.domain)
+        .bind(&registration.customer.tax_id)
+        .bind(&registration.customer.city)
+        .bind(&registration.customer.postal_code)
+        .bind(&registration.customer.country)
+        .bind(registration.customer.segment.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// REG-2: the submitting partner's name, and the approver its registration is routed to — the
+/// regional manager of the partner's region, or the program's fallback approver.
+pub(crate) async fn route_submission(
+    conn: &mut Conn,
+    partner_id: i64,
+    settings: &ProgramSettings,
+) -> StoreResult<(String, Option<i64>)> {
+    let partner = sqlx::query(
+        "SELECT p.name, r.manager_user_id FROM partners p JOIN regions r ON r.id = p.region_id WHERE p.id = $1",
+    )
+    .bind(partner_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound("partner"))?;
+    let approver_id = route_approver(get(&partner, "manager_user_id")?, settings.fallback_approver_id);
+    Ok((get(&partner, "name")?, approver_id))
+}

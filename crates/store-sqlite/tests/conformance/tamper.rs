@@ -1,7 +1,7 @@
 //! Tampering with the audit trail is detected: an edited entry, and entries cut off the end.
 
 use sqlx::Connection;
-use store::conformance::{approval, submit, today, world};
+use store_conformance::{approval, submit, today, world};
 
 async fn store_with_history(path: &std::path::Path) -> std::sync::Arc<dyn store::Store> {
     let store: std::sync::Arc<dyn store::Store> = std::sync::Arc::new(store_sqlite::open(path).await.unwrap());

@@ -6,7 +6,7 @@ use dealreg::worker::run_once;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use testkit::conformance::{submit, today, world};
+use store_conformance::{submit, today, world};
 use testkit::{Backend, fresh_store};
 
 struct SmtpServer {
@@ -80,7 +80,7 @@ fn received(server: &SmtpServer) -> Vec<String> {
 async fn one_submission() -> (
     std::sync::Arc<dyn store::Store>,
     tempfile::TempDir,
-    testkit::conformance::World,
+    store_conformance::World,
     store::Registration,
 ) {
     let (store, dir) = fresh_store(Backend::Sqlite).await;

@@ -6,14 +6,7 @@ use reqwest::redirect::Policy;
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
-macro_rules! on_both_backends {
-    ($($case:ident),+ $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(testkit::Backend::Sqlite).await } )+ }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(testkit::Backend::Postgres).await } )+ }
-    };
-}
-
-on_both_backends!(
+testkit::on_both_backends!(
     sign_in_sessions_csrf_and_throttling,
     password_reset_links_work_once,
     partners_see_only_their_own_pages_and_html_is_escaped,
@@ -126,7 +119,7 @@ async fn sign_in_sessions_csrf_and_throttling(backend: Backend) {
     }
     let locked = browser.sign_in(&app.world.partner_a.email, PASSWORD).await;
     assert!(locked.html.contains("Too many failed attempts"), "{}", locked.html);
-    app.clock.set(testkit::conformance::ts("2026-11-22T10:02:00Z"));
+    app.clock.set(store_conformance::ts("2026-11-22T10:02:00Z"));
     assert_eq!(browser.sign_in(&app.world.partner_a.email, PASSWORD).await.status, 303);
     // Unknown addresses get the same answer as wrong passwords.
     let unknown = Browser::new(&app).sign_in("nobody@nowhere.example", PASSWORD).await;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use testkit::conformance::{approval, customer, registration, ts, world};
+use store_conformance::{approval, customer, registration, ts, world};
 
 struct Server(Child);
 

@@ -1,4 +1,7 @@
-//! The store conformance suite on SQLite: every case on a fresh database file.
+//! The store conformance suite on SQLite: every case on a fresh database file; and the SQLite
+//! audit trail's defences against tampering.
+
+mod tamper;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,4 +22,4 @@ async fn fresh_store() -> Arc<dyn Store> {
     Arc::new(store_sqlite::open(&path).await.unwrap())
 }
 
-store::conformance_tests!(fresh_store);
+store_conformance::conformance_tests!(fresh_store);
