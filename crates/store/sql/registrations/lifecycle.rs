@@ -55,6 +55,22 @@ pub(crate) async fn release(conn: &mut Conn, registration_id: i64) -> StoreResul
     Ok(())
 }
 
+/// REG-2: a registration about to be decided, if `actor` may decide it (its routed manager, or an
+/// administrator); another partner's is not found.
+pub(crate) async fn reload_for_decision(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> StoreResult<(RegRow, Vec<LineRow>)> {
+    let (reg, lines) = reload(conn, id).await?;
+    check(
+        policy::can_decide(actor, reg.partner_id, reg.approver_id),
+        "registration",
+        "decide this registration",
+    )?;
+    Ok((reg, lines))
+}
+
 /// Audits a change to a registration: reloads its new state and records it beside the old one.
 pub(crate) async fn record_change(
     tx: &mut Write<'_>,

@@ -11,7 +11,7 @@ use crate::sql::directory::load_settings;
 use crate::sql::kit::*;
 use crate::sql::orders::links::order_links;
 use crate::sql::registrations::lifecycle::{
-    deciders, next_sor_number, record_change, take_claims, tell_submitter, transition,
+    deciders, next_sor_number, record_change, reload_for_decision, take_claims, tell_submitter, transition,
 };
 use crate::sql::registrations::matching::{find_matches, identity_of};
 use crate::sql::registrations::rows::{
@@ -182,12 +182,7 @@ impl RegistrationStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Registration> {
         let mut tx = self.begin(Some(actor), now).await?;
-        let (reg, lines) = reload(&mut tx, id).await?;
-        check(
-            policy::can_decide(actor, reg.partner_id, reg.approver_id),
-            "registration",
-            "decide this registration",
-        )?;
+        let (reg, lines) = reload_for_decision(&mut tx, actor, id).await?;
         reg.status.apply(Action::Approve)?;
         let settings = load_settings(&mut tx).await?;
         let today = business_date(now, &settings.zone());
@@ -256,12 +251,7 @@ impl RegistrationStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Registration> {
         let mut tx = self.begin(Some(actor), now).await?;
-        let (reg, lines) = reload(&mut tx, id).await?;
-        check(
-            policy::can_decide(actor, reg.partner_id, reg.approver_id),
-            "registration",
-            "decide this registration",
-        )?;
+        let (reg, lines) = reload_for_decision(&mut tx, actor, id).await?;
         transition(&mut tx, &reg, Action::Decline, actor, Some(&reason), now).await?;
         let (after, after_lines) = record_change(&mut tx, "registration.decline", (&reg, &lines)).await?;
         let draft = notify::declined(id, &after.customer.name, &reason);

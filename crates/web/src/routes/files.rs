@@ -8,11 +8,40 @@ use crate::{AppState, idempotency};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::Actor;
 use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
 use store::ImportReport;
 use store::files;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// Runs an import under its idempotency key; it answers 200 with the import's report.
+async fn import<F, Fut>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    route: &str,
+    text: &str,
+    run: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<ImportReport>>,
+{
+    idempotency::once(
+        state,
+        actor,
+        headers,
+        route,
+        text.as_bytes(),
+        StatusCode::OK,
+        || async {
+            let report = run().await?;
+            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
+        },
+    )
+    .await
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,24 +81,14 @@ async fn import_products(
     headers: HeaderMap,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    let route = "POST /products/import";
-    idempotency::once(
-        &state,
-        &actor,
-        &headers,
-        route,
-        text.as_bytes(),
-        StatusCode::OK,
-        || async {
-            let today = crate::routes::registrations::today(&state).await?;
-            let rows = parse_price_list(&text, today)?;
-            let report = state
-                .store
-                .import_products(Some(&actor), rows, state.clock.now(), &|_| {})
-                .await?;
-            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
-        },
-    )
+    import(&state, &actor, &headers, "POST /products/import", &text, || async {
+        let today = crate::routes::registrations::today(&state).await?;
+        let rows = parse_price_list(&text, today)?;
+        Ok(state
+            .store
+            .import_products(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?)
+    })
     .await
 }
 
@@ -96,23 +115,13 @@ async fn import_partners(
     headers: HeaderMap,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    let route = "POST /partners/import";
-    idempotency::once(
-        &state,
-        &actor,
-        &headers,
-        route,
-        text.as_bytes(),
-        StatusCode::OK,
-        || async {
-            let rows = parse_partners(&text)?;
-            let report = state
-                .store
-                .import_partners(Some(&actor), rows, state.clock.now(), &|_| {})
-                .await?;
-            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
-        },
-    )
+    import(&state, &actor, &headers, "POST /partners/import", &text, || async {
+        let rows = parse_partners(&text)?;
+        Ok(state
+            .store
+            .import_partners(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?)
+    })
     .await
 }
 
@@ -140,23 +149,13 @@ async fn import_customers(
     headers: HeaderMap,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    let route = "POST /customers/import";
-    idempotency::once(
-        &state,
-        &actor,
-        &headers,
-        route,
-        text.as_bytes(),
-        StatusCode::OK,
-        || async {
-            let rows = parse_customers(&text)?;
-            let report = state
-                .store
-                .import_customers(Some(&actor), rows, state.clock.now(), &|_| {})
-                .await?;
-            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
-        },
-    )
+    import(&state, &actor, &headers, "POST /customers/import", &text, || async {
+        let rows = parse_customers(&text)?;
+        Ok(state
+            .store
+            .import_customers(Some(&actor), rows, state.clock.now(), &|_| {})
+            .await?)
+    })
     .await
 }
 
