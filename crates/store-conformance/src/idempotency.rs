@@ -38,7 +38,7 @@ pub async fn idempotency_keys_keep_the_first_response(store: Arc<dyn Store>) {
     let answer = pending.answer().expect("recorded with the write");
     assert_eq!(answer.status, 201);
     assert_eq!(answer.body, serde_json::to_string(&reg).unwrap());
-    drop(guard);
+    guard.release().await;
     assert_eq!(done(s.claim_idempotency_key(user, "k-1", "f1").await.unwrap()), answer);
     // A different request under the same key is refused; keys are per user.
     assert!(matches!(
@@ -100,9 +100,10 @@ pub async fn a_key_is_in_progress_only_while_its_request_runs(store: Arc<dyn Sto
         .await;
     assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
     assert_eq!(pending.answer(), None);
-    drop(running);
+    running.release().await;
     let retry = run(s.claim_idempotency_key(user, "k", "f").await.unwrap());
-    // A request that died before committing (its guard dropped, nothing written) blocks nothing.
-    drop(retry);
+    // A request that ended before committing (nothing written) blocks nothing. (A server that dies
+    // mid-request: the scale-out test ends its sessions.)
+    retry.release().await;
     run(s.claim_idempotency_key(user, "k", "f").await.unwrap());
 }

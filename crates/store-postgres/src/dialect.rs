@@ -2,7 +2,7 @@
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Pool, Transaction};
-use store::{KeyGuard, StoreError, StoreResult};
+use store::{HeldKey, KeyGuard, StoreError, StoreResult};
 
 pub type Db = sqlx::Postgres;
 pub const BACKEND: &str = "postgres";
@@ -97,6 +97,22 @@ struct SessionLock {
     id: i64,
 }
 
+const UNLOCK: &str = "SELECT pg_advisory_unlock($1)";
+
+#[async_trait::async_trait]
+impl HeldKey for SessionLock {
+    async fn release(mut self: Box<Self>) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        if sqlx::query(UNLOCK).bind(self.id).execute(&mut *conn).await.is_err() {
+            // Closing the session releases its locks.
+            drop(conn.detach());
+        }
+    }
+}
+
+/// A guard dropped without `release` (a panic, a cancelled request) unlocks in the background.
 impl Drop for SessionLock {
     fn drop(&mut self) {
         let (Some(mut conn), id) = (self.conn.take(), self.id) else {

@@ -3,7 +3,7 @@
 use sqlx::{Pool, Transaction};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use store::{KeyGuard, StoreError, StoreResult};
+use store::{HeldKey, KeyGuard, StoreError, StoreResult};
 
 pub type Db = sqlx::Sqlite;
 pub const BACKEND: &str = "sqlite";
@@ -72,18 +72,25 @@ pub async fn try_lock_key(_pool: &Pool<Db>, locks: &KeyLocks, id: i64) -> StoreR
     if !running.insert(id) {
         return Ok(None);
     }
-    Ok(Some(KeyGuard::new(HeldKey {
+    Ok(Some(KeyGuard::new(RunningKey {
         locks: locks.0.clone(),
         id,
     })))
 }
 
-struct HeldKey {
+struct RunningKey {
     locks: Arc<Mutex<HashSet<i64>>>,
     id: i64,
 }
 
-impl Drop for HeldKey {
+#[async_trait::async_trait]
+impl HeldKey for RunningKey {
+    async fn release(self: Box<Self>) {
+        // Dropping removes the key.
+    }
+}
+
+impl Drop for RunningKey {
     fn drop(&mut self) {
         self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
     }

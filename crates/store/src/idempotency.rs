@@ -26,16 +26,30 @@ pub enum Claim {
     Mismatch,
 }
 
-/// Marks a key's request as running for as long as it lives; dropping it (the request ended, or its
-/// server died) lets the next request with the key run.
+/// What holds a key's lock for a backend.
+#[async_trait]
+pub trait HeldKey: Send + Sync {
+    /// Lets the next request with the key run.
+    async fn release(self: Box<Self>);
+}
+
+/// Marks a key's request as running for as long as it lives. [`KeyGuard::release`] ends it when the
+/// request is done; merely dropped (a panic, a cancelled request) it is released soon after; and if
+/// the server dies, the lock dies with it.
 pub struct KeyGuard {
-    _release_on_drop: Box<dyn Send + Sync>,
+    held: Option<Box<dyn HeldKey>>,
 }
 
 impl KeyGuard {
-    pub fn new(release_on_drop: impl Send + Sync + 'static) -> Self {
+    pub fn new(held: impl HeldKey + 'static) -> Self {
         KeyGuard {
-            _release_on_drop: Box::new(release_on_drop),
+            held: Some(Box::new(held)),
+        }
+    }
+
+    pub async fn release(mut self) {
+        if let Some(held) = self.held.take() {
+            held.release().await;
         }
     }
 }

@@ -93,7 +93,13 @@ where
         Claim::Run(guard) => guard,
     };
     let pending = PendingKey::new(actor.user_id, key.clone(), fingerprint.clone(), created.as_u16());
-    let (status, value) = pending.scope(create()).await?;
+    let (status, value) = match pending.scope(create()).await {
+        Ok(created) => created,
+        Err(error) => {
+            running.release().await;
+            return Err(error);
+        }
+    };
     let first = match pending.answer() {
         Some(recorded) => recorded,
         // Nothing was created (a PO entered before): record the answer now.
@@ -109,6 +115,6 @@ where
             stored
         }
     };
-    drop(running);
+    running.release().await;
     Ok(answer(first))
 }

@@ -135,7 +135,7 @@ async fn an_idempotency_key_holds_across_two_servers() {
         ))
         .await
         .unwrap();
-    drop(running);
+    running.release().await;
     let Claim::Done(replayed) = other.claim_idempotency_key(user, "k", "f").await.unwrap() else {
         panic!("the other server replays the answer");
     };
