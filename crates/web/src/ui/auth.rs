@@ -12,6 +12,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_login::{AuthUser, AuthnBackend, UserId};
+use domain::access::input::MIN_PASSWORD_CHARS;
 use domain::{Actor, Role};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
@@ -23,8 +24,6 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 const CSRF_KEY: &str = "csrf";
 /// How long a password reset link works.
 const RESET_VALIDITY: SignedDuration = SignedDuration::from_hours(1);
-/// Shortest password accepted at reset (as at `dealreg user add --password-stdin`).
-const MIN_PASSWORD_CHARS: usize = 12;
 
 /// The signed-in person as the session keeps them.
 #[derive(Debug, Clone)]

@@ -21,8 +21,8 @@ use domain::orders::input::{OrderInput, parse_order};
 use domain::orders::policy::can_enter_orders;
 use domain::registrations::Status;
 use domain::registrations::input::{
-    ApproveInput, ChangeRequestInput, ClaimCheckInput, NewRegistrationInput, ReasonInput, parse_approval,
-    parse_change_request, parse_claim_check, parse_new_registration, parse_optional_reason, parse_required_reason,
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, DeclineInput, NewRegistrationInput, ReasonInput, parse_approval,
+    parse_change_request, parse_claim_check, parse_decline, parse_new_registration, parse_optional_reason,
 };
 use domain::registrations::policy::{can_decide, can_request_change};
 use domain::{FieldErrors, Role};
@@ -680,7 +680,10 @@ async fn decline(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = parse_required_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_decline(&DeclineInput {
+        reason: reason_input(&form).reason,
+    })
+    .map_err(invalid)?;
     state
         .store
         .decline_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -748,7 +751,12 @@ async fn decide_request(
     let reason = if approve {
         parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
     } else {
-        Some(parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
+        Some(
+            parse_decline(&DeclineInput {
+                reason: reason_input(&reason_form).reason,
+            })
+            .map_err(invalid)?,
+        )
     };
     let decided = state
         .store
