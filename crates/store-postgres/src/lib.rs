@@ -2,10 +2,10 @@
 //! database. Commits are durable (`synchronous_commit=on`, set per connection).
 
 mod dialect;
-#[path = "../../store/sql/ops.rs"]
-mod ops;
+#[path = "../../store/sql/mod.rs"]
+mod sql;
 
-pub use ops::SqlStore;
+pub use sql::SqlStore;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
@@ -32,14 +32,14 @@ fn durable_options(url: &str) -> StoreResult<PgConnectOptions> {
         .options([("synchronous_commit", "on")]))
 }
 
-/// The raw limit benchmarks compare with (see [`ops::durable_insert_rate`]), on one connection to
+/// The raw limit benchmarks compare with (see [`sql::bench::durable_insert_rate`]), on one connection to
 /// `url` with the store's durable settings.
 pub async fn durable_insert_rate(url: &str, count: usize) -> StoreResult<f64> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect_with(&durable_options(url)?)
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    ops::durable_insert_rate(&mut conn, count).await
+    sql::bench::durable_insert_rate(&mut conn, count).await
 }
 
 /// The durability settings a store connection to `url` really runs with, read back from the

@@ -1,15 +1,16 @@
-//! What SQLite does differently from the shared SQL in `ops.rs`.
+//! What SQLite does differently from the shared SQL in `store/sql`.
 
 use sqlx::{Pool, Transaction};
 use store::{StoreError, StoreResult};
 
 pub type Db = sqlx::Sqlite;
 pub const BACKEND: &str = "sqlite";
-pub const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_registrations.sql")),
-    (2, include_str!("../migrations/0002_orders.sql")),
-    (3, include_str!("../migrations/0003_web.sql")),
-    (4, include_str!("../migrations/0004_queue_index.sql")),
+/// Version, description and SQL of each migration, in order (run by sqlx's migrator).
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "registrations", include_str!("../migrations/0001_registrations.sql")),
+    (2, "orders", include_str!("../migrations/0002_orders.sql")),
+    (3, "web", include_str!("../migrations/0003_web.sql")),
+    (4, "queue_index", include_str!("../migrations/0004_queue_index.sql")),
 ];
 /// Locks a row read before it is updated (SQLite's write lock already covers it).
 pub const FOR_UPDATE: &str = "";

@@ -3,10 +3,10 @@
 //! `BEGIN IMMEDIATE`, reads through a small pool.
 
 mod dialect;
-#[path = "../../store/sql/ops.rs"]
-mod ops;
+#[path = "../../store/sql/mod.rs"]
+mod sql;
 
-pub use ops::SqlStore;
+pub use sql::SqlStore;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
@@ -52,7 +52,7 @@ fn durable_options(path: &Path) -> StoreResult<SqliteConnectOptions> {
         .pragma("temp_store", "memory"))
 }
 
-/// The raw limit benchmarks compare with (see [`ops::durable_insert_rate`]), in a scratch file at
+/// The raw limit benchmarks compare with (see [`sql::bench::durable_insert_rate`]), in a scratch file at
 /// `path` opened with the same durable settings as the store.
 pub async fn durable_insert_rate(path: &Path, count: usize) -> StoreResult<f64> {
     use sqlx::Connection;
@@ -62,7 +62,7 @@ pub async fn durable_insert_rate(path: &Path, count: usize) -> StoreResult<f64> 
     let mut conn = sqlx::SqliteConnection::connect_with(&durable_options(path)?)
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    ops::durable_insert_rate(&mut conn, count).await
+    sql::bench::durable_insert_rate(&mut conn, count).await
 }
 
 /// The durability settings a store connection to `path` really runs with, read back from SQLite,

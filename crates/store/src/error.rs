@@ -18,12 +18,27 @@ pub enum StoreError {
     #[error("{message}")]
     Conflict {
         message: String,
-        matches: Vec<crate::model::ConflictMatch>,
+        matches: Vec<crate::ConflictMatch>,
     },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
     Database(String),
+}
+
+/// The one place a SQL error becomes a store error: a pool or connection failure is the database
+/// being unavailable (503, retry later), anything else a database error (a bug, 500). Unique and
+/// foreign-key violations that mean a rule was broken are mapped by the caller that knows the rule.
+#[cfg(feature = "sqlx")]
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
 }
 
 impl StoreError {

@@ -1,7 +1,7 @@
 //! CSV renderings of store records, shared by the API's exports and the command line's, so that a
 //! file exported either way imports back unchanged.
 
-use crate::model::{CustomerRecord, Order, PartnerEntry, PriceListEntry};
+use crate::{CustomerRecord, Order, PartnerEntry, PriceListEntry};
 use domain::directory::files::{CUSTOMER_COLUMNS, PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, write_csv};
 
 fn yes_no(flag: bool) -> String {

@@ -11,10 +11,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use store::Store;
-use store::conformance::{World, today};
+use store_conformance::{World, today};
 use web::ManualClock;
 
-pub use store::conformance;
+/// Runs each named `async fn(Backend)` as two tests, `sqlite::NAME` and `postgres::NAME`, in the
+/// module that invokes it (once per module).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),+ $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case($crate::Backend::Sqlite).await } )+ }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case($crate::Backend::Postgres).await } )+ }
+    };
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -70,7 +78,7 @@ impl TestApp {
     /// passes explicitly with [`TestApp::run_worker`]).
     pub async fn spawn(backend: Backend) -> TestApp {
         let (store, dir) = fresh_store(backend).await;
-        let world = conformance::world(store.clone()).await;
+        let world = store_conformance::world(store.clone()).await;
         let clock = Arc::new(ManualClock::new(today()));
         let outbox_dir = dir.path().join("outbox");
         let running = dealreg::server::start(

@@ -33,9 +33,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("bearer" = [])))]
 async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<OrderInput>) -> ApiResult<Response> {
     let order = parse_order(&body.value)?;
-    let (order, created) = state.store.enter_order(&actor, order, state.clock.now()).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(order)).into_response())
+    let entry = state.store.enter_order(&actor, order, state.clock.now()).await?;
+    let status = if entry.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entry.order)).into_response())
 }
 
 /// Orders, newest first. Partners see their own; order entry and administrators all.

@@ -1037,7 +1037,7 @@ async fn enter_order(
         Err(more) => Err(StoreError::Invalid(more)),
     };
     match result {
-        Ok((order, _)) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
+        Ok(entry) => Ok(Redirect::to(&format!("/orders/{}", entry.order.id)).into_response()),
         Err(StoreError::Invalid(more)) => {
             errors.0.extend(to_rows(more, "lines", &rows).0);
             order_form_page(&state, viewer, form, FormErrors::from_fields(errors)).await

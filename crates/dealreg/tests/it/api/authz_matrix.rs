@@ -1,0 +1,160 @@
+//! The authorization matrix: every operation by every role, a reviewed snapshot.
+
+use super::{body_for, order_body, reg_sor};
+use serde_json::json;
+use testkit::{Backend, TestApp, registration_body};
+
+testkit::on_both_backends!(every_endpoint_by_every_role_matches_the_authorization_matrix);
+
+/// The authorization matrix: every operation of the OpenAPI document, called by every role — an
+/// administrator, the regional manager the records are routed to, another manager, order entry,
+/// sales, finance, the owning partner and another partner — against partner A's records. The
+/// statuses are a reviewed snapshot (`snapshots/it__api__authz_matrix__authorization_matrix.snap`), the same on both
+/// backends; a new endpoint adds a row and fails until its row is reviewed. Whatever the snapshot
+/// says, another partner never gets a 2xx from an `{id}` route of A's, and nothing answers 5xx.
+async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: Backend) {
+    let (_, doc) = web::api();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let roles = [
+        "admin",
+        "manager",
+        "other-mgr",
+        "orders",
+        "sales",
+        "finance",
+        "owner",
+        "other",
+    ];
+    let mut columns: Vec<Vec<u16>> = Vec::new();
+    let mut operations: Vec<String> = Vec::new();
+    for role in roles {
+        let app = TestApp::spawn(backend).await;
+        let w = &app.world;
+        let a = app.client_for(&w.partner_a).await;
+        let reg = a
+            .submit(&registration_body(
+                "Matrix Academy",
+                Some("matrix.example"),
+                &["MB-100"],
+            ))
+            .await;
+        app.client_for(&w.west_manager).await.approve(reg.id, &json!({})).await;
+        let request = a
+            .post(
+                &format!("/registrations/{}/requests", reg.id),
+                &json!({"kind": "extension", "valid_through": "2027-05-01"}),
+            )
+            .await
+            .expect(201);
+        let sor = reg_sor(&a, reg.id).await;
+        let order = a
+            .post(
+                "/orders",
+                &order_body("PO-M1", "Matrix Academy", Some(&sor), &[("MB-100", 1)]),
+            )
+            .await
+            .expect(201);
+        let staff = |email: &str, role: domain::Role| {
+            let store = app.world.store.clone();
+            let email = email.to_owned();
+            async move {
+                let user = store
+                    .create_user(
+                        None,
+                        store::NewUserRecord {
+                            email: domain::access::input::Email::parse(&email).unwrap(),
+                            display_name: email.clone(),
+                            role,
+                            partner_id: None,
+                            password_hash: None,
+                        },
+                        store_conformance::today(),
+                    )
+                    .await
+                    .unwrap();
+                domain::Actor {
+                    user_id: user.id,
+                    email,
+                    role,
+                    partner_id: None,
+                }
+            }
+        };
+        let actor = match role {
+            "admin" => w.admin.clone(),
+            "manager" => w.west_manager.clone(),
+            "other-mgr" => w.east_manager.clone(),
+            "orders" => w.order_entry.clone(),
+            "sales" => staff("sales@vendor.example", domain::Role::Sales).await,
+            "finance" => staff("finance@vendor.example", domain::Role::Finance).await,
+            "owner" => w.partner_a.clone(),
+            _ => w.partner_b.clone(),
+        };
+        let client = app.client_for(&actor).await;
+        let ids = [
+            ("/registrations/{id}", reg.id),
+            ("/requests/{id}", request.body["id"].as_i64().unwrap()),
+            ("/orders/{id}", order.body["id"].as_i64().unwrap()),
+            ("/partners/{id}", w.partner_a.partner_id.unwrap()),
+            ("/users/{id}", w.partner_a.user_id),
+            ("/regions/{id}", 1),
+        ];
+        let mut column = Vec::new();
+        operations.clear();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, _) in item.as_object().unwrap() {
+                let concrete = match ids.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+                    Some((_, id)) => path.replace("{id}", &id.to_string()),
+                    None => {
+                        assert!(
+                            !path.contains('{'),
+                            "{path} is new: map its {{id}} to one of partner A's records"
+                        );
+                        path.clone()
+                    }
+                };
+                let reply = if path.ends_with("/import") {
+                    let header = match path.as_str() {
+                        "/products/import" => "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n",
+                        "/partners/import" => "name,level,activation_stage,region\n",
+                        _ => "name,country,segment\n",
+                    };
+                    client
+                        .send_raw_with(method, &concrete, "text/csv", header.as_bytes().to_vec())
+                        .await
+                } else {
+                    let body = body_for(method, path);
+                    client
+                        .send(method.to_uppercase().parse().unwrap(), &concrete, body.as_ref(), &[])
+                        .await
+                };
+                let status = reply.status.as_u16();
+                assert!(status < 500, "{role}: {method} {concrete}: {status} {}", reply.body);
+                if role == "other" && path.contains('{') && !path.starts_with("/regions/") {
+                    assert!(
+                        !(200..300).contains(&status),
+                        "another partner reached {method} {concrete}: {status}"
+                    );
+                }
+                operations.push(format!("{} {path}", method.to_uppercase()));
+                column.push(status);
+            }
+        }
+        columns.push(column);
+        app.stop().await;
+    }
+    let width = operations.iter().map(String::len).max().unwrap_or(0);
+    let mut matrix = format!("{:width$}", "operation");
+    for role in roles {
+        matrix.push_str(&format!(" {role:>9}"));
+    }
+    matrix.push('\n');
+    for (row, operation) in operations.iter().enumerate() {
+        matrix.push_str(&format!("{operation:width$}"));
+        for column in &columns {
+            matrix.push_str(&format!(" {:>9}", column[row]));
+        }
+        matrix.push('\n');
+    }
+    insta::assert_snapshot!("authorization_matrix", matrix);
+}

@@ -1,0 +1,518 @@
+//! The pages over plain HTTP, on both backends: sign-in, sessions, CSRF, throttling, password
+//! reset, isolation between partners, escaping, and every page for every role without a 5xx.
+//! (What needs a real browser — htmx, clicking through — is in `browser.rs`.)
+
+use reqwest::redirect::Policy;
+use serde_json::json;
+use testkit::{Backend, TestApp, registration_body};
+
+testkit::on_both_backends!(
+    sign_in_sessions_csrf_and_throttling,
+    password_reset_links_work_once,
+    partners_see_only_their_own_pages_and_html_is_escaped,
+    every_page_answers_every_role_without_a_server_error,
+    administrators_manage_the_program_in_pages,
+);
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser without JavaScript: keeps the session cookie, follows nothing by itself.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    html: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base_url.clone(),
+            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let request = match &self.cookie {
+            Some(c) => request.header("cookie", c),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_owned());
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            location,
+            html: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`.
+    async fn post(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = csrf(&self.get(from).await.html);
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
+        form.extend_from_slice(fields);
+        let request = self.http.post(format!("{}{path}", self.base)).form(&form);
+        self.send(request).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.post("/login", "/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+fn csrf(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[start..start + 64].to_owned()
+}
+
+async fn sign_in_sessions_csrf_and_throttling(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/registrations").await;
+    assert_eq!(
+        (page.status, page.location.as_deref()),
+        (303, Some("/login?next=%2Fregistrations"))
+    );
+    // A form without the session's token changes nothing.
+    let forged = browser
+        .send(
+            browser
+                .http
+                .post(format!("{}/login", browser.base))
+                .form(&[("email", "x"), ("password", "y")]),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let wrong = browser.sign_in(&app.world.partner_a.email, "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.html.contains("is not right"));
+    let signed_in = browser.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    assert_eq!((signed_in.status, signed_in.location.as_deref()), (303, Some("/")));
+    let dashboard = browser.get("/").await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.html.contains("My registrations by status"));
+    browser.post("/", "/logout", &[]).await;
+    assert_eq!(browser.get("/").await.status, 303);
+    // Five failures lock the account for a minute, even for the right password.
+    for _ in 0..5 {
+        assert_eq!(browser.sign_in(&app.world.partner_a.email, "guess").await.status, 401);
+    }
+    let locked = browser.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    assert!(locked.html.contains("Too many failed attempts"), "{}", locked.html);
+    app.clock.set(store_conformance::ts("2026-11-22T10:02:00Z"));
+    assert_eq!(browser.sign_in(&app.world.partner_a.email, PASSWORD).await.status, 303);
+    // Unknown addresses get the same answer as wrong passwords.
+    let unknown = Browser::new(&app).sign_in("nobody@nowhere.example", PASSWORD).await;
+    assert!(unknown.html.contains("is not right"));
+    app.stop().await;
+}
+
+async fn password_reset_links_work_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut browser = Browser::new(&app);
+    let sent = browser
+        .post(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", &app.world.partner_b.email)],
+        )
+        .await;
+    assert!(sent.html.contains("If an account has that address"));
+    let unknown = browser
+        .post(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "nobody@nowhere.example")],
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.html.len()),
+        (sent.status, sent.html.len()),
+        "the same answer"
+    );
+    let messages = app
+        .store()
+        .list_notifications(&app.world.partner_b, store::PageRequest::default())
+        .await
+        .unwrap();
+    let body = &messages.items.iter().find(|n| n.kind == "password_reset").unwrap().body;
+    let link = body.split_whitespace().find(|w| w.starts_with("http")).unwrap();
+    let path = link.strip_prefix(&app.base_url).expect("links point at the server");
+    let short = browser
+        .post(path, path, &[("password", "short"), ("confirm", "short")])
+        .await;
+    assert_eq!(short.status, 422);
+    let done = browser
+        .post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!((done.status, done.location.as_deref()), (303, Some("/login")));
+    let again = browser
+        .post(path, path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert!(again.html.contains("unknown, used or expired"), "{}", again.html);
+    assert_eq!(browser.sign_in(&app.world.partner_b.email, PASSWORD).await.status, 303);
+    app.stop().await;
+}
+
+async fn partners_see_only_their_own_pages_and_html_is_escaped(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let a = app.client_for(&app.world.partner_a).await;
+    let hostile = "<script>alert(1)</script> Academy";
+    let reg = a.submit(&registration_body(hostile, None, &["MB-100"])).await;
+    app.client_for(&app.world.west_manager)
+        .await
+        .approve(reg.id, &json!({}))
+        .await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    app.set_password(&app.world.partner_b, PASSWORD).await;
+    let mut mine = Browser::new(&app);
+    mine.sign_in(&app.world.partner_a.email, PASSWORD).await;
+    let page = mine.get(&format!("/registrations/{}", reg.id)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html.contains("&#60;script&#62;alert(1)&#60;/script&#62; Academy"),
+        "the name is shown, escaped"
+    );
+    assert!(!page.html.contains("<script>alert(1)"));
+    let mut theirs = Browser::new(&app);
+    theirs.sign_in(&app.world.partner_b.email, PASSWORD).await;
+    for path in [format!("/registrations/{}", reg.id), "/queue".to_owned()] {
+        let page = theirs.get(&path).await;
+        assert!(matches!(page.status, 403 | 404), "{path}: {}", page.status);
+        assert!(!page.html.contains("Academy"), "{path} leaked");
+    }
+    let list = theirs.get("/registrations").await;
+    assert!(!list.html.contains("Academy"));
+    let decide = theirs
+        .post(
+            "/",
+            &format!("/registrations/{}/decline", reg.id),
+            &[("reason", "mine now")],
+        )
+        .await;
+    assert_eq!(decide.status, 404);
+    app.stop().await;
+}
+
+/// The pages' route table, read from the routers' source so that a new page cannot be left out of
+/// the test below: (method, path) of every `.route(…)` in `crates/web/src/ui`.
+fn page_routes() -> Vec<(&'static str, &'static str)> {
+    let sources = [
+        include_str!("../../../web/src/ui/mod.rs"),
+        include_str!("../../../web/src/ui/pages.rs"),
+        include_str!("../../../web/src/ui/admin.rs"),
+    ];
+    let mut routes = Vec::new();
+    for source in sources {
+        for call in source.split(".route(").skip(1) {
+            let path = call.trim_start().strip_prefix('"').and_then(|p| p.split('"').next());
+            let Some(path) = path else { continue };
+            // The method router is the rest of the call, up to its closing parenthesis.
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(call.len(), |(i, _)| i);
+            let handlers = &call[..end];
+            if handlers.contains("get(") {
+                routes.push(("GET", path));
+            }
+            if handlers.contains("post(") {
+                routes.push(("POST", path));
+            }
+        }
+    }
+    routes
+}
+
+/// Every route of the pages × six roles, against partner A's records: never a server error; partner
+/// B reaches none of A's records — each answer is the one a nonexistent record gets — and changes
+/// nothing of them; nothing is loaded from elsewhere.
+/// POSTs carry the session's CSRF token and an empty form.
+async fn every_page_answers_every_role_without_a_server_error(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let a = app.client_for(&w.partner_a).await;
+    let reg = a
+        .submit(&registration_body("Springfield School District", None, &["MB-100"]))
+        .await;
+    let manager = app.client_for(&w.west_manager).await;
+    let approved = manager
+        .post(&format!("/registrations/{}/approve", reg.id), &json!({}))
+        .await
+        .expect(200);
+    let sor = approved.body["sor_number"].as_str().unwrap().to_owned();
+    let order = a
+        .post(
+            "/orders",
+            &json!({"po_number": "PO-PAGES", "customer": approved.body["customer"], "sor_number": sor,
+                                "lines": [{"sku": "MB-100", "quantity": 1}]}),
+        )
+        .await
+        .expect(201);
+    let request = a
+        .post(
+            &format!("/registrations/{}/requests", reg.id),
+            &json!({"kind": "extension", "valid_through": "2027-04-30", "reason": "the board meets in April"}),
+        )
+        .await
+        .expect(201);
+    let concrete = |path: &str| -> String {
+        let id = if path.starts_with("/registrations/") {
+            reg.id.to_string()
+        } else if path.starts_with("/orders/") {
+            order.body["id"].to_string()
+        } else if path.starts_with("/requests/") {
+            request.body["id"].to_string()
+        } else if path.starts_with("/admin/users/") {
+            w.partner_a.user_id.to_string()
+        } else {
+            w.region_without_manager.to_string()
+        };
+        path.replace("{id}", &id).replace("{token}", "no-such-token")
+    };
+    let routes = page_routes();
+    assert!(routes.len() >= 35, "the route table was read: {routes:?}");
+    // Sign-in, sign-out and password reset are for people without a session (tested above).
+    let is_sign_in = |path: &str| ["/login", "/logout", "/password"].iter().any(|p| path.starts_with(p));
+    // (path, and for a record of partner A's the same path with an id that does not exist)
+    let requests_of = |method: &str| -> Vec<(String, Option<String>)> {
+        routes
+            .iter()
+            .filter(|(m, path)| *m == method && !is_sign_in(path))
+            .map(|(_, path)| {
+                let owned = path.contains("{id}") && !path.starts_with("/admin/");
+                (concrete(path), owned.then(|| path.replace("{id}", "999999")))
+            })
+            .collect()
+    };
+    let mut gets = requests_of("GET");
+    gets.extend(
+        [
+            "/registrations?status=submitted",
+            "/customers/suggest?customer_name=spring",
+            "/no/such/page",
+        ]
+        .map(|p| (p.to_owned(), None)),
+    );
+    let posts = requests_of("POST");
+    let state_of_a = || async {
+        let registration = a.get(&format!("/registrations/{}", reg.id)).await.expect(200).body;
+        let requests = a
+            .get(&format!("/registrations/{}/requests", reg.id))
+            .await
+            .expect(200)
+            .body;
+        (
+            registration["status"].clone(),
+            registration["valid_through"].clone(),
+            requests,
+        )
+    };
+    let before = state_of_a().await;
+    // Partner B first, so that what A's own people and the administrators may change comes after.
+    let people = [
+        &w.partner_b,
+        &w.admin,
+        &w.order_entry,
+        &w.west_manager,
+        &w.east_manager,
+        &w.partner_a,
+    ];
+    for person in people {
+        app.set_password(person, PASSWORD).await;
+        let mut browser = Browser::new(&app);
+        assert_eq!(browser.sign_in(&person.email, PASSWORD).await.status, 303);
+        let other_partner = person.user_id == w.partner_b.user_id;
+        for (path, nonexistent) in &gets {
+            let page = browser.get(path).await;
+            assert!(
+                matches!(page.status, 200 | 303 | 403 | 404),
+                "{} GET {path}: {}",
+                person.email,
+                page.status
+            );
+            if let Some(nonexistent) = nonexistent.as_ref().filter(|_| other_partner) {
+                let twin = browser.get(nonexistent).await.status;
+                assert!(
+                    page.status == twin && page.status >= 400,
+                    "partner B reached GET {path}: {} (no such record: {twin})",
+                    page.status
+                );
+            }
+            // Everything a page loads comes from dealreg itself.
+            for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(http"] {
+                assert!(!page.html.contains(external), "{path} loads from elsewhere: {external}");
+            }
+        }
+        for (path, nonexistent) in &posts {
+            let page = browser.post("/", path, &[]).await;
+            assert!(
+                matches!(page.status, 200 | 303 | 400 | 403 | 404 | 409 | 422),
+                "{} POST {path}: {}",
+                person.email,
+                page.status
+            );
+            // Refused exactly as for a record that does not exist: nothing to learn from the answer.
+            if let Some(nonexistent) = nonexistent.as_ref().filter(|_| other_partner) {
+                let twin = browser.post("/", nonexistent, &[]).await.status;
+                assert!(
+                    page.status == twin && page.status >= 400,
+                    "partner B reached POST {path}: {} (no such record: {twin})",
+                    page.status
+                );
+            }
+        }
+        if other_partner {
+            assert_eq!(state_of_a().await, before, "partner B changed nothing of A's");
+        }
+    }
+    app.stop().await;
+}
+
+async fn administrators_manage_the_program_in_pages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.set_password(&app.world.admin, PASSWORD).await;
+    app.set_password(&app.world.west_manager, PASSWORD).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in(&app.world.admin.email, PASSWORD).await;
+    // A price list with bad rows: each shown with its line and column; nothing imported.
+    let csv = "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n\
+               LAMP-9,Lamp,accessories,USD,199.00,120.00,189.00,179.00\n\
+               CORD-1,Cord,accessories,USD,9.99,5.00,\"9,50\",9.00\n";
+    let refused = admin.post("/admin/prices", "/admin/prices", &[("csv", csv)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("line 3, msrp:"), "{}", refused.html);
+    assert!(!admin.get("/products").await.html.contains("LAMP-9"));
+    let fixed = csv.replace("\"9,50\"", "9.50");
+    let imported = admin.post("/admin/prices", "/admin/prices", &[("csv", &fixed)]).await;
+    assert!(
+        imported.html.contains("Imported 2 rows: 2 new products"),
+        "{}",
+        imported.html
+    );
+    assert!(admin.get("/products").await.html.contains("LAMP-9"));
+    // Settings: a bad value is named and nothing is saved; a good one is.
+    let bad = [
+        ("default_validity_days", "400"),
+        ("max_validity_days", "365"),
+        ("reminder_days_before", "14"),
+        ("time_zone", "Mars/Olympus"),
+        ("no_sor_pricing", "reprice"),
+        ("over_order", "warn"),
+    ];
+    let refused = admin.post("/admin/settings", "/admin/settings", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("time_zone"));
+    assert_eq!(app.store().settings().await.unwrap().time_zone, "UTC");
+    let mut good = bad;
+    good[0].1 = "60";
+    good[3].1 = "America/Chicago";
+    assert_eq!(
+        admin.post("/admin/settings", "/admin/settings", &good).await.status,
+        303
+    );
+    let saved = app.store().settings().await.unwrap();
+    assert_eq!(
+        (saved.default_validity_days, saved.time_zone.as_str()),
+        (60, "America/Chicago")
+    );
+    assert_eq!(saved.no_sor_pricing, domain::orders::NoSorPricing::Reprice);
+    // A partner saved from the page; a token shown once.
+    let saved = admin
+        .post(
+            "/admin/partners",
+            "/admin/partners",
+            &[
+                ("name", "Litware Learning"),
+                ("level", "silver"),
+                ("activation_stage", "ramp_up"),
+                ("region", "East"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (saved.status, saved.location.as_deref()),
+        (303, Some("/admin/partners?done=added"))
+    );
+    assert!(admin.get("/admin/partners").await.html.contains("Litware Learning"));
+    let path = format!("/admin/users/{}/token", app.world.partner_a.user_id);
+    let token = admin.post("/admin/users", &path, &[]).await;
+    assert!(token.html.contains("drg_"), "the token is shown once");
+    // The price list downloads as the file that imports back.
+    let file = admin.get("/products.csv").await;
+    assert!(file.html.starts_with("sku,name,category"), "{}", file.html);
+    assert!(
+        file.html
+            .contains("LAMP-9,Lamp,accessories,no,,USD,199.00,120.00,189.00,179.00,2026-11-22")
+    );
+    // Charts render as inline SVG.
+    let charts = admin.get("/reports").await;
+    assert_eq!(charts.status, 200);
+    assert!(charts.html.contains("<svg class=\"chart\""));
+    // Managers cannot administer.
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&app.world.west_manager.email, PASSWORD).await;
+    assert_eq!(manager.get("/admin/settings").await.status, 403);
+    let forbidden = manager.post("/", "/admin/prices", &[("csv", &fixed)]).await;
+    assert_eq!(forbidden.status, 403);
+    app.stop().await;
+}
+
+/// Order entry pastes the PO's lines instead of picking them one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_entry_pastes_po_lines() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.set_password(&app.world.order_entry, PASSWORD).await;
+    let mut desk = Browser::new(&app);
+    desk.sign_in(&app.world.order_entry.email, PASSWORD).await;
+    let partner = app.world.partner_a.partner_id.unwrap().to_string();
+    let fields = [
+        ("partner_id", partner.as_str()),
+        ("po_number", "4500080001"),
+        ("customer_name", "Springfield School District"),
+        ("city", "Springfield"),
+        ("country", "US"),
+        ("segment", "education"),
+        ("paste", "MB-100, 2\nPEN-2\t10\n"),
+    ];
+    let entered = desk.post("/orders/new", "/orders/new", &fields).await;
+    assert_eq!(entered.status, 303, "{}", entered.html);
+    let order = desk.get(entered.location.as_deref().unwrap()).await;
+    assert!(order.html.contains("MB-100") && order.html.contains("PEN-2"));
+    assert!(order.html.contains("refused: no SOR"));
+    let mut bad = fields;
+    bad[1].1 = "4500080002";
+    bad[6].1 = "MB-100 two";
+    let refused = desk.post("/orders/new", "/orders/new", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("line 1: write the SKU and the quantity"));
+    app.stop().await;
+}

@@ -1,0 +1,145 @@
+//! Change requests on an approved registration: extensions and updates, asked by the partner and
+//! decided by the manager.
+
+use crate::{approval, notifications, submit, today, ts, world};
+use domain::Currency;
+use jiff::civil::date;
+use std::sync::Arc;
+use store::*;
+
+pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_manager(store: Arc<dyn Store>) {
+    use domain::registrations::input::ChangeRequest;
+    let w = world(store).await;
+    let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
+    let ask = ChangeRequest::Extension {
+        valid_through: date(2027, 4, 30),
+    };
+    // Only approved registrations can be extended.
+    assert!(matches!(
+        w.store
+            .request_change(&w.partner_a, reg.id, ask.clone(), None, today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
+    // The partner alone asks.
+    assert!(matches!(
+        w.store
+            .request_change(&w.west_manager, reg.id, ask.clone(), None, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let earlier = ChangeRequest::Extension {
+        valid_through: date(2027, 2, 1),
+    };
+    assert!(matches!(
+        w.store
+            .request_change(&w.partner_a, reg.id, earlier, None, today())
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    let request = w
+        .store
+        .request_change(
+            &w.partner_a,
+            reg.id,
+            ask.clone(),
+            Some("board meets in April".into()),
+            ts("2027-02-10T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(request.status, domain::registrations::RequestStatus::Pending);
+    assert!(matches!(
+        w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        w.store
+            .decide_change(&w.east_manager, request.id, true, None, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.store
+            .decide_change(&w.partner_b, request.id, true, None, today())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let decided = w
+        .store
+        .decide_change(&w.west_manager, request.id, true, None, ts("2027-02-11T10:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(decided.status, domain::registrations::RequestStatus::Approved);
+    let extended = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!(extended.valid_through, Some(date(2027, 4, 30)));
+    assert_eq!(
+        extended.sor_number.as_deref(),
+        Some("SOR-2026-000001"),
+        "an extension keeps the SOR number"
+    );
+    assert!(matches!(
+        w.store
+            .decide_change(&w.west_manager, request.id, false, None, today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let requests = w.store.list_change_requests(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(notifications(&w, &w.partner_a).await[0].kind, "change_decided");
+    // Not expired on 2027-02-21 any more.
+    assert_eq!(w.store.run_sweeps(ts("2027-02-21T10:00:00Z")).await.unwrap().expired, 0);
+}
+
+pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
+    use domain::directory::products::ProductLine;
+    use domain::registrations::input::ChangeRequest;
+    let w = world(store).await;
+    let reg = submit(&w, &w.partner_a, "Springfield School District", &["MB-100"]).await;
+    w.store
+        .approve_registration(&w.west_manager, reg.id, approval(false), today())
+        .await
+        .unwrap();
+    let update = ChangeRequest::Update {
+        lines: Some(vec![ProductLine {
+            sku: "MB-200".into(),
+            quantity: 40,
+        }]),
+        estimated_value: Some(domain::Money {
+            amount_minor: 9_000_000,
+            currency: Currency::parse("USD").unwrap(),
+        }),
+        expected_close: None,
+    };
+    let request = w
+        .store
+        .request_change(&w.partner_a, reg.id, update, None, today())
+        .await
+        .unwrap();
+    w.store
+        .decide_change(&w.west_manager, request.id, true, None, today())
+        .await
+        .unwrap();
+    let updated = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
+    assert_eq!(updated.products.len(), 1);
+    assert_eq!(updated.products[0].sku, "MB-200");
+    assert_eq!(updated.products[0].quantity, 40);
+    assert_eq!(updated.estimated_value.amount_minor, 9_000_000);
+    // MB-100 is free again for the same customer; MB-200 is not.
+    let other = submit(&w, &w.partner_b, "Springfield School District", &["MB-100"]).await;
+    w.store
+        .approve_registration(&w.west_manager, other.id, approval(true), today())
+        .await
+        .unwrap();
+    let blocked = submit(&w, &w.partner_b, "Springfield School District", &["MB-200"]).await;
+    assert!(matches!(
+        w.store
+            .approve_registration(&w.west_manager, blocked.id, approval(true), today())
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+}
