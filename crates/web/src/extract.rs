@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use domain::Actor;
 use serde::de::DeserializeOwned;
-use store::{OrderFilter, PageRequest, RegistrationFilter};
+use store::PageRequest;
 
 /// The authenticated caller, from `Authorization: Bearer <token>`.
 pub struct Auth(pub Actor);
@@ -139,36 +139,18 @@ impl FromRequestParts<AppState> for Id {
     }
 }
 
-/// Query parameters of list endpoints, all optional and checked here.
+/// The page of a list endpoint: every list takes these, checked here.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListParams {
+pub struct PageParams {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<String>,
-    /// Registrations: submitted, approved, declined, expired, won, lost or withdrawn. Orders:
-    /// accepted, partially_accepted or refused.
-    pub status: Option<String>,
-    /// Registrations and orders.
-    pub partner_id: Option<String>,
-    /// Registrations and orders.
-    pub customer_id: Option<String>,
-    /// Registrations only: those routed to this approver.
-    pub approver_id: Option<String>,
-    /// Registrations only: `oldest` for first filed first (an approval queue); default newest first.
-    pub sort: Option<String>,
-    /// Orders only: those citing this SOR or priced under it.
-    pub sor_number: Option<String>,
-    /// Orders only: order dates from (YYYY-MM-DD, inclusive).
-    pub from: Option<String>,
-    /// Orders only: order dates to (YYYY-MM-DD, inclusive).
-    pub to: Option<String>,
-    /// Registrations only: approved ones whose last valid day is on or before this date (YYYY-MM-DD).
-    pub expiring_before: Option<String>,
 }
 
-fn parse_param<T: std::str::FromStr>(
+/// Parses an optional query parameter, naming it in `errors` when it is not `what`.
+pub fn parse_param<T: std::str::FromStr>(
     errors: &mut domain::FieldErrors,
     field: &str,
     raw: &Option<String>,
@@ -181,7 +163,7 @@ fn parse_param<T: std::str::FromStr>(
         .ok()
 }
 
-impl ListParams {
+impl PageParams {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let cursor: Option<i64> = parse_param(&mut errors, "cursor", &self.cursor, "a cursor from a previous page");
@@ -195,72 +177,17 @@ impl ListParams {
             limit: limit.unwrap_or(PageRequest::DEFAULT_LIMIT),
         })
     }
-
-    pub fn registration_filter(&self) -> Result<RegistrationFilter, ApiError> {
-        let mut errors = domain::FieldErrors::default();
-        let status = self.status.as_deref().and_then(|s| {
-            domain::registrations::Status::parse(s)
-                .map_err(|m| errors.add("status", m))
-                .ok()
-        });
-        let filter = RegistrationFilter {
-            status,
-            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
-            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
-            expiring_before: parse_param(
-                &mut errors,
-                "expiring_before",
-                &self.expiring_before,
-                "a date (YYYY-MM-DD)",
-            ),
-            approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
-            oldest_first: match self.sort.as_deref() {
-                None | Some("newest") => false,
-                Some("oldest") => true,
-                Some(other) => {
-                    errors.add("sort", format!("'{other}' is not newest or oldest"));
-                    false
-                }
-            },
-        };
-        errors.into_result(filter).map_err(ApiError::from)
-    }
 }
 
-impl ListParams {
-    pub fn order_filter(&self) -> Result<OrderFilter, ApiError> {
-        let mut errors = domain::FieldErrors::default();
-        let status = self.status.as_deref().and_then(|s| {
-            domain::orders::OrderStatus::parse(s)
-                .map_err(|m| errors.add("status", m))
-                .ok()
-        });
-        let sor_number: Option<domain::sor::SorNumber> = parse_param(
-            &mut errors,
-            "sor_number",
-            &self.sor_number,
-            "an SOR number (SOR-YYYY-NNNNNN)",
-        );
-        let filter = OrderFilter {
-            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
-            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
-            sor_number: sor_number.map(|n| n.to_string()),
-            status,
-            from: parse_param(&mut errors, "from", &self.from, "a date (YYYY-MM-DD)"),
-            to: parse_param(&mut errors, "to", &self.to, "a date (YYYY-MM-DD)"),
-        };
-        errors.into_result(filter).map_err(ApiError::from)
-    }
-}
+/// Query parameters (a page, a list's filter), with malformed query strings answered as problems
+/// too. A list takes one for its page and one for its filter, both read from the same query.
+pub struct Params<T>(pub T);
 
-/// Query parameters, with malformed query strings answered as problems too.
-pub struct Params(pub ListParams);
-
-impl FromRequestParts<AppState> for Params {
+impl<T: DeserializeOwned> FromRequestParts<AppState> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<ListParams>::from_request_parts(parts, state)
+        axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Params(q.0))
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.body_text()))

@@ -249,4 +249,40 @@ mod tests {
         assert!(checked > 20, "only {checked} references");
         assert!(json["components"]["securitySchemes"]["bearer"].is_object());
     }
+
+    #[test]
+    fn each_list_operation_documents_only_its_own_filters() {
+        let (_, doc) = super::api();
+        let json = serde_json::to_value(&doc).unwrap();
+        let query = |path: &str| -> Vec<String> {
+            let mut names: Vec<String> = json["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let page = ["cursor", "limit"];
+        for path in ["/partners", "/customers", "/products", "/users", "/notifications"] {
+            assert_eq!(query(path), page, "{path}");
+        }
+        let registrations = [
+            "approver_id",
+            "cursor",
+            "customer_id",
+            "expiring_before",
+            "limit",
+            "partner_id",
+            "sort",
+            "status",
+        ];
+        assert_eq!(query("/registrations"), registrations);
+        let orders = ["customer_id", "from", "partner_id", "sor_number", "status", "to"];
+        assert_eq!(query("/orders/export"), orders);
+        let mut paged_orders = [&orders[..], &page[..]].concat();
+        paged_orders.sort();
+        assert_eq!(query("/orders"), paged_orders);
+    }
 }

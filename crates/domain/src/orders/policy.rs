@@ -6,7 +6,12 @@ use crate::roles::{Actor, Role};
 /// ORD-1: orders are entered by order entry and administrators for any partner, and by a partner's
 /// own users for that partner.
 pub fn can_enter_orders(actor: &Actor) -> bool {
-    actor.role.is_partner() || matches!(actor.role, Role::Admin | Role::OrderEntry)
+    actor.role.is_partner() || can_enter_orders_for_any_partner(actor)
+}
+
+/// ORD-1: order entry and administrators enter orders for any partner, naming it on each.
+pub fn can_enter_orders_for_any_partner(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::OrderEntry)
 }
 
 /// ORD-1: an order is read by order entry, administrators and the ordering partner — nobody else.
@@ -38,6 +43,11 @@ mod tests {
             assert!(!can_enter_orders(&actor(role, 6, None)));
         }
         assert!(can_enter_orders(&actor(Role::PartnerAdmin, 3, Some(1))));
-        assert!(can_enter_orders(&actor(Role::OrderEntry, 4, None)));
+        assert!(!can_enter_orders_for_any_partner(&actor(
+            Role::PartnerAdmin,
+            3,
+            Some(1)
+        )));
+        assert!(can_enter_orders_for_any_partner(&actor(Role::OrderEntry, 4, None)));
     }
 }

@@ -20,6 +20,18 @@ pub fn can_decide(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>
     }
 }
 
+/// REG-2: channel managers and administrators decide registrations (which ones: [`can_decide`]), so
+/// they have an approval queue.
+pub fn can_decide_registrations(actor: &Actor) -> bool {
+    matches!(actor.role, Role::ChannelManager | Role::Admin)
+}
+
+/// Everyone but order entry follows the registrations (their lists and charts); order entry works
+/// from the orders, where the SOR numbers are checked.
+pub fn follows_registrations(actor: &Actor) -> bool {
+    actor.role != Role::OrderEntry
+}
+
 /// Seed 000: "Partners are solely responsible for updating and/or extending an approved SOR": only
 /// the owning partner asks.
 pub fn can_request_change(actor: &Actor, owner_partner_id: i64) -> Access {
@@ -59,6 +71,18 @@ mod tests {
             can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)),
             Access::Hidden
         );
+    }
+
+    #[test]
+    fn managers_and_admins_decide_and_order_entry_does_not_follow_registrations() {
+        for role in Role::ALL {
+            let a = actor(role, 7, role.is_partner().then_some(1));
+            assert_eq!(
+                can_decide_registrations(&a),
+                matches!(role, Role::ChannelManager | Role::Admin)
+            );
+            assert_eq!(follows_registrations(&a), role != Role::OrderEntry);
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::credentials;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
+use crate::extract::{Auth, Id, JsonBody, PageParams, Params};
 use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::State;
@@ -76,11 +76,11 @@ async fn create_partner(
 }
 
 /// Partners; a partner's users see their own only.
-#[utoipa::path(get, path = "/partners", tag = "partners", params(ListParams), responses((status = 200, body = Page<Partner>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/partners", tag = "partners", params(PageParams), responses((status = 200, body = Page<Partner>)), security(("bearer" = [])))]
 async fn list_partners(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<Partner>>> {
     Ok(Json(state.store.list_partners(&actor, params.page()?).await?))
 }
@@ -115,11 +115,11 @@ async fn create_customer(
 }
 
 /// End customers; partners see those they registered.
-#[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams), responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/customers", tag = "customers", params(PageParams), responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
 async fn list_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<CustomerRecord>>> {
     Ok(Json(state.store.list_customers(&actor, params.page()?).await?))
 }
@@ -144,11 +144,11 @@ async fn create_product(
 }
 
 /// The price list, with the prices in force today and the next version scheduled.
-#[utoipa::path(get, path = "/products", tag = "products", params(ListParams), responses((status = 200, body = Page<Product>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/products", tag = "products", params(PageParams), responses((status = 200, body = Page<Product>)), security(("bearer" = [])))]
 async fn list_products(
     State(state): State<AppState>,
     Auth(_actor): Auth,
-    Params(params): Params,
+    Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<Product>>> {
     Ok(Json(
         state.store.list_products(state.clock.now(), params.page()?).await?,
@@ -230,11 +230,11 @@ async fn create_user(
 }
 
 /// Users (administrators).
-#[utoipa::path(get, path = "/users", tag = "users", params(ListParams), responses((status = 200, body = Page<User>), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/users", tag = "users", params(PageParams), responses((status = 200, body = Page<User>), (status = 403, body = Problem)), security(("bearer" = [])))]
 async fn list_users(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<User>>> {
     Ok(Json(state.store.list_users(&actor, params.page()?).await?))
 }
@@ -286,12 +286,12 @@ async fn put_settings(
 }
 
 /// The caller's in-app notifications, newest first; the same messages are e-mailed.
-#[utoipa::path(get, path = "/notifications", tag = "notifications", params(ListParams),
+#[utoipa::path(get, path = "/notifications", tag = "notifications", params(PageParams),
     responses((status = 200, body = Page<Notification>)), security(("bearer" = [])))]
 async fn notifications(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<Notification>>> {
     Ok(Json(state.store.list_notifications(&actor, params.page()?).await?))
 }

@@ -2,14 +2,14 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
+use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
 use crate::routes::files::csv_file;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::orders::input::{OrderInput, parse_order};
-use store::{Order, Page, PageRequest, files};
+use store::{Order, OrderFilter, Page, PageRequest, files};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -42,23 +42,70 @@ async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<
     Ok((status, Json(entry.order)).into_response())
 }
 
+/// The filter of the orders list and its export, all optional and checked here.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OrderQuery {
+    /// accepted, partially_accepted or refused.
+    status: Option<String>,
+    partner_id: Option<String>,
+    customer_id: Option<String>,
+    /// Those citing this SOR or priced under it.
+    sor_number: Option<String>,
+    /// Order dates from (YYYY-MM-DD, inclusive).
+    from: Option<String>,
+    /// Order dates to (YYYY-MM-DD, inclusive).
+    to: Option<String>,
+}
+
+impl OrderQuery {
+    fn filter(&self) -> Result<OrderFilter, ApiError> {
+        let mut errors = domain::FieldErrors::default();
+        let status = self.status.as_deref().and_then(|s| {
+            domain::orders::OrderStatus::parse(s)
+                .map_err(|m| errors.add("status", m))
+                .ok()
+        });
+        let sor_number: Option<domain::sor::SorNumber> = parse_param(
+            &mut errors,
+            "sor_number",
+            &self.sor_number,
+            "an SOR number (SOR-YYYY-NNNNNN)",
+        );
+        let filter = OrderFilter {
+            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
+            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
+            sor_number: sor_number.map(|n| n.to_string()),
+            status,
+            from: parse_param(&mut errors, "from", &self.from, "a date (YYYY-MM-DD)"),
+            to: parse_param(&mut errors, "to", &self.to, "a date (YYYY-MM-DD)"),
+        };
+        errors.into_result(filter).map_err(ApiError::from)
+    }
+}
+
 /// Orders, newest first. Partners see their own; order entry and administrators all.
-#[utoipa::path(get, path = "/orders", tag = "orders", params(ListParams),
+#[utoipa::path(get, path = "/orders", tag = "orders", params(PageParams, OrderQuery),
     responses((status = 200, body = Page<Order>), (status = 403, body = Problem)), security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(page): Params<PageParams>,
+    Params(query): Params<OrderQuery>,
 ) -> ApiResult<Json<Page<Order>>> {
-    let filter = params.order_filter()?;
-    Ok(Json(state.store.list_orders(&actor, filter, params.page()?).await?))
+    let filter = query.filter()?;
+    Ok(Json(state.store.list_orders(&actor, filter, page.page()?).await?))
 }
 
 /// The orders the filter selects as CSV, one row per line with its price and reason.
-#[utoipa::path(get, path = "/orders/export", tag = "orders", params(ListParams),
+#[utoipa::path(get, path = "/orders/export", tag = "orders", params(OrderQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
-async fn export(State(state): State<AppState>, Auth(actor): Auth, Params(params): Params) -> ApiResult<Response> {
-    let filter = params.order_filter()?;
+async fn export(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(query): Params<OrderQuery>,
+) -> ApiResult<Response> {
+    let filter = query.filter()?;
     let mut orders = Vec::new();
     let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
     loop {

@@ -1,7 +1,7 @@
 //! Deal registration (REG-1 … REG-7).
 
-use crate::error::{ApiResult, Problem};
-use crate::extract::{Auth, Id, JsonBody, ListParams, Params};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
 use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::State;
@@ -14,7 +14,9 @@ use domain::registrations::input::{
     parse_optional_reason,
 };
 use serde::Serialize;
-use store::{AuditEntry, ChangeRequestRecord, ClaimStatus, Page, Registration, RegistrationSummary};
+use store::{
+    AuditEntry, ChangeRequestRecord, ClaimStatus, Page, Registration, RegistrationFilter, RegistrationSummary,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -64,16 +66,65 @@ async fn submit(
     .await
 }
 
+/// The filter of the registrations list, all optional and checked here.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct RegistrationQuery {
+    /// submitted, approved, declined, expired, won, lost or withdrawn.
+    status: Option<String>,
+    partner_id: Option<String>,
+    customer_id: Option<String>,
+    /// Those routed to this approver.
+    approver_id: Option<String>,
+    /// `oldest` for first filed first (an approval queue); default newest first.
+    sort: Option<String>,
+    /// Approved ones whose last valid day is on or before this date (YYYY-MM-DD).
+    expiring_before: Option<String>,
+}
+
+impl RegistrationQuery {
+    fn filter(&self) -> Result<RegistrationFilter, ApiError> {
+        let mut errors = domain::FieldErrors::default();
+        let status = self.status.as_deref().and_then(|s| {
+            domain::registrations::Status::parse(s)
+                .map_err(|m| errors.add("status", m))
+                .ok()
+        });
+        let filter = RegistrationFilter {
+            status,
+            partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
+            customer_id: parse_param(&mut errors, "customer_id", &self.customer_id, "an id"),
+            expiring_before: parse_param(
+                &mut errors,
+                "expiring_before",
+                &self.expiring_before,
+                "a date (YYYY-MM-DD)",
+            ),
+            approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
+            oldest_first: match self.sort.as_deref() {
+                None | Some("newest") => false,
+                Some("oldest") => true,
+                Some(other) => {
+                    errors.add("sort", format!("'{other}' is not newest or oldest"));
+                    false
+                }
+            },
+        };
+        errors.into_result(filter).map_err(ApiError::from)
+    }
+}
+
 /// List registrations, newest first. Partners see only their own.
-#[utoipa::path(get, path = "/registrations", tag = "registrations", params(ListParams),
+#[utoipa::path(get, path = "/registrations", tag = "registrations", params(PageParams, RegistrationQuery),
     responses((status = 200, body = Page<RegistrationSummary>), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Params(params): Params,
+    Params(page): Params<PageParams>,
+    Params(query): Params<RegistrationQuery>,
 ) -> ApiResult<Json<Page<RegistrationSummary>>> {
-    let page = params.page()?;
-    let filter = params.registration_filter()?;
+    let page = page.page()?;
+    let filter = query.filter()?;
     Ok(Json(state.store.list_registrations(&actor, filter, page).await?))
 }
 

@@ -2,218 +2,89 @@
 //! the same store services as the JSON API, so a page can show nothing the API would not answer to
 //! the same person. Signed in with e-mail and password; every form carries a CSRF token. All
 //! assets are served by dealreg itself: no external requests.
+//!
+//! One module per feature family, named as in the API and the domain; each gives its routes as
+//! [`Pages`], which records them, so that [`route_table`] lists every page.
 
-mod admin;
-mod auth;
+mod access;
 mod charts;
-mod pages;
-mod session;
+mod chrome;
+mod dashboard;
+mod directory;
+mod error;
+mod format;
+mod forms;
+mod notifications;
+mod orders;
+mod products;
+mod registrations;
+mod reports;
 
 use crate::AppState;
 use askama::Template;
 use axum::Router;
+use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum_login::AuthManagerLayerBuilder;
-use domain::Role;
-use store::StoreError;
-
-pub use auth::WebUser;
+use error::UiError;
+use store::{Page, PageRequest, StoreError};
 
 const HTMX: &[u8] = include_bytes!("../../assets/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
+/// Rows at most in a CSV export of a list.
+const MAX_EXPORT_ROWS: usize = 100_000;
 
-/// What every page shows around its content: title, navigation for the viewer's role, and the
-/// CSRF token its forms (and htmx, by header) send back.
-pub struct Chrome {
-    pub title: String,
-    pub csrf: String,
-    pub user_name: Option<String>,
-    pub role: String,
-    pub nav: Vec<NavLink>,
+/// Page routes, each recorded in a table as it is added to the router: axum cannot list a
+/// router's routes, and a second, hand-kept list would drift.
+#[derive(Default)]
+pub(crate) struct Pages {
+    router: Router<AppState>,
+    table: Vec<(&'static str, &'static str)>,
 }
 
-pub struct NavLink {
-    pub href: &'static str,
-    pub label: &'static str,
-    pub current: bool,
-}
-
-impl Chrome {
-    pub fn anonymous(csrf: String, title: &str) -> Chrome {
-        Chrome {
-            title: title.to_owned(),
-            csrf,
-            user_name: None,
-            role: String::new(),
-            nav: Vec::new(),
-        }
+impl Pages {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Pages {
+        self.add("GET", path, get(handler))
     }
 
-    pub fn signed_in(user: &WebUser, csrf: String, path: &str) -> Chrome {
-        let links: &[(&str, &str)] = match user.role {
-            Role::PartnerAdmin | Role::PartnerUser => &[
-                ("/", "Dashboard"),
-                ("/registrations/new", "Register a deal"),
-                ("/registrations", "Registrations"),
-                ("/orders", "Orders"),
-                ("/products", "Price list"),
-                ("/reports", "Charts"),
-                ("/notifications", "Notifications"),
-            ],
-            Role::ChannelManager => &[
-                ("/", "Dashboard"),
-                ("/queue", "Approval queue"),
-                ("/registrations", "Registrations"),
-                ("/products", "Price list"),
-                ("/reports", "Charts"),
-                ("/notifications", "Notifications"),
-            ],
-            Role::OrderEntry => &[
-                ("/", "Dashboard"),
-                ("/orders/new", "Enter a PO"),
-                ("/orders", "Orders"),
-                ("/products", "Price list"),
-                ("/notifications", "Notifications"),
-            ],
-            Role::Admin => &[
-                ("/", "Dashboard"),
-                ("/queue", "Approval queue"),
-                ("/registrations", "Registrations"),
-                ("/orders/new", "Enter a PO"),
-                ("/orders", "Orders"),
-                ("/products", "Price list"),
-                ("/reports", "Charts"),
-                ("/admin/partners", "Admin"),
-                ("/notifications", "Notifications"),
-            ],
-            Role::Sales | Role::Finance => &[
-                ("/", "Dashboard"),
-                ("/registrations", "Registrations"),
-                ("/products", "Price list"),
-                ("/reports", "Charts"),
-                ("/notifications", "Notifications"),
-            ],
-        };
-        let matches = |href: &str| match href {
-            "/" => path == "/",
-            _ => path == href || path.starts_with(&format!("{href}/")),
-        };
-        let current = links
-            .iter()
-            .map(|(href, _)| *href)
-            .filter(|h| matches(h))
-            .max_by_key(|h| h.len());
-        Chrome {
-            title: String::new(),
-            csrf,
-            user_name: Some(user.name.clone()),
-            role: user.role.as_str().replace('_', " "),
-            nav: links
-                .iter()
-                .map(|(href, label)| NavLink {
-                    href,
-                    label,
-                    current: Some(*href) == current,
-                })
-                .collect(),
-        }
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Pages {
+        self.add("POST", path, post(handler))
     }
 
-    pub fn titled(mut self, title: impl Into<String>) -> Chrome {
-        self.title = title.into();
+    pub fn merge(mut self, other: Pages) -> Pages {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    fn add(mut self, method: &'static str, path: &'static str, route: MethodRouter<AppState>) -> Pages {
+        self.router = self.router.route(path, route);
+        self.table.push((method, path));
         self
     }
 }
 
-/// A page that could not be shown, as a page.
-#[derive(Debug)]
-pub struct UiError {
-    status: StatusCode,
-    message: String,
+/// The pages behind sign-in and the CSRF check.
+fn pages() -> Pages {
+    Pages::default()
+        .merge(access::routes())
+        .merge(dashboard::routes())
+        .merge(registrations::routes())
+        .merge(orders::routes())
+        .merge(products::routes())
+        .merge(notifications::routes())
+        .merge(reports::routes())
+        .merge(directory::routes())
 }
 
-impl UiError {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> UiError {
-        UiError {
-            status,
-            message: message.into(),
-        }
-    }
-
-    pub fn internal(detail: impl std::fmt::Display) -> UiError {
-        tracing::error!(%detail, "page failed");
-        UiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on our side; it has been logged.",
-        )
-    }
-
-    pub fn session(e: tower_sessions::session::Error) -> UiError {
-        UiError::internal(format!("session: {e}"))
-    }
-
-    pub fn csrf() -> UiError {
-        UiError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from dealreg. Go back, reload the page and try again.",
-        )
-    }
-
-    pub fn not_found() -> UiError {
-        UiError::new(
-            StatusCode::NOT_FOUND,
-            "There is no such page, or it is not yours to see.",
-        )
-    }
-}
-
-impl From<StoreError> for UiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(_) => UiError::not_found(),
-            StoreError::Forbidden(m) => UiError::new(StatusCode::FORBIDDEN, m),
-            StoreError::Invalid(errors) => UiError::new(StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()),
-            StoreError::Transition(t) => UiError::new(StatusCode::CONFLICT, t.to_string()),
-            StoreError::Conflict { message, .. } => UiError::new(StatusCode::CONFLICT, message),
-            StoreError::Unavailable(m) => UiError::new(StatusCode::SERVICE_UNAVAILABLE, m),
-            other => UiError::internal(other),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    chrome: Chrome,
-    status: u16,
-    message: String,
-}
-
-impl IntoResponse for UiError {
-    fn into_response(self) -> Response {
-        let page = ErrorPage {
-            chrome: Chrome::anonymous(String::new(), self.status.canonical_reason().unwrap_or("Error")),
-            status: self.status.as_u16(),
-            message: self.message,
-        };
-        match page.render() {
-            Ok(html) => (self.status, Html(html)).into_response(),
-            Err(_) => (self.status, page.message).into_response(),
-        }
-    }
-}
-
-pub fn render(page: &impl Template) -> Result<Response, UiError> {
-    page.render()
-        .map(|html| Html(html).into_response())
-        .map_err(UiError::internal)
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(raw: &str) -> String {
-    form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+fn assets() -> Pages {
+    Pages::default()
+        .get("/assets/htmx.min.js", || async {
+            asset(HTMX, "text/javascript; charset=utf-8")
+        })
+        .get("/assets/app.css", || async { asset(CSS, "text/css; charset=utf-8") })
 }
 
 fn asset(body: &'static [u8], content_type: &'static str) -> Response {
@@ -226,27 +97,53 @@ fn asset(body: &'static [u8], content_type: &'static str) -> Response {
 
 /// Pages and their assets; sessions and sign-in wrap them, the CSRF check guards every form.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let auth = AuthManagerLayerBuilder::new(auth::Backend(state.clone()), session::layer(state)).build();
-    Router::new()
-        .route("/login", get(auth::sign_in_page).post(auth::sign_in))
-        .route("/logout", post(auth::sign_out))
-        .route("/password/forgot", get(auth::forgot_page).post(auth::forgot))
-        .route("/password/reset/{token}", get(auth::reset_page).post(auth::reset))
-        .merge(pages::router())
-        .merge(admin::router())
-        .layer(axum::middleware::from_fn(auth::csrf_guard))
+    let auth = AuthManagerLayerBuilder::new(access::Backend(state.clone()), access::session::layer(state)).build();
+    pages()
+        .router
+        .layer(axum::middleware::from_fn(access::csrf_guard))
         .layer(auth)
-        .route(
-            "/assets/htmx.min.js",
-            get(|| async { asset(HTMX, "text/javascript; charset=utf-8") }),
-        )
-        .route(
-            "/assets/app.css",
-            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
-        )
+        .merge(assets().router)
+}
+
+/// (method, path) of every route of the pages and their assets, as [`router`] serves them: for
+/// tests that must reach every page.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    let mut table = pages().table;
+    table.extend(assets().table);
+    table
 }
 
 /// HTML answer for paths that are no page.
 pub async fn not_found() -> Response {
     UiError::not_found().into_response()
+}
+
+pub fn render(page: &impl Template) -> Result<Response, UiError> {
+    page.render()
+        .map(|html| Html(html).into_response())
+        .map_err(UiError::internal)
+}
+
+/// Every page of a list, up to the export bound.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, UiError>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut items = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let listed = fetch(page).await?;
+        items.extend(listed.items);
+        match listed.next_cursor.and_then(|c| c.parse().ok()) {
+            Some(_) if items.len() >= MAX_EXPORT_ROWS => {
+                return Err(UiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("More than {MAX_EXPORT_ROWS} rows: filter the list first."),
+                ));
+            }
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(items),
+        }
+    }
 }

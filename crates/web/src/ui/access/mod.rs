@@ -1,9 +1,14 @@
 //! Signing in and out with e-mail and password (axum-login over our sessions), CSRF protection of
 //! every form, throttling of failed sign-ins, and password reset links sent through the outbox.
 
-use super::{Chrome, UiError, render};
+pub mod session;
+
 use crate::AppState;
 use crate::credentials::{hash_password, hex, token_hash};
+use crate::ui::chrome::Chrome;
+use crate::ui::error::UiError;
+use crate::ui::format::url_encode;
+use crate::ui::{Pages, render};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Path, Query, Request, State};
@@ -24,6 +29,17 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 const CSRF_KEY: &str = "csrf";
 /// How long a password reset link works.
 const RESET_VALIDITY: SignedDuration = SignedDuration::from_hours(1);
+
+pub fn routes() -> Pages {
+    Pages::default()
+        .get("/login", sign_in_page)
+        .post("/login", sign_in)
+        .post("/logout", sign_out)
+        .get("/password/forgot", forgot_page)
+        .post("/password/forgot", forgot)
+        .get("/password/reset/{token}", reset_page)
+        .post("/password/reset/{token}", reset)
+}
 
 /// The signed-in person as the session keeps them.
 #[derive(Debug, Clone)]
@@ -217,7 +233,7 @@ impl FromRequestParts<AppState> for Viewer {
             .map_err(IntoResponse::into_response)?;
         let Some(user) = auth.user.clone() else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            let target = format!("/login?next={}", super::url_encode(next));
+            let target = format!("/login?next={}", url_encode(next));
             return Err(Redirect::to(&target).into_response());
         };
         let csrf = csrf_token(&auth.session).await.map_err(IntoResponse::into_response)?;
@@ -227,7 +243,7 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "access/login.html")]
 struct SignInPage {
     chrome: Chrome,
     email: String,
@@ -248,7 +264,7 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn sign_in_page(auth: AuthSession, Query(q): Query<NextParam>) -> Result<Response, UiError> {
+async fn sign_in_page(auth: AuthSession, Query(q): Query<NextParam>) -> Result<Response, UiError> {
     if auth.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
@@ -268,7 +284,7 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-pub async fn sign_in(
+async fn sign_in(
     mut auth: AuthSession,
     State(state): State<AppState>,
     Form(form): Form<SignInForm>,
@@ -303,20 +319,20 @@ pub async fn sign_in(
     Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
 }
 
-pub async fn sign_out(mut auth: AuthSession) -> Result<Response, UiError> {
+async fn sign_out(mut auth: AuthSession) -> Result<Response, UiError> {
     auth.logout().await.map_err(|e| UiError::internal(e.to_string()))?;
     auth.session.flush().await.map_err(UiError::session)?;
     Ok(Redirect::to("/login").into_response())
 }
 
 #[derive(Template)]
-#[template(path = "password_forgot.html")]
+#[template(path = "access/password_forgot.html")]
 struct ForgotPage {
     chrome: Chrome,
     sent: bool,
 }
 
-pub async fn forgot_page(session: Session) -> Result<Response, UiError> {
+async fn forgot_page(session: Session) -> Result<Response, UiError> {
     let chrome = Chrome::anonymous(csrf_token(&session).await?, "Reset your password");
     render(&ForgotPage { chrome, sent: false })
 }
@@ -327,7 +343,7 @@ pub struct ForgotForm {
 }
 
 /// Always the same answer, whether the address has an account or not.
-pub async fn forgot(
+async fn forgot(
     session: Session,
     State(state): State<AppState>,
     Form(form): Form<ForgotForm>,
@@ -351,13 +367,13 @@ pub async fn forgot(
 }
 
 #[derive(Template)]
-#[template(path = "password_reset.html")]
+#[template(path = "access/password_reset.html")]
 struct ResetPage {
     chrome: Chrome,
     problem: Option<String>,
 }
 
-pub async fn reset_page(session: Session) -> Result<Response, UiError> {
+async fn reset_page(session: Session) -> Result<Response, UiError> {
     let chrome = Chrome::anonymous(csrf_token(&session).await?, "Choose a new password");
     render(&ResetPage { chrome, problem: None })
 }
@@ -368,7 +384,7 @@ pub struct ResetForm {
     confirm: String,
 }
 
-pub async fn reset(
+async fn reset(
     session: Session,
     State(state): State<AppState>,
     Path(token): Path<String>,

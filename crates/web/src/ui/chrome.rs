@@ -1,0 +1,162 @@
+//! What every page shows around its content: title, the main navigation and the CSRF token.
+
+use crate::ui::access::WebUser;
+use domain::Actor;
+use domain::access::can_administer;
+use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
+use domain::registrations::policy::{can_decide_registrations, can_submit, follows_registrations};
+
+/// Who sees a link of the main navigation.
+type Visible = fn(&Actor) -> bool;
+
+/// The main navigation, in this order for everyone: each link shows to those the domain's policy
+/// lets use its page.
+const NAV: &[(&str, &str, Visible)] = &[
+    ("/", "Dashboard", |_| true),
+    ("/registrations/new", "Register a deal", |a| can_submit(a).is_some()),
+    ("/queue", "Approval queue", can_decide_registrations),
+    ("/registrations", "Registrations", follows_registrations),
+    ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
+    ("/orders", "Orders", can_enter_orders),
+    ("/products", "Price list", |_| true),
+    ("/reports", "Charts", follows_registrations),
+    ("/admin/partners", "Admin", can_administer),
+    ("/notifications", "Notifications", |_| true),
+];
+
+/// What every page shows around its content: title, navigation for the viewer's role, and the
+/// CSRF token its forms (and htmx, by header) send back.
+pub struct Chrome {
+    pub title: String,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub role: String,
+    pub nav: Vec<NavLink>,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl Chrome {
+    pub fn anonymous(csrf: String, title: &str) -> Chrome {
+        Chrome {
+            title: title.to_owned(),
+            csrf,
+            user_name: None,
+            role: String::new(),
+            nav: Vec::new(),
+        }
+    }
+
+    pub fn signed_in(user: &WebUser, csrf: String, path: &str) -> Chrome {
+        let actor = user.actor();
+        let links: Vec<(&'static str, &'static str)> = NAV
+            .iter()
+            .filter(|(_, _, visible)| visible(&actor))
+            .map(|&(href, label, _)| (href, label))
+            .collect();
+        let matches = |href: &str| match href {
+            "/" => path == "/",
+            _ => path == href || path.starts_with(&format!("{href}/")),
+        };
+        let current = links
+            .iter()
+            .map(|(href, _)| *href)
+            .filter(|h| matches(h))
+            .max_by_key(|h| h.len());
+        Chrome {
+            title: String::new(),
+            csrf,
+            user_name: Some(user.name.clone()),
+            role: user.role.as_str().replace('_', " "),
+            nav: links
+                .into_iter()
+                .map(|(href, label)| NavLink {
+                    href,
+                    label,
+                    current: Some(href) == current,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> Chrome {
+        self.title = title.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Role;
+
+    fn links(role: Role) -> Vec<&'static str> {
+        let actor = Actor {
+            user_id: 1,
+            email: "someone@example.com".into(),
+            role,
+            partner_id: role.is_partner().then_some(1),
+        };
+        NAV.iter()
+            .filter(|(_, _, visible)| visible(&actor))
+            .map(|(href, _, _)| *href)
+            .collect()
+    }
+
+    #[test]
+    fn each_role_sees_the_links_of_its_work() {
+        let (dashboard, products, notifications) = ("/", "/products", "/notifications");
+        assert_eq!(
+            links(Role::PartnerUser),
+            [
+                dashboard,
+                "/registrations/new",
+                "/registrations",
+                "/orders",
+                products,
+                "/reports",
+                notifications
+            ]
+        );
+        assert_eq!(links(Role::PartnerAdmin), links(Role::PartnerUser));
+        assert_eq!(
+            links(Role::ChannelManager),
+            [
+                dashboard,
+                "/queue",
+                "/registrations",
+                products,
+                "/reports",
+                notifications
+            ]
+        );
+        assert_eq!(
+            links(Role::OrderEntry),
+            [dashboard, "/orders/new", "/orders", products, notifications]
+        );
+        assert_eq!(
+            links(Role::Admin),
+            [
+                dashboard,
+                "/queue",
+                "/registrations",
+                "/orders/new",
+                "/orders",
+                products,
+                "/reports",
+                "/admin/partners",
+                notifications
+            ]
+        );
+        for role in [Role::Sales, Role::Finance] {
+            assert_eq!(
+                links(role),
+                [dashboard, "/registrations", products, "/reports", notifications]
+            );
+        }
+    }
+}

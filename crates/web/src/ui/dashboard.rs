@@ -1,0 +1,109 @@
+//! The first page after signing in: each role's work at a glance.
+
+use crate::AppState;
+use crate::ui::access::Viewer;
+use crate::ui::chrome::Chrome;
+use crate::ui::error::UiError;
+use crate::ui::format::age;
+use crate::ui::notifications::with_times;
+use crate::ui::registrations::approval_queue;
+use crate::ui::{Pages, render};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::calendar::business_date;
+use domain::orders::policy::can_enter_orders;
+use domain::registrations::policy::{can_decide_registrations, can_submit};
+use jiff::ToSpan;
+use store::{Notification, Order, OrderFilter, PageRequest, RegistrationFilter, RegistrationSummary, StatusCount};
+
+pub fn routes() -> Pages {
+    Pages::default().get("/", dashboard)
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/index.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    counts: Vec<StatusCount>,
+    /// Approved registrations ending soon, with the date a one-click extension asks for.
+    expiring: Vec<(RegistrationSummary, String)>,
+    waiting: Vec<(RegistrationSummary, String)>,
+    notifications: Vec<(Notification, String)>,
+    orders: Vec<Order>,
+    is_partner: bool,
+    decides: bool,
+    reads_orders: bool,
+}
+
+async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
+    let actor = viewer.actor();
+    let settings = state.store.settings().await?;
+    let zone = settings.zone();
+    let now = state.clock.now();
+    let today = business_date(now, &zone);
+    let counts = state.store.registration_counts(&actor).await?;
+    // A partner's own people: their registrations, which they extend.
+    let partner = can_submit(&actor).is_some();
+    let expiring = if partner {
+        let soon = RegistrationFilter {
+            expiring_before: Some(today.saturating_add(i64::from(settings.reminder_days_before).days())),
+            ..RegistrationFilter::default()
+        };
+        state
+            .store
+            .list_registrations(&actor, soon, PageRequest::first(10))
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
+    let expiring = expiring
+        .into_iter()
+        .filter_map(|r| {
+            let to = r
+                .valid_through?
+                .saturating_add(i64::from(settings.default_validity_days).days());
+            Some((r, to.to_string()))
+        })
+        .collect();
+    let decides = can_decide_registrations(&actor);
+    let waiting = if decides {
+        let queue = approval_queue(&state, &viewer, 5).await?;
+        queue
+            .into_iter()
+            .map(|r| {
+                let a = age(r.submitted_at, now);
+                (r, a)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let notifications = state
+        .store
+        .list_notifications(&actor, PageRequest::first(5))
+        .await?
+        .items;
+    let reads_orders = can_enter_orders(&actor);
+    let orders = if reads_orders {
+        state
+            .store
+            .list_orders(&actor, OrderFilter::default(), PageRequest::first(5))
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
+    render(&DashboardPage {
+        chrome: viewer.chrome.titled("Dashboard"),
+        counts,
+        expiring,
+        waiting,
+        notifications: with_times(notifications, &zone),
+        orders,
+        is_partner: partner,
+        decides,
+        reads_orders,
+    })
+}

@@ -1,0 +1,142 @@
+//! The form kit the pages share: choices of a `<select>`, field errors shown beside their fields,
+//! blank fields, and the product rows of the registration and PO forms.
+
+use domain::FieldErrors;
+use domain::directory::Segment;
+use domain::directory::products::ProductLineInput;
+use std::collections::BTreeMap;
+
+/// Product rows on the registration and PO forms.
+pub const FORM_LINES: usize = 6;
+
+/// One option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == chosen,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// Options whose value is their label.
+pub fn named<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec<Choice> {
+    choices(values.into_iter().map(|v| (v.to_owned(), v.to_owned())), chosen)
+}
+
+/// The customer's segment, from the domain's list.
+pub fn segments(chosen: &str) -> Vec<Choice> {
+    named(Segment::ALL.iter().map(|s| s.as_str()), chosen)
+}
+
+/// Field errors by field path, for showing each beside its field.
+#[derive(Default)]
+pub struct FormErrors(BTreeMap<String, String>);
+
+impl FormErrors {
+    pub fn from_fields(errors: FieldErrors) -> FormErrors {
+        let mut map = BTreeMap::new();
+        for e in errors.0 {
+            map.entry(e.field).or_insert(e.message);
+        }
+        FormErrors(map)
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Messages for fields the form does not show beside an input: any but those starting with one of
+    /// `groups` or named in `fields`.
+    pub fn others(&self, groups: &[&str], fields: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(field, _)| !groups.iter().any(|g| field.starts_with(g)) && !fields.contains(&field.as_str()))
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect()
+    }
+}
+
+pub fn blank_to_none(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The product rows a form filled in, and for each the form row it came from (errors name the
+/// n-th filled row; the page shows them on their own row).
+pub fn product_rows(
+    sku: impl Fn(usize) -> String,
+    qty: impl Fn(usize) -> String,
+) -> (Vec<ProductLineInput>, Vec<usize>, FieldErrors) {
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    let mut errors = FieldErrors::default();
+    for row in 0..FORM_LINES {
+        let sku = sku(row);
+        if sku.trim().is_empty() {
+            continue;
+        }
+        let quantity = qty(row).trim().parse::<i64>();
+        if quantity.is_err() {
+            errors.add(format!("row{row}.quantity"), "a whole number of units");
+        }
+        rows.push(row);
+        lines.push(ProductLineInput {
+            sku: Some(sku),
+            quantity: quantity.ok(),
+        });
+    }
+    (lines, rows, errors)
+}
+
+/// `products[2].quantity` → `row4.quantity` when the third filled line is on form row 4.
+pub fn to_rows(errors: FieldErrors, list: &str, rows: &[usize]) -> FieldErrors {
+    FieldErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|mut e| {
+                if let Some(rest) = e.field.strip_prefix(&format!("{list}["))
+                    && let Some((index, field)) = rest.split_once("].")
+                    && let Some(row) = index.parse::<usize>().ok().and_then(|i| rows.get(i))
+                {
+                    e.field = format!("row{row}.{field}");
+                }
+                e
+            })
+            .collect(),
+    )
+}
+
+/// One product row of a form, as typed, with its errors.
+pub struct FormLine {
+    pub row: usize,
+    pub sku: String,
+    pub qty: String,
+    pub sku_error: Option<String>,
+    pub qty_error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_errors_land_on_the_form_row_they_came_from() {
+        let errors = FieldErrors::single("products[1].sku", "MB-9 is not on the price list");
+        let moved = to_rows(errors, "products", &[0, 3]);
+        assert_eq!(moved.0[0].field, "row3.sku");
+    }
+}

@@ -1,0 +1,98 @@
+//! The list of orders, filtered by status, SOR number and order dates.
+
+use crate::AppState;
+use crate::ui::access::Viewer;
+use crate::ui::chrome::Chrome;
+use crate::ui::error::UiError;
+use crate::ui::format::url_encode;
+use crate::ui::forms::{Choice, named};
+use crate::ui::{Pages, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::orders::OrderStatus;
+use serde::Deserialize;
+use store::{Order, OrderFilter, PageRequest};
+
+pub fn routes() -> Pages {
+    Pages::default().get("/orders", orders)
+}
+
+#[derive(Deserialize)]
+struct OrderQuery {
+    status: Option<String>,
+    sor_number: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    cursor: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "orders/list.html")]
+struct OrdersPage {
+    chrome: Chrome,
+    orders: Vec<Order>,
+    status: String,
+    sor_number: String,
+    from: String,
+    to: String,
+    statuses: Vec<Choice>,
+    next: Option<String>,
+    problem: Option<String>,
+}
+
+async fn orders(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<OrderQuery>,
+) -> Result<Response, UiError> {
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let (status, sor_number, from, to) = (text(&q.status), text(&q.sor_number), text(&q.from), text(&q.to));
+    let mut problems = Vec::new();
+    let mut parse = |field: &str, raw: &str| -> Option<jiff::civil::Date> {
+        (!raw.is_empty())
+            .then(|| {
+                raw.parse()
+                    .map_err(|_| problems.push(format!("{field}: '{raw}' is not a date")))
+                    .ok()
+            })
+            .flatten()
+    };
+    let filter = OrderFilter {
+        status: (!status.is_empty()).then(|| OrderStatus::parse(&status).ok()).flatten(),
+        sor_number: (!sor_number.is_empty()).then(|| {
+            sor_number
+                .parse::<domain::sor::SorNumber>()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| sor_number.clone())
+        }),
+        from: parse("From", &from),
+        to: parse("To", &to),
+        ..OrderFilter::default()
+    };
+    let page = PageRequest {
+        cursor: q.cursor,
+        limit: PageRequest::DEFAULT_LIMIT,
+    };
+    let listed = state.store.list_orders(&viewer.actor(), filter, page).await?;
+    let next = listed.next_cursor.map(|c| {
+        format!(
+            "/orders?status={}&sor_number={}&from={}&to={}&cursor={c}",
+            url_encode(&status),
+            url_encode(&sor_number),
+            url_encode(&from),
+            url_encode(&to)
+        )
+    });
+    render(&OrdersPage {
+        chrome: viewer.chrome.titled("Orders"),
+        orders: listed.items,
+        statuses: named(OrderStatus::ALL.iter().map(|s| s.as_str()), &status),
+        status,
+        sor_number,
+        from,
+        to,
+        next,
+        problem: (!problems.is_empty()).then(|| problems.join("; ")),
+    })
+}

@@ -1,0 +1,23 @@
+//! The registrations' pages: the list, registering a deal, one registration with its actions, and
+//! the approval queue. Each handler calls the same store services as the JSON API with the
+//! signed-in person as actor, so the store's rules decide what is shown.
+
+mod actions;
+mod detail;
+mod form;
+mod list;
+mod queue;
+
+use crate::ui::Pages;
+
+pub use form::{RegistrationForm, form_lines};
+pub use queue::approval_queue;
+
+pub fn routes() -> Pages {
+    Pages::default()
+        .merge(list::routes())
+        .merge(form::routes())
+        .merge(detail::routes())
+        .merge(actions::routes())
+        .merge(queue::routes())
+}
