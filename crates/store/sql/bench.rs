@@ -171,7 +171,7 @@ async fn insert_fixture_registrations(
          approver_id, submitted_by, submitted_us, sor_number, valid_through, approved_us, possible_conflict, conflicts, \
          customer_name, customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, \
          customer_segment) ",
-        &regs,
+        regs,
         |mut row, (id, reg, customer_id, sor)| {
             let customer = &fixture.customers[reg.customer];
             row.push_bind(*id)
