@@ -38,7 +38,11 @@ macro_rules! conformance_tests {
             master_data_is_validated_and_unique,
             price_versions_apply_from_their_date_and_imports_are_whole
         );
-        $crate::conformance_tests!(@family $factory; idempotency: idempotency_keys_keep_the_first_response);
+        $crate::conformance_tests!(@family $factory; idempotency:
+            idempotency_keys_keep_the_first_response,
+            a_committed_write_is_replayed_after_its_answer_was_lost,
+            a_key_is_in_progress_only_while_its_request_runs
+        );
         $crate::conformance_tests!(@family $factory; jobs:
             expiry_and_reminders_run_once_however_often_swept,
             outbox_leases_hand_each_message_to_one_worker

@@ -1,7 +1,8 @@
 //! What PostgreSQL does differently from the shared SQL in `store/sql`.
 
+use sqlx::pool::PoolConnection;
 use sqlx::{Pool, Transaction};
-use store::{StoreError, StoreResult};
+use store::{KeyGuard, StoreError, StoreResult};
 
 pub type Db = sqlx::Postgres;
 pub const BACKEND: &str = "postgres";
@@ -11,9 +12,12 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "orders", include_str!("../migrations/0002_orders.sql")),
     (3, "web", include_str!("../migrations/0003_web.sql")),
     (4, "queue_index", include_str!("../migrations/0004_queue_index.sql")),
+    (
+        5,
+        "idempotency_in_the_write",
+        include_str!("../migrations/0005_idempotency_in_the_write.sql"),
+    ),
 ];
-/// Locks a row read before it is updated (SQLite's write lock already covers it).
-pub const FOR_UPDATE: &str = " FOR UPDATE";
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
@@ -65,4 +69,48 @@ pub async fn backup(_pool: &Pool<Db>, _destination: &std::path::Path) -> StoreRe
          the server runs) or continuous archiving; see docs/ARCHITECTURE.md"
             .into(),
     ))
+}
+
+/// Several servers share the database, so a key's "request running" lock lives in PostgreSQL.
+#[derive(Default)]
+pub struct KeyLocks;
+
+/// Takes the session advisory lock `id` on a connection of its own, which the guard keeps out of
+/// the pool until the request ends. If the server dies, PostgreSQL ends the session and releases
+/// the lock at once, so a retry on another server never waits for a lease to lapse.
+pub async fn try_lock_key(pool: &Pool<Db>, _locks: &KeyLocks, id: i64) -> StoreResult<Option<KeyGuard>> {
+    let mut conn = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(locked.then(|| KeyGuard::new(SessionLock { conn: Some(conn), id })))
+}
+
+struct SessionLock {
+    conn: Option<PoolConnection<Db>>,
+    id: i64,
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        let (Some(mut conn), id) = (self.conn.take(), self.id) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await;
+                    if unlocked.is_err() {
+                        // Closing the session releases its locks.
+                        drop(conn.detach());
+                    }
+                });
+            }
+            Err(_) => drop(conn.detach()),
+        }
+    }
 }

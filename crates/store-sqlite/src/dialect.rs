@@ -1,7 +1,9 @@
 //! What SQLite does differently from the shared SQL in `store/sql`.
 
 use sqlx::{Pool, Transaction};
-use store::{StoreError, StoreResult};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use store::{KeyGuard, StoreError, StoreResult};
 
 pub type Db = sqlx::Sqlite;
 pub const BACKEND: &str = "sqlite";
@@ -11,9 +13,12 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "orders", include_str!("../migrations/0002_orders.sql")),
     (3, "web", include_str!("../migrations/0003_web.sql")),
     (4, "queue_index", include_str!("../migrations/0004_queue_index.sql")),
+    (
+        5,
+        "idempotency_in_the_write",
+        include_str!("../migrations/0005_idempotency_in_the_write.sql"),
+    ),
 ];
-/// Locks a row read before it is updated (SQLite's write lock already covers it).
-pub const FOR_UPDATE: &str = "";
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";
 
@@ -50,4 +55,31 @@ pub async fn backup(pool: &Pool<Db>, destination: &std::path::Path) -> StoreResu
         .await
         .map_err(|e| StoreError::Database(e.to_string()))?;
     Ok(())
+}
+
+/// One process serves a SQLite file, so a key's "request running" lock is a set in memory: it dies
+/// with the process, and a retry after a restart runs at once.
+#[derive(Default)]
+pub struct KeyLocks(Arc<Mutex<HashSet<i64>>>);
+
+pub async fn try_lock_key(_pool: &Pool<Db>, locks: &KeyLocks, id: i64) -> StoreResult<Option<KeyGuard>> {
+    let mut running = locks.0.lock().unwrap_or_else(|e| e.into_inner());
+    if !running.insert(id) {
+        return Ok(None);
+    }
+    Ok(Some(KeyGuard::new(HeldKey {
+        locks: locks.0.clone(),
+        id,
+    })))
+}
+
+struct HeldKey {
+    locks: Arc<Mutex<HashSet<i64>>>,
+    id: i64,
+}
+
+impl Drop for HeldKey {
+    fn drop(&mut self) {
+        self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+    }
 }

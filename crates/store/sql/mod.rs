@@ -35,11 +35,17 @@ pub struct SqlStore {
     /// Writes. For SQLite a single connection: writers queue in the pool rather than spin on the
     /// file lock.
     write: Pool<Db>,
+    /// Idempotency keys whose request runs in this process (SQLite; PostgreSQL locks in the server).
+    key_locks: dialect::KeyLocks,
 }
 
 impl SqlStore {
     pub(crate) fn new(read: Pool<Db>, write: Pool<Db>) -> Self {
-        SqlStore { read, write }
+        SqlStore {
+            read,
+            write,
+            key_locks: dialect::KeyLocks::default(),
+        }
     }
 
     /// Brings the schema up to date with sqlx's migrator: each migration runs once, in its own

@@ -126,6 +126,36 @@ impl Write<'_> {
     pub(crate) async fn commit(self) -> StoreResult<()> {
         Ok(self.tx.commit().await?)
     }
+
+    /// Commits a creating write whose answer is `created`. Under an `Idempotency-Key` the key and
+    /// that answer are written first, in this transaction: if the change commits, its retry replays
+    /// the answer even when this server dies before sending it; if not, nothing of the key remains.
+    pub(crate) async fn commit_answering<T: serde::Serialize>(mut self, created: &T) -> StoreResult<()> {
+        let Some(pending) = PendingKey::current() else {
+            return self.commit().await;
+        };
+        let answer = StoredResponse {
+            fingerprint: pending.fingerprint.clone(),
+            status: pending.status,
+            body: serde_json::to_string(created).map_err(|e| StoreError::Database(e.to_string()))?,
+        };
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_us) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(pending.user_id)
+        .bind(&pending.key)
+        .bind(&answer.fingerprint)
+        .bind(i64::from(answer.status))
+        .bind(&answer.body)
+        .bind(us(self.now))
+        .execute(&mut *self.tx)
+        .await
+        .on_unique("a request with this Idempotency-Key was answered meanwhile; send it again to get that answer")?;
+        self.commit().await?;
+        pending.recorded(answer);
+        Ok(())
+    }
 }
 
 /// Statements of the write run on its transaction's connection: `&mut *write`.

@@ -1,5 +1,7 @@
 //! `Idempotency-Key` on creating POSTs: a retried request with the same key and body gets the first
 //! answer again instead of creating a second record; the same key with another body is refused.
+//! The store writes the key with its answer in the transaction that creates the record, so this
+//! holds across a crash at any moment (see `store::PendingKey`).
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -7,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
 use sha2::{Digest, Sha256};
-use store::{Reservation, StoredResponse};
+use store::{Claim, PendingKey, StoredResponse};
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -29,27 +31,33 @@ fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
     })
 }
 
-fn replay(stored: StoredResponse) -> Response {
+fn answer(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    let mut response = (
+    (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         stored.body,
     )
-        .into_response();
+        .into_response()
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let mut response = answer(stored);
     response
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
 }
 
-/// Runs `create` once per (caller, key): later calls with the same key replay its answer.
+/// Runs `create` once per (caller, key): later calls with the same key replay its answer. `created`
+/// is the status the request answers when its write creates something.
 pub async fn once<F, Fut>(
     state: &AppState,
     actor: &Actor,
     headers: &HeaderMap,
     route: &str,
     body: &[u8],
+    created: StatusCode,
     create: F,
 ) -> ApiResult<Response>
 where
@@ -66,37 +74,41 @@ where
     hasher.update(body);
     let fingerprint = crate::credentials::hex(&hasher.finalize());
     let store = &state.store;
-    match store
-        .reserve_idempotency_key(actor.user_id, &key, &fingerprint, state.clock.now())
-        .await?
-    {
-        Reservation::Done(stored) => return Ok(replay(stored)),
-        Reservation::Mismatch => {
+    let running = match store.claim_idempotency_key(actor.user_id, &key, &fingerprint).await? {
+        Claim::Done(stored) => return Ok(replay(stored)),
+        Claim::Mismatch => {
             return Err(ApiError::bad_field(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Idempotency-Key",
                 "was already used for a different request; use a new key for a new request",
             ));
         }
-        Reservation::InProgress => {
+        Claim::InProgress => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "request-in-progress",
                 "a request with this Idempotency-Key is still running; retry in a moment",
             ));
         }
-        Reservation::Reserved => {}
-    }
-    match create().await {
-        Ok((status, value)) => {
+        Claim::Run(guard) => guard,
+    };
+    let pending = PendingKey::new(actor.user_id, key.clone(), fingerprint.clone(), created.as_u16());
+    let (status, value) = pending.scope(create()).await?;
+    let first = match pending.answer() {
+        Some(recorded) => recorded,
+        // Nothing was created (a PO entered before): record the answer now.
+        None => {
+            let stored = StoredResponse {
+                fingerprint,
+                status: status.as_u16(),
+                body: value.to_string(),
+            };
             store
-                .complete_idempotency_key(actor.user_id, &key, status.as_u16(), &value.to_string())
+                .record_idempotent_answer(actor.user_id, &key, &stored, state.clock.now())
                 .await?;
-            Ok((status, axum::Json(value)).into_response())
+            stored
         }
-        Err(error) => {
-            store.release_idempotency_key(actor.user_id, &key).await?;
-            Err(error)
-        }
-    }
+    };
+    drop(running);
+    Ok(answer(first))
 }

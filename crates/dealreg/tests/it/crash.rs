@@ -2,6 +2,10 @@
 //! submission, approval and order is there after a restart, SOR numbers are neither duplicated nor
 //! skipped, the audit chain verifies, and every queued notification is delivered exactly once
 //! afterwards (SQLite in WAL with synchronous=FULL; PostgreSQL with synchronous_commit=on).
+//! Every submission carries an `Idempotency-Key`, as a client library's would; each one whose answer
+//! was lost is retried with its key after the restart, as that library would, and again at the end:
+//! it gets an answer at once (never "in progress" for a request that died), and no registration is
+//! filed twice.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -67,6 +71,42 @@ struct Acknowledged {
     approved: Vec<(i64, String)>,
     /// Order id, PO number, status as answered.
     orders: Vec<(i64, String, String)>,
+    /// Submissions whose answer was lost: key, body, organisation.
+    lost: Vec<(String, serde_json::Value, String)>,
+    /// Lost submissions answered on a retry with their key: key, body, registration id.
+    retried: Vec<(String, serde_json::Value, i64)>,
+}
+
+/// Sends a submission with its key until the server answers; the answer must be 201 at once.
+async fn retry_submission(client: &reqwest::Client, base: &str, ann: &str, key: &str, body: &serde_json::Value) -> i64 {
+    for _ in 0..200 {
+        let sent = client
+            .post(format!("{base}/registrations"))
+            .bearer_auth(ann)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await;
+        let Ok(response) = sent else {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            continue;
+        };
+        let status = response.status().as_u16();
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "retry of {key} after a restart: {answer}");
+        return answer["id"].as_i64().unwrap();
+    }
+    panic!("no answer to the retry of {key}");
+}
+
+/// Retries every submission whose answer was lost, with its key.
+async fn retry_lost(base: &str, ann: &str, acked: &Mutex<Acknowledged>) {
+    let client = reqwest::Client::new();
+    let lost = std::mem::take(&mut acked.lock().unwrap().lost);
+    for (key, body, _) in lost {
+        let id = retry_submission(&client, base, ann, &key, &body).await;
+        acked.lock().unwrap().retried.push((key, body, id));
+    }
 }
 
 async fn write_load(base: String, ann: String, wendy: String, round: usize, acked: Arc<Mutex<Acknowledged>>) {
@@ -89,11 +129,16 @@ async fn write_load(base: String, ann: String, wendy: String, round: usize, acke
                     "estimated_value": {"amount_minor": 100_000, "currency": "USD"},
                     "expected_close_date": close_date
                 });
-                let Ok(response) = client.post(format!("{base}/registrations")).bearer_auth(&ann).json(&body).send().await else { return };
-                if response.status().as_u16() != 201 {
+                let key = format!("submit-{round}-{task}-{n}");
+                let sent = client.post(format!("{base}/registrations")).bearer_auth(&ann).header("Idempotency-Key", &key).json(&body).send().await;
+                let created = match sent {
+                    Ok(response) if response.status().as_u16() == 201 => response.json::<serde_json::Value>().await.ok(),
+                    _ => None,
+                };
+                let Some(created) = created else {
+                    acked.lock().unwrap().lost.push((key, body, name));
                     return;
-                }
-                let Ok(created) = response.json::<serde_json::Value>().await else { return };
+                };
                 acked.lock().unwrap().submitted.push((created["id"].as_i64().unwrap(), name));
             }
         })
@@ -228,6 +273,7 @@ fn crash_rounds(target: Target) {
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
     for round in 0..ROUNDS {
         let (mut server, base) = serve(&target);
+        runtime.block_on(retry_lost(&base, &ann, &acked));
         let load = runtime.spawn(write_load(base, ann.clone(), wendy.clone(), round, acked.clone()));
         // A different moment each round (deterministic, so a failure reproduces): 300 to 1,400 ms.
         std::thread::sleep(Duration::from_millis(300 + (round as u64 * 397) % 1100));
@@ -235,12 +281,30 @@ fn crash_rounds(target: Target) {
         server.wait().unwrap();
         runtime.block_on(load).unwrap();
     }
+    // After the last kill: the lost answers of the last round, then every retried key once more,
+    // which must replay the same registration.
+    let (mut server, base) = serve(&target);
+    runtime.block_on(async {
+        retry_lost(&base, &ann, &acked).await;
+        let client = reqwest::Client::new();
+        let retried = acked.lock().unwrap().retried.clone();
+        for (key, body, id) in &retried {
+            assert_eq!(
+                retry_submission(&client, &base, &ann, key, body).await,
+                *id,
+                "{key} replayed"
+            );
+        }
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
     let acked = acked.lock().unwrap();
     eprintln!(
-        "acknowledged before {ROUNDS} kills: {} submissions, {} approvals, {} orders",
+        "acknowledged before {ROUNDS} kills: {} submissions, {} approvals, {} orders; {} lost answers retried with their keys",
         acked.submitted.len(),
         acked.approved.len(),
-        acked.orders.len()
+        acked.orders.len(),
+        acked.retried.len()
     );
     assert!(
         acked.submitted.len() > 10 && !acked.approved.is_empty() && !acked.orders.is_empty(),
@@ -280,6 +344,7 @@ fn crash_rounds(target: Target) {
             );
         }
         let mut sors = BTreeSet::new();
+        let mut filed: std::collections::BTreeMap<String, usize> = Default::default();
         let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
         loop {
             let listed = store
@@ -287,6 +352,7 @@ fn crash_rounds(target: Target) {
                 .await
                 .unwrap();
             for r in &listed.items {
+                *filed.entry(r.customer_name.clone()).or_default() += 1;
                 if let Some(sor) = &r.sor_number {
                     assert!(sors.insert(sor.clone()), "{sor} issued twice");
                 }
@@ -295,6 +361,13 @@ fn crash_rounds(target: Target) {
                 Some(cursor) => page.cursor = cursor.parse().ok(),
                 None => break,
             }
+        }
+        let retried = acked
+            .retried
+            .iter()
+            .map(|(_, body, id)| (*id, body["customer"]["name"].as_str().unwrap().to_owned()));
+        for (id, name) in acked.submitted.iter().cloned().chain(retried) {
+            assert_eq!(filed.get(&name), Some(&1), "{name} (#{id}) filed once");
         }
         let numbers: Vec<i64> = sors
             .iter()

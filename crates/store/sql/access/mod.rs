@@ -60,7 +60,7 @@ impl AccessStore for SqlStore {
             after: Some(&json!(created)),
         })
         .await?;
-        tx.commit().await?;
+        tx.commit_answering(&created).await?;
         Ok(created)
     }
 

@@ -160,7 +160,7 @@ impl DirectoryStore for SqlStore {
             after: Some(&json!(region)),
         })
         .await?;
-        tx.commit().await?;
+        tx.commit_answering(&region).await?;
         Ok(region)
     }
 
@@ -243,7 +243,7 @@ impl DirectoryStore for SqlStore {
             after: Some(&json!(created)),
         })
         .await?;
-        tx.commit().await?;
+        tx.commit_answering(&created).await?;
         Ok(created)
     }
 
@@ -306,8 +306,9 @@ impl DirectoryStore for SqlStore {
         .await?;
         let mut created = load_products(&mut tx, "sku = $1", &sku).await?;
         with_prices(&mut tx, &mut created, today).await?;
-        tx.commit().await?;
-        created.pop().ok_or(StoreError::NotFound("product"))
+        let created = created.pop().ok_or(StoreError::NotFound("product"))?;
+        tx.commit_answering(&created).await?;
+        Ok(created)
     }
 
     async fn list_products(&self, now: Timestamp, page: PageRequest) -> StoreResult<Page<Product>> {
@@ -339,12 +340,13 @@ impl DirectoryStore for SqlStore {
             written += batch.len() as u64;
             progress(written);
         }
-        tx.commit().await?;
-        Ok(ImportReport {
+        let report = ImportReport {
             rows: written,
             created: created.len() as u64,
             updated: touched.difference(&created).count() as u64,
-        })
+        };
+        tx.commit_answering(&report).await?;
+        Ok(report)
     }
 
     async fn export_products(&self) -> StoreResult<Vec<PriceListEntry>> {
@@ -438,7 +440,7 @@ impl DirectoryStore for SqlStore {
             tx.audit(change).await?;
             report.count_row(progress);
         }
-        tx.commit().await?;
+        tx.commit_answering(&report).await?;
         progress(report.rows);
         Ok(report)
     }
@@ -505,7 +507,7 @@ impl DirectoryStore for SqlStore {
             }
             report.count_row(progress);
         }
-        tx.commit().await?;
+        tx.commit_answering(&report).await?;
         progress(report.rows);
         Ok(report)
     }
@@ -548,7 +550,7 @@ impl DirectoryStore for SqlStore {
             after: Some(&json!(record)),
         })
         .await?;
-        tx.commit().await?;
+        tx.commit_answering(&record).await?;
         Ok(record)
     }
 

@@ -38,7 +38,7 @@ impl OrderStore for SqlStore {
         if entered.status != OrderStatus::Accepted {
             announce_refusals(&mut tx, actor, &entered).await?;
         }
-        tx.commit().await?;
+        tx.commit_answering(&entered).await?;
         Ok(OrderEntry {
             order: entered,
             created: true,

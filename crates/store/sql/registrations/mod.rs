@@ -85,8 +85,9 @@ impl RegistrationStore for SqlStore {
             )
             .await?;
         }
-        tx.commit().await?;
-        Ok(present(reg, lines, None, actor))
+        let submitted = present(reg, lines, None, actor);
+        tx.commit_answering(&submitted).await?;
+        Ok(submitted)
     }
 
     async fn get_registration(&self, actor: &Actor, id: i64) -> StoreResult<Registration> {
@@ -372,7 +373,7 @@ impl RegistrationStore for SqlStore {
             )
             .await?;
         }
-        tx.commit().await?;
+        tx.commit_answering(&request).await?;
         Ok(request)
     }
 

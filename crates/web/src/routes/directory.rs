@@ -49,7 +49,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<T>>,
 {
-    idempotency::once(state, actor, headers, route, body, || async {
+    idempotency::once(state, actor, headers, route, body, StatusCode::CREATED, || async {
         let created = make().await?;
         Ok((StatusCode::CREATED, serde_json::to_value(&created).unwrap_or_default()))
     })

@@ -2,12 +2,11 @@
 //! whole file first and import nothing when any row is bad; the problem lists every bad row with its
 //! line and column. Exports read back unchanged.
 
-use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, CsvBody, MAX_CSV_BYTES};
-use axum::Json;
+use crate::{AppState, idempotency};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::header;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
 use store::ImportReport;
@@ -44,21 +43,34 @@ pub fn csv_file(file: &str, body: String) -> Response {
 /// version dated like an existing one replaces it. Orders keep the prices they were entered at.
 #[utoipa::path(post, path = "/products/import", tag = "products",
     request_body(content = String, content_type = "text/csv"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_products(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    headers: HeaderMap,
     CsvBody(text): CsvBody,
-) -> ApiResult<Json<ImportReport>> {
-    let today = crate::routes::registrations::today(&state).await?;
-    let rows = parse_price_list(&text, today)?;
-    Ok(Json(
-        state
-            .store
-            .import_products(Some(&actor), rows, state.clock.now(), &|_| {})
-            .await?,
-    ))
+) -> ApiResult<Response> {
+    let route = "POST /products/import";
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        route,
+        text.as_bytes(),
+        StatusCode::OK,
+        || async {
+            let today = crate::routes::registrations::today(&state).await?;
+            let rows = parse_price_list(&text, today)?;
+            let report = state
+                .store
+                .import_products(Some(&actor), rows, state.clock.now(), &|_| {})
+                .await?;
+            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
+        },
+    )
+    .await
 }
 
 /// The price list as CSV: every product with every price version.
@@ -75,20 +87,33 @@ async fn export_products(State(state): State<AppState>, Auth(_actor): Auth) -> A
 /// partner whose name exists is updated.
 #[utoipa::path(post, path = "/partners/import", tag = "partners",
     request_body(content = String, content_type = "text/csv"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_partners(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    headers: HeaderMap,
     CsvBody(text): CsvBody,
-) -> ApiResult<Json<ImportReport>> {
-    let rows = parse_partners(&text)?;
-    Ok(Json(
-        state
-            .store
-            .import_partners(Some(&actor), rows, state.clock.now(), &|_| {})
-            .await?,
-    ))
+) -> ApiResult<Response> {
+    let route = "POST /partners/import";
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        route,
+        text.as_bytes(),
+        StatusCode::OK,
+        || async {
+            let rows = parse_partners(&text)?;
+            let report = state
+                .store
+                .import_partners(Some(&actor), rows, state.clock.now(), &|_| {})
+                .await?;
+            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
+        },
+    )
+    .await
 }
 
 /// Partners as CSV (administrators).
@@ -106,20 +131,33 @@ async fn export_partners(State(state): State<AppState>, Auth(actor): Auth) -> Ap
 /// the same city) updates its segment, which decides MSRP or RRSP pricing without an SOR.
 #[utoipa::path(post, path = "/customers/import", tag = "customers",
     request_body(content = String, content_type = "text/csv"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    headers: HeaderMap,
     CsvBody(text): CsvBody,
-) -> ApiResult<Json<ImportReport>> {
-    let rows = parse_customers(&text)?;
-    Ok(Json(
-        state
-            .store
-            .import_customers(Some(&actor), rows, state.clock.now(), &|_| {})
-            .await?,
-    ))
+) -> ApiResult<Response> {
+    let route = "POST /customers/import";
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        route,
+        text.as_bytes(),
+        StatusCode::OK,
+        || async {
+            let rows = parse_customers(&text)?;
+            let report = state
+                .store
+                .import_customers(Some(&actor), rows, state.clock.now(), &|_| {})
+                .await?;
+            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
+        },
+    )
+    .await
 }
 
 /// End customers as CSV (administrators, channel managers).

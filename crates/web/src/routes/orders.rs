@@ -1,13 +1,13 @@
 //! Order entry (ORD-1 … ORD-5): partners' purchase orders verified against their SORs and priced.
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
 use crate::routes::files::csv_file;
+use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use domain::orders::input::{OrderInput, parse_order};
 use store::{Order, OrderFilter, Page, PageRequest, files};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,20 +26,38 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Enter a partner's purchase order (order entry, administrators, the partner itself). The SOR it
 /// cites is verified and every line priced or refused with its reason. The PO number is the
 /// idempotency key: the same PO of the same partner sent again answers 200 with the order already
-/// entered; the same PO number with other content is a 409.
+/// entered; the same PO number with other content is a 409. An `Idempotency-Key` replays the first
+/// answer, 201 included.
 #[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe entry")),
     responses((status = 201, body = Order, description = "Entered"), (status = 200, body = Order, description = "This PO was entered before"),
         (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn enter(State(state): State<AppState>, Auth(actor): Auth, body: JsonBody<OrderInput>) -> ApiResult<Response> {
-    let order = parse_order(&body.value)?;
-    let entry = state.store.enter_order(&actor, order, state.clock.now()).await?;
-    let status = if entry.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(entry.order)).into_response())
+async fn enter(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+    body: JsonBody<OrderInput>,
+) -> ApiResult<Response> {
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        "POST /orders",
+        &body.bytes,
+        StatusCode::CREATED,
+        || async {
+            let order = parse_order(&body.value)?;
+            let entry = state.store.enter_order(&actor, order, state.clock.now()).await?;
+            let status = if entry.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, serde_json::to_value(&entry.order).unwrap_or_default()))
+        },
+    )
+    .await
 }
 
 /// The filter of the orders list and its export, all optional and checked here.

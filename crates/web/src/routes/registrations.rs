@@ -55,14 +55,22 @@ async fn submit(
     headers: HeaderMap,
     body: JsonBody<NewRegistrationInput>,
 ) -> ApiResult<Response> {
-    idempotency::once(&state, &actor, &headers, "POST /registrations", &body.bytes, || async {
-        let parsed = parse_new_registration(&body.value, today(&state).await?)?;
-        let reg = state
-            .store
-            .submit_registration(&actor, parsed, state.clock.now())
-            .await?;
-        Ok((StatusCode::CREATED, to_value(&reg)))
-    })
+    idempotency::once(
+        &state,
+        &actor,
+        &headers,
+        "POST /registrations",
+        &body.bytes,
+        StatusCode::CREATED,
+        || async {
+            let parsed = parse_new_registration(&body.value, today(&state).await?)?;
+            let reg = state
+                .store
+                .submit_registration(&actor, parsed, state.clock.now())
+                .await?;
+            Ok((StatusCode::CREATED, to_value(&reg)))
+        },
+    )
     .await
 }
 
@@ -245,6 +253,7 @@ async fn request_change(
         &headers,
         &format!("POST /registrations/{id}/requests"),
         &body.bytes,
+        StatusCode::CREATED,
         || async {
             let (change, reason) = parse_change_request(&body.value, today(&state).await?)?;
             let request = state
