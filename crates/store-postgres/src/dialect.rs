@@ -72,8 +72,13 @@ pub async fn backup(_pool: &Pool<Db>, _destination: &std::path::Path) -> StoreRe
 }
 
 /// Several servers share the database, so a key's "request running" lock lives in PostgreSQL.
-#[derive(Default)]
 pub struct KeyLocks;
+
+impl KeyLocks {
+    pub fn new() -> Self {
+        KeyLocks
+    }
+}
 
 /// Takes the session advisory lock `id` on a connection of its own, which the guard keeps out of
 /// the pool until the request ends. If the server dies, PostgreSQL ends the session and releases

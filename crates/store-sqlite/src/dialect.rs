@@ -59,8 +59,13 @@ pub async fn backup(pool: &Pool<Db>, destination: &std::path::Path) -> StoreResu
 
 /// One process serves a SQLite file, so a key's "request running" lock is a set in memory: it dies
 /// with the process, and a retry after a restart runs at once.
-#[derive(Default)]
 pub struct KeyLocks(Arc<Mutex<HashSet<i64>>>);
+
+impl KeyLocks {
+    pub fn new() -> Self {
+        KeyLocks(Arc::default())
+    }
+}
 
 pub async fn try_lock_key(_pool: &Pool<Db>, locks: &KeyLocks, id: i64) -> StoreResult<Option<KeyGuard>> {
     let mut running = locks.0.lock().unwrap_or_else(|e| e.into_inner());

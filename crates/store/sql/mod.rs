@@ -44,7 +44,7 @@ impl SqlStore {
         SqlStore {
             read,
             write,
-            key_locks: dialect::KeyLocks::default(),
+            key_locks: dialect::KeyLocks::new(),
         }
     }
 

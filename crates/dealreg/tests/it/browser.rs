@@ -113,6 +113,24 @@ impl Session<'_> {
             .unwrap()
     }
 
+    /// The text at `css` once it reads `expected`: a form that answers with the same page replaces it
+    /// after the click returns, so the old page's elements may still be read (or go stale) meanwhile.
+    async fn text_becomes(&self, css: &str, expected: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.web.find(By::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text == expected {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        last
+    }
+
     async fn path(&self) -> String {
         self.web.current_url().await.unwrap().path().to_owned()
     }
@@ -222,7 +240,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.shot("conflict-panel").await;
     s.open(&format!("/registrations/{first}")).await;
     s.click("form[action$='/approve'] button[type=submit]").await;
-    assert_eq!(s.text(".facts .status").await, "approved");
+    assert_eq!(s.text_becomes(".facts .status", "approved").await, "approved");
     let sor = s.text("#sor-number").await;
     assert!(sor.starts_with("SOR-2026-"), "{sor}");
 

@@ -33,8 +33,27 @@ fn dealreg(target: &Target) -> Command {
     command
 }
 
+/// A `dealreg serve` process, killed with SIGKILL when dropped — also when a failed assertion unwinds
+/// the test, so that no server outlives it.
+struct Server(Child);
+
+impl Server {
+    /// SIGKILL: no shutdown, no flush.
+    fn kill(mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `dealreg serve` on a free port; returns the process and its API base URL.
-fn serve(target: &Target) -> (Child, String) {
+fn serve(target: &Target) -> (Server, String) {
     let mut child = dealreg(target)
         .args(["serve", "--listen", "127.0.0.1:0", "--worker-interval", "0"])
         .stderr(Stdio::piped())
@@ -50,7 +69,7 @@ fn serve(target: &Target) -> (Child, String) {
         .expect("serve prints its address");
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    (Server(child), base)
 }
 
 fn token_of(demo_output: &str, email: &str) -> String {
@@ -272,18 +291,17 @@ fn crash_rounds(target: Target) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
     for round in 0..ROUNDS {
-        let (mut server, base) = serve(&target);
+        let (server, base) = serve(&target);
         runtime.block_on(retry_lost(&base, &ann, &acked));
         let load = runtime.spawn(write_load(base, ann.clone(), wendy.clone(), round, acked.clone()));
         // A different moment each round (deterministic, so a failure reproduces): 300 to 1,400 ms.
         std::thread::sleep(Duration::from_millis(300 + (round as u64 * 397) % 1100));
-        server.kill().unwrap(); // SIGKILL: no shutdown, no flush
-        server.wait().unwrap();
+        server.kill();
         runtime.block_on(load).unwrap();
     }
     // After the last kill: the lost answers of the last round, then every retried key once more,
     // which must replay the same registration.
-    let (mut server, base) = serve(&target);
+    let (server, base) = serve(&target);
     runtime.block_on(async {
         retry_lost(&base, &ann, &acked).await;
         let client = reqwest::Client::new();
@@ -296,8 +314,7 @@ fn crash_rounds(target: Target) {
             );
         }
     });
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     let acked = acked.lock().unwrap();
     eprintln!(
         "acknowledged before {ROUNDS} kills: {} submissions, {} approvals, {} orders; {} lost answers retried with their keys",

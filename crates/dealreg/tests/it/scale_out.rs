@@ -106,3 +106,65 @@ async fn two_servers_share_the_work_without_doing_any_twice() {
     assert_eq!(expired.items.len(), count);
     assert_eq!(store.verify_audit().await.unwrap().first_bad_id, None);
 }
+
+/// Issue 11 with two servers on one database: a key whose request runs on one server is "in
+/// progress" on the other, its answer is replayed there once the write committed, and a key whose
+/// server died (its database sessions end) is free on the other at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_holds_across_two_servers() {
+    use sqlx::Connection;
+    use store::{Claim, IdempotencyStore, PendingKey};
+    let url = testkit::pg_database("keys").await;
+    let one: std::sync::Arc<dyn store::Store> = std::sync::Arc::new(store_postgres::open(&url).await.unwrap());
+    let other = store_postgres::open(&url).await.unwrap();
+    let w = world(one.clone()).await;
+    let user = w.partner_a.user_id;
+    let Claim::Run(running) = one.claim_idempotency_key(user, "k", "f").await.unwrap() else {
+        panic!("the first claim runs");
+    };
+    assert!(matches!(
+        other.claim_idempotency_key(user, "k", "f").await.unwrap(),
+        Claim::InProgress
+    ));
+    let pending = PendingKey::new(user, "k".into(), "f".into(), 201);
+    let filed = pending
+        .scope(one.submit_registration(
+            &w.partner_a,
+            registration(customer("Capital City Hospital", None, "Capital City"), &["MB-100"]),
+            ts("2026-11-22T10:00:00Z"),
+        ))
+        .await
+        .unwrap();
+    drop(running);
+    let Claim::Done(replayed) = other.claim_idempotency_key(user, "k", "f").await.unwrap() else {
+        panic!("the other server replays the answer");
+    };
+    assert_eq!(replayed.body, serde_json::to_string(&filed).unwrap());
+
+    // A request that never ends on the first server: its guard is never dropped...
+    let Claim::Run(stuck) = one.claim_idempotency_key(user, "k2", "f").await.unwrap() else {
+        panic!("runs");
+    };
+    std::mem::forget(stuck);
+    assert!(matches!(
+        other.claim_idempotency_key(user, "k2", "f").await.unwrap(),
+        Claim::InProgress
+    ));
+    // ...until its server dies: PostgreSQL ends its sessions, and with them the key's lock.
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let mut freed = false;
+    for _ in 0..50 {
+        if let Claim::Run(_) = other.claim_idempotency_key(user, "k2", "f").await.unwrap() {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(freed, "the dead server's key is free on the other");
+}
