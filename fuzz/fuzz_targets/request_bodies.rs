@@ -10,9 +10,9 @@ use domain::directory::products::{MAX_QUANTITY, ProductInput, parse_product};
 use domain::money::MAX_AMOUNT_MINOR;
 use domain::orders::input::{OrderInput, parse_order};
 use domain::registrations::input::{
-    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput, parse_approval,
-    parse_change_request, parse_claim_check, parse_close, parse_new_registration, parse_optional_reason,
-    parse_required_reason,
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, DeclineInput, NewRegistrationInput, ReasonInput,
+    parse_approval, parse_change_request, parse_claim_check, parse_close, parse_decline, parse_new_registration,
+    parse_optional_reason,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -60,8 +60,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(input) = body::<CloseInput>(data) {
         let _ = parse_close(&input);
     }
+    if let Some(input) = body::<DeclineInput>(data) {
+        let _ = parse_decline(&input);
+    }
     if let Some(input) = body::<ReasonInput>(data) {
-        let _ = parse_required_reason(&input);
         let _ = parse_optional_reason(&input);
     }
 });

@@ -112,3 +112,31 @@ impl FieldErrors {
         value.map_err(|message| self.add(field, message)).ok()
     }
 }
+
+/// Any character but the control characters `optional_text` refuses (line breaks and tabs pass).
+#[cfg(feature = "openapi")]
+const ALLOWED: &str = r"[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]";
+
+/// The document's schema for what `FieldErrors::text` accepts: not blank, no control characters, at
+/// most `MAX` characters (the parser counts them after trimming, so the document is a little stricter).
+#[cfg(feature = "openapi")]
+pub(crate) fn text_schema<const MAX: usize>() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX))
+        .pattern(Some(format!(r"^{ALLOWED}*[^\s\u0000-\u001F\u007F-\u009F]{ALLOWED}*$")))
+        .build()
+}
+
+/// The document's schema for what `FieldErrors::optional_text` accepts: absent, blank, or a text
+/// without control characters of at most `MAX` characters.
+#[cfg(feature = "openapi")]
+pub(crate) fn optional_text_schema<const MAX: usize>() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(MAX))
+        .pattern(Some(format!("^{ALLOWED}*$")))
+        .build()
+}

@@ -69,9 +69,15 @@ impl fmt::Display for Money {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyInput {
     /// Integer minor units (cents).
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 100_000_000_000_000i64)
+    )]
     pub amount_minor: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^[A-Z]{3}$")
+    )]
     pub currency: Option<String>,
 }
 
@@ -102,6 +108,13 @@ pub(crate) fn parse_money(input: &Option<MoneyInput>, field: &str, errors: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_document_states_the_largest_amount() {
+        let amount = &crate::testing::documented::<MoneyInput>()["properties"]["amount_minor"];
+        assert_eq!(amount["maximum"].as_f64(), Some(MAX_AMOUNT_MINOR as f64));
+    }
 
     #[test]
     fn currency_parses_only_three_capitals() {

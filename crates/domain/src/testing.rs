@@ -25,6 +25,13 @@ pub fn school_district() -> CustomerInput {
     }
 }
 
+/// The schema the OpenAPI document gives `T`. utoipa's bounds are literals, so the tests that use this
+/// check them against the parser's constants.
+#[cfg(feature = "openapi")]
+pub fn documented<T: utoipa::PartialSchema>() -> serde_json::Value {
+    serde_json::to_value(T::schema()).unwrap()
+}
+
 /// Hostile input for property tests: arbitrary, malformed and malicious values.
 pub mod hostile {
     use crate::directory::customers::CustomerInput;

@@ -10,13 +10,14 @@ use std::fmt;
 pub struct UserInput {
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub email: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<200>))]
     pub display_name: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = Role))]
     pub role: Option<String>,
     /// Required for partner roles, forbidden for staff.
     pub partner_id: Option<i64>,
     /// At least 12 characters; users without one sign in with API tokens only.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12))]
     pub password: Option<String>,
 }
 
@@ -65,6 +66,7 @@ impl fmt::Display for Email {
     }
 }
 
+/// Shortest password accepted, for a new user and at a password reset alike.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 pub fn parse_user(input: &UserInput) -> Result<NewUser, FieldErrors> {

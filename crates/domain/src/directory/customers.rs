@@ -16,12 +16,15 @@ pub struct CustomerInput {
     pub domain: Option<String>,
     /// VAT number, EIN or other tax identifier.
     pub tax_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<100>))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<20>))]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = country_code))]
     pub country: Option<String>,
-    /// `commercial`, `government` or `education`; decides the price without an SOR (ORD-3).
+    /// Decides the price without an SOR (ORD-3), so it is asked for, never assumed.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = Segment))]
     pub segment: Option<String>,
 }
 
@@ -67,6 +70,17 @@ const ISO_COUNTRIES: [&str; 249] = [
     "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
     "ZM", "ZW",
 ];
+
+/// The country as the document states it: an assigned code (the parser also takes lower case).
+#[cfg(feature = "openapi")]
+fn country_code() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ISO_COUNTRIES))
+        .description(Some("ISO 3166-1 alpha-2 country code."))
+        .build()
+}
 
 fn parse_country(raw: &str) -> Result<String, String> {
     let upper = raw.trim().to_ascii_uppercase();

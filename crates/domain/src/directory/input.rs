@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerInput {
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<200>))]
     pub name: Option<String>,
     /// bronze, silver, gold or platinum.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = PartnerLevel))]
     pub level: Option<String>,
     /// first_contact, ramp_up or fully_operational.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = ActivationStage))]
     pub activation_stage: Option<String>,
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub region_id: Option<i64>,
@@ -51,7 +51,7 @@ pub fn parse_partner(input: &PartnerInput) -> Result<NewPartner, FieldErrors> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionInput {
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<100>))]
     pub name: Option<String>,
     /// The channel manager who approves this region's registrations.
     pub manager_user_id: Option<i64>,

@@ -11,7 +11,10 @@ use std::collections::BTreeSet;
 pub struct ProductLineInput {
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub sku: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 1_000_000)
+    )]
     pub quantity: Option<i64>,
 }
 
@@ -80,28 +83,45 @@ pub(crate) fn parse_lines(
 pub struct ProductInput {
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub sku: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<200>))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<100>))]
     pub category: Option<String>,
     /// Bulbs, pens, power cords …: orderable under the customer's latest SOR (ORD-4).
     pub is_accessory: Option<bool>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 0, maximum = 100_000_000_000_000i64)
+    )]
     pub list_price_minor: Option<i64>,
     /// The discounted price with a valid SOR.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 0, maximum = 100_000_000_000_000i64)
+    )]
     pub partner_price_minor: Option<i64>,
     /// Commercial MSRP: the price without an SOR.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 0, maximum = 100_000_000_000_000i64)
+    )]
     pub msrp_minor: Option<i64>,
     /// GOV/ED RRSP: the price without an SOR for government and education customers.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 0, maximum = 100_000_000_000_000i64)
+    )]
     pub rrsp_minor: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, pattern = "^[A-Z]{3}$")
+    )]
     pub currency: Option<String>,
     /// Months of maintenance or subscription the line covers, if it is one (DSK-9).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
     pub maintenance_term_months: Option<u32>,
     /// First day (YYYY-MM-DD, company time zone) these prices apply; today when omitted.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub effective_from: Option<String>,
 }
 
@@ -185,6 +205,25 @@ pub fn parse_product(input: &ProductInput) -> Result<NewProduct, FieldErrors> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_document_states_the_parsers_bounds() {
+        use crate::testing::documented;
+        let line = documented::<ProductLineInput>();
+        assert_eq!(
+            line["properties"]["quantity"]["maximum"].as_f64(),
+            Some(MAX_QUANTITY as f64)
+        );
+        let product = documented::<ProductInput>();
+        for price in ["list_price_minor", "partner_price_minor", "msrp_minor", "rrsp_minor"] {
+            assert_eq!(
+                product["properties"][price]["maximum"].as_f64(),
+                Some(MAX_AMOUNT_MINOR as f64),
+                "{price}"
+            );
+        }
+    }
 
     #[test]
     fn a_product_price_version_may_start_on_a_given_day() {

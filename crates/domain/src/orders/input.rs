@@ -14,14 +14,17 @@ pub struct OrderInput {
     /// may omit it.
     pub partner_id: Option<i64>,
     /// The partner's PO number: unique per partner, so the same PO sent twice is entered once.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<64>))]
     pub po_number: Option<String>,
     /// The end customer the order is for.
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
     /// The SOR number written on the PO, if any (e.g. SOR-2026-000042).
     pub sor_number: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1, max_items = 200)
+    )]
     pub lines: Option<Vec<ProductLineInput>>,
 }
 
@@ -78,6 +81,16 @@ mod tests {
                 },
             ]),
         }
+    }
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_document_states_the_most_lines() {
+        let lines = &crate::testing::documented::<OrderInput>()["properties"]["lines"];
+        assert_eq!(
+            lines["maxItems"].as_u64(),
+            Some(crate::directory::products::MAX_LINES as u64)
+        );
     }
 
     #[test]

@@ -17,13 +17,17 @@ use serde::{Deserialize, Serialize};
 pub struct NewRegistrationInput {
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, min_items = 1, max_items = 200)
+    )]
     pub products: Option<Vec<ProductLineInput>>,
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub estimated_value: Option<MoneyInput>,
     /// YYYY-MM-DD, today or later.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, format = Date))]
     pub expected_close_date: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<4000>))]
     pub description: Option<String>,
 }
 
@@ -87,9 +91,11 @@ pub struct ApproveInput {
     /// Days of validity from today; the program default when neither this nor `valid_through` is given.
     pub validity_days: Option<u32>,
     /// Last valid day (YYYY-MM-DD), instead of `validity_days`.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub valid_through: Option<String>,
     /// Must be true to approve while another partner's registration matches (REG-6).
     pub acknowledge_conflicts: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<2000>))]
     pub note: Option<String>,
 }
 
@@ -120,14 +126,23 @@ pub fn parse_approval(input: &ApproveInput) -> Result<Approval, FieldErrors> {
     })
 }
 
-/// A decision that must say why (a decline: seed 000 "DECLINED" email), or may (withdraw, close).
+/// A decision that may say why (withdraw, approve a request).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReasonInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<2000>))]
     pub reason: Option<String>,
 }
 
-pub fn parse_required_reason(input: &ReasonInput) -> Result<String, FieldErrors> {
+/// A decline, which must say why (seed 000: the "DECLINED" e-mail gives the reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclineInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<2000>))]
+    pub reason: Option<String>,
+}
+
+pub fn parse_decline(input: &DeclineInput) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::default();
     let reason = errors.text("reason", &input.reason, 2000);
     match reason {
@@ -156,8 +171,9 @@ str_enum!(Outcome { Won => "won", Lost => "lost" });
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CloseInput {
     /// `won` or `lost`.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = Outcome))]
     pub outcome: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<2000>))]
     pub reason: Option<String>,
 }
 
@@ -178,16 +194,20 @@ pub fn parse_close(input: &CloseInput) -> Result<(Outcome, Option<String>), Fiel
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRequestInput {
     /// `update` or `extension`.
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, value_type = RequestKind))]
     pub kind: Option<String>,
     /// Extension: the new last valid day.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub valid_through: Option<String>,
     /// Update: the full new product list.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
     pub products: Option<Vec<ProductLineInput>>,
     /// Update: the new estimated value.
     pub estimated_value: Option<MoneyInput>,
     /// Update: the new expected close date.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub expected_close_date: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<2000>))]
     pub reason: Option<String>,
 }
 
@@ -278,10 +298,31 @@ pub fn parse_change_request(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimCheckInput {
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    /// The customer as a registration would name it; `segment` may be left out.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, schema_with = claim_check_customer)
+    )]
     pub customer: Option<CustomerInput>,
     /// SKUs the partner intends to register; all products when omitted.
     pub products: Option<Vec<String>>,
+}
+
+/// The claim check's customer schema: a registration's, with `segment` optional (absent or null), since
+/// the answer is about the organisation whatever its segment.
+#[cfg(feature = "openapi")]
+fn claim_check_customer() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Object, OneOfBuilder, Schema, Type};
+    let mut schema = <CustomerInput as utoipa::PartialSchema>::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.required.retain(|field| field != "segment");
+        if let Some(segment) = object.properties.remove("segment") {
+            let or_null = OneOfBuilder::new().item(segment).item(Object::with_type(Type::Null));
+            object.properties.insert("segment".to_owned(), or_null.into());
+        }
+    }
+    schema
 }
 
 pub fn parse_claim_check(input: &ClaimCheckInput) -> Result<(Customer, Vec<String>), FieldErrors> {
@@ -325,6 +366,17 @@ mod tests {
             }),
             expected_close_date: Some("2027-01-15".into()),
             description: Some("  24 classrooms  ".into()),
+        }
+    }
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_document_states_the_most_product_lines() {
+        use crate::testing::documented;
+        let filed = &documented::<NewRegistrationInput>()["properties"]["products"];
+        let changed = &documented::<ChangeRequestInput>()["properties"]["products"];
+        for products in [filed, changed] {
+            assert_eq!(products["maxItems"].as_u64(), Some(MAX_LINES as u64), "{products}");
         }
     }
 
@@ -422,7 +474,7 @@ mod tests {
     #[test]
     fn decline_needs_a_reason() {
         assert_eq!(
-            parse_required_reason(&ReasonInput {
+            parse_decline(&DeclineInput {
                 reason: Some("  ".into())
             })
             .unwrap_err()
@@ -431,7 +483,7 @@ mod tests {
             "reason"
         );
         assert_eq!(
-            parse_required_reason(&ReasonInput {
+            parse_decline(&DeclineInput {
                 reason: Some(" dup ".into())
             })
             .unwrap(),

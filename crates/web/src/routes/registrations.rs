@@ -9,9 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::calendar::business_date;
 use domain::registrations::input::{
-    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, NewRegistrationInput, ReasonInput, parse_approval,
-    parse_change_request, parse_claim_check, parse_close, parse_new_registration, parse_optional_reason,
-    parse_required_reason,
+    ApproveInput, ChangeRequestInput, ClaimCheckInput, CloseInput, DeclineInput, NewRegistrationInput, ReasonInput,
+    parse_approval, parse_change_request, parse_claim_check, parse_close, parse_decline, parse_new_registration,
+    parse_optional_reason,
 };
 use serde::Serialize;
 use store::{
@@ -182,15 +182,15 @@ async fn approve(
 }
 
 /// Decline, with a reason the partner will read.
-#[utoipa::path(post, path = "/registrations/{id}/decline", tag = "registrations", params(("id" = i64, Path)), request_body = ReasonInput,
+#[utoipa::path(post, path = "/registrations/{id}/decline", tag = "registrations", params(("id" = i64, Path)), request_body = DeclineInput,
     responses((status = 200, body = Registration), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn decline(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    body: JsonBody<ReasonInput>,
+    body: JsonBody<DeclineInput>,
 ) -> ApiResult<Json<Registration>> {
-    let reason = parse_required_reason(&body.value)?;
+    let reason = parse_decline(&body.value)?;
     Ok(Json(
         state
             .store
@@ -296,15 +296,15 @@ async fn approve_request(
 }
 
 /// Decline a pending request, with a reason.
-#[utoipa::path(post, path = "/requests/{id}/decline", tag = "requests", params(("id" = i64, Path)), request_body = ReasonInput,
+#[utoipa::path(post, path = "/requests/{id}/decline", tag = "requests", params(("id" = i64, Path)), request_body = DeclineInput,
     responses((status = 200, body = ChangeRequestRecord), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn decline_request(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    body: JsonBody<ReasonInput>,
+    body: JsonBody<DeclineInput>,
 ) -> ApiResult<Json<ChangeRequestRecord>> {
-    let reason = parse_required_reason(&body.value)?;
+    let reason = parse_decline(&body.value)?;
     Ok(Json(
         state
             .store

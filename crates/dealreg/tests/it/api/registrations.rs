@@ -1,12 +1,13 @@
 //! Registrations over HTTP: the lifecycle from filing to won, regional routing, and what a partner
-//! learns of a conflict.
+//! learns of a conflict, and that the document and the parsers agree on what a customer must name.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use testkit::{Backend, TestApp, registration_body};
 
 testkit::on_both_backends!(
     registration_lifecycle_over_http,
-    partners_learn_of_a_conflict_but_not_its_holder
+    partners_learn_of_a_conflict_but_not_its_holder,
+    the_document_and_the_parsers_agree_that_a_customer_names_its_segment
 );
 
 async fn registration_lifecycle_over_http(backend: Backend) {
@@ -152,5 +153,36 @@ async fn partners_learn_of_a_conflict_but_not_its_holder(backend: Backend) {
         .await
         .expect(409);
     assert_eq!(refused.body["matches"][0]["registration_id"], first.id);
+    app.stop().await;
+}
+
+/// Issue 10: the segment decides the price without an SOR (ORD-3), so the OpenAPI document requires
+/// it of a customer, and the parsers refuse a registration or an order without it; only the claim
+/// check, whose answer is about the organisation, lets it out.
+async fn the_document_and_the_parsers_agree_that_a_customer_names_its_segment(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let partner = app.client_for(&app.world.partner_a).await;
+    let document = partner.get("/openapi.json").await.expect(200).body;
+    let requires_segment = |schema: &Value| schema["required"].as_array().unwrap().contains(&json!("segment"));
+    let schemas = &document["components"]["schemas"];
+    assert!(requires_segment(&schemas["CustomerInput"]));
+    for body in ["NewRegistrationInput", "OrderInput"] {
+        let customer = &schemas[body]["properties"]["customer"];
+        assert_eq!(customer["$ref"], "#/components/schemas/CustomerInput", "{body}");
+    }
+    assert!(!requires_segment(&schemas["ClaimCheckInput"]["properties"]["customer"]));
+
+    let mut registration = registration_body("Springfield School District", None, &["MB-100"]);
+    registration["customer"].as_object_mut().unwrap().remove("segment");
+    let refused = partner.post("/registrations", &registration).await.expect(422);
+    assert_eq!(refused.error_fields(), ["customer.segment"]);
+    let mut order = super::order_body("PO-NO-SEGMENT", "Springfield School District", None, &[("MB-100", 1)]);
+    order["customer"].as_object_mut().unwrap().remove("segment");
+    let refused = partner.post("/orders", &order).await.expect(422);
+    assert_eq!(refused.error_fields(), ["customer.segment"]);
+    partner
+        .post("/registrations/check", &json!({"customer": registration["customer"]}))
+        .await
+        .expect(200);
     app.stop().await;
 }

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::calendar::business_date;
 use domain::registrations::input::{
-    ApproveInput, ChangeRequestInput, ReasonInput, parse_approval, parse_change_request, parse_optional_reason,
-    parse_required_reason,
+    ApproveInput, ChangeRequestInput, DeclineInput, ReasonInput, parse_approval, parse_change_request, parse_decline,
+    parse_optional_reason,
 };
 use serde::Deserialize;
 
@@ -84,7 +84,10 @@ async fn decline(
     Path(id): Path<i64>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, UiError> {
-    let reason = parse_required_reason(&reason_input(&form)).map_err(invalid)?;
+    let reason = parse_decline(&DeclineInput {
+        reason: reason_input(&form).reason,
+    })
+    .map_err(invalid)?;
     state
         .store
         .decline_registration(&viewer.actor(), id, reason, state.clock.now())
@@ -152,7 +155,12 @@ async fn decide_request(
     let reason = if approve {
         parse_optional_reason(&reason_input(&reason_form)).map_err(invalid)?
     } else {
-        Some(parse_required_reason(&reason_input(&reason_form)).map_err(invalid)?)
+        Some(
+            parse_decline(&DeclineInput {
+                reason: reason_input(&reason_form).reason,
+            })
+            .map_err(invalid)?,
+        )
     };
     let decided = state
         .store
