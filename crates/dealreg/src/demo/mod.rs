@@ -1,0 +1,157 @@
+//! `dealreg demo`: a realistic program to explore — three regions with their managers, six partners
+//! at different levels and stages, about fifty end customers (with the spelling variants that real
+//! partners type), a price list of thirty products with accessories and maintenance, and
+//! registrations in every state, dated around today.
+
+mod data;
+mod registrations;
+
+use data::{PARTNERS, PRODUCTS};
+use domain::access::input::Email;
+use domain::directory::input::NewPartner;
+use domain::directory::products::{ProductInput, parse_product};
+use domain::{Actor, Role};
+use jiff::Timestamp;
+use std::sync::Arc;
+use store::{NewUserRecord, Store, StoreError, StoreResult};
+
+/// Demo users sign in with this password (the web portal) or the tokens printed by `dealreg demo`.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+pub struct DemoReport {
+    pub registrations: usize,
+    /// (e-mail, role, API token) for trying the API.
+    pub tokens: Vec<(String, Role, String)>,
+}
+
+async fn user(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    partner_id: Option<i64>,
+    password_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Actor> {
+    let record = NewUserRecord {
+        email: Email::parse(email).map_err(|e| StoreError::invalid("email", e))?,
+        display_name: name.to_owned(),
+        role,
+        partner_id,
+        password_hash: Some(password_hash.to_owned()),
+    };
+    let created = store.create_user(None, record, now).await?;
+    Ok(Actor {
+        user_id: created.id,
+        email: created.email,
+        role,
+        partner_id,
+    })
+}
+
+/// The demo price list: thirty products with accessories and maintenance. Partner price 70% of
+/// list, Commercial MSRP 98%, GOV/ED RRSP 92%.
+pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Vec<store::Product>> {
+    let mut products = Vec::with_capacity(PRODUCTS.len());
+    for &(sku, name, category, list_dollars, term, accessory) in PRODUCTS {
+        let list = list_dollars * 100;
+        let product = parse_product(&ProductInput {
+            sku: Some(sku.into()),
+            name: Some(name.into()),
+            category: Some(category.into()),
+            is_accessory: Some(accessory),
+            list_price_minor: Some(list),
+            partner_price_minor: Some(list * 70 / 100),
+            msrp_minor: Some(list - list / 50),
+            rrsp_minor: Some(list * 92 / 100),
+            currency: Some("USD".into()),
+            maintenance_term_months: term,
+            effective_from: None,
+        })
+        .map_err(|e| anyhow::anyhow!("demo product {sku}: {e}"))?;
+        products.push(s.create_product(None, product, now).await?);
+    }
+    Ok(products)
+}
+
+/// Loads the demo program into an empty database, dated so that `now` falls in its middle.
+pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoReport> {
+    let s = store.as_ref();
+    if s.find_user_by_email("admin@dealreg.example").await?.is_some() {
+        anyhow::bail!("the demo data is already loaded (admin@dealreg.example exists); use a fresh --data-dir");
+    }
+    let hash = web::credentials::hash_password(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    let admin = user(s, "admin@dealreg.example", "Avery Admin", Role::Admin, None, &hash, now).await?;
+    user(
+        s,
+        "orders@dealreg.example",
+        "Olive Order-Entry",
+        Role::OrderEntry,
+        None,
+        &hash,
+        now,
+    )
+    .await?;
+    user(
+        s,
+        "finance@dealreg.example",
+        "Finn Finance",
+        Role::Finance,
+        None,
+        &hash,
+        now,
+    )
+    .await?;
+    let mut managers = Vec::new();
+    for (region, manager, email) in [
+        ("West", "Wendy West", "wendy.west@dealreg.example"),
+        ("Central", "Carl Central", "carl.central@dealreg.example"),
+        ("East", "Erin East", "erin.east@dealreg.example"),
+    ] {
+        let m = user(s, email, manager, Role::ChannelManager, None, &hash, now).await?;
+        let r = s.create_region(None, region, Some(m.user_id), now).await?;
+        managers.push((r.id, m));
+    }
+    let mut settings = s.settings().await?;
+    settings.fallback_approver_id = Some(managers[1].1.user_id);
+    s.update_settings(&admin, settings, now).await?;
+    load_price_list(s, now).await?;
+    let mut partners = Vec::new();
+    for &(name, level, stage, region, email) in PARTNERS {
+        let p = s
+            .create_partner(
+                None,
+                NewPartner {
+                    name: name.into(),
+                    level,
+                    activation_stage: stage,
+                    region_id: managers[region].0,
+                },
+                now,
+            )
+            .await?;
+        let u = user(
+            s,
+            email,
+            &format!("{name} sales"),
+            Role::PartnerAdmin,
+            Some(p.id),
+            &hash,
+            now,
+        )
+        .await?;
+        partners.push((u, managers[region].1.clone()));
+    }
+    let count = registrations::file_and_decide(s, &partners, now).await?;
+    s.run_sweeps(now).await?;
+    let mut tokens = Vec::new();
+    for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
+        let (secret, token_hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
+        s.create_token(None, actor.user_id, "demo", &token_hash, now).await?;
+        tokens.push((actor.email.clone(), actor.role, secret));
+    }
+    Ok(DemoReport {
+        registrations: count,
+        tokens,
+    })
+}
