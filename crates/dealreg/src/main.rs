@@ -280,29 +280,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path::Path) -> anyhow::Result<()> {
     match command {
         StoreCommand::Migrate => println!("schema is up to date ({})", store.backend()),
-        StoreCommand::Serve(args) => {
-            let mailer = mailer(&args.mail, data_dir)?;
-            let every = (args.worker_interval > 0).then(|| Duration::from_secs(args.worker_interval));
-            let running = dealreg::server::start(
-                args.listen,
-                store,
-                Arc::new(SystemClock),
-                mailer,
-                every,
-                args.public_url,
-            )
-            .await
-            .with_context(|| format!("listening on {}", args.listen))?;
-            eprintln!(
-                "dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)",
-                running.addr
-            );
-            tokio::select! {
-                result = shutdown_signal() => result?,
-                result = async { running.wait().await } => return result.context("server stopped"),
-            }
-            eprintln!("shutting down");
-        }
+        StoreCommand::Serve(args) => serve(args, store, data_dir).await?,
         StoreCommand::Demo => {
             let report = dealreg::demo::load(store, Timestamp::now()).await?;
             println!("Loaded the demo program: {} registrations.", report.registrations);
@@ -320,13 +298,7 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
             region,
             password_stdin,
         }) => {
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_to_string(&mut line)?;
-                Some(line.trim_end_matches(['\r', '\n']).to_owned())
-            } else {
-                None
-            };
+            let password = password_stdin.then(read_password).transpose()?;
             let input = UserInput {
                 email: Some(email),
                 display_name: Some(name),
@@ -334,25 +306,7 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
                 partner_id: partner,
                 password,
             };
-            let user = parse_user(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
-            if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
-                bail!("--region makes a regional manager: the role must be channel_manager or admin");
-            }
-            let record = web::credentials::user_record(user).map_err(anyhow::Error::msg)?;
-            let created = store.create_user(None, record, Timestamp::now()).await?;
-            if let Some(region) = region {
-                store
-                    .assign_region_manager(None, region, created.id, Timestamp::now())
-                    .await?;
-            }
-            let (token_id, token) = issue_token(store.as_ref(), created.id, "cli").await?;
-            println!(
-                "created user {} ({}, id {})",
-                created.email,
-                created.role.as_str(),
-                created.id
-            );
-            println!("API token id {token_id} (shown once): {token}");
+            add_user(store.as_ref(), &input, region).await?;
         }
         StoreCommand::User(UserCommand::Deactivate { email }) => set_active(store.as_ref(), &email, false).await?,
         StoreCommand::User(UserCommand::Activate { email }) => set_active(store.as_ref(), &email, true).await?,
@@ -416,6 +370,62 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
             println!("wrote {}", destination.display());
         }
     }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs, store: Arc<dyn Store>, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let mailer = mailer(&args.mail, data_dir)?;
+    let every = (args.worker_interval > 0).then(|| Duration::from_secs(args.worker_interval));
+    let running = dealreg::server::start(
+        args.listen,
+        store,
+        Arc::new(SystemClock),
+        mailer,
+        every,
+        args.public_url,
+    )
+    .await
+    .with_context(|| format!("listening on {}", args.listen))?;
+    eprintln!(
+        "dealreg serving http://{}/api/v1 (OpenAPI at /api/v1/openapi.json)",
+        running.addr
+    );
+    tokio::select! {
+        result = shutdown_signal() => result?,
+        result = async { running.wait().await } => return result.context("server stopped"),
+    }
+    eprintln!("shutting down");
+    Ok(())
+}
+
+/// The password of `user add --password-stdin`: one line, without its line break.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_to_string(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `user add`: creates the user (a regional manager of `region` if given) and prints its first token.
+async fn add_user(store: &dyn Store, input: &UserInput, region: Option<i64>) -> anyhow::Result<()> {
+    let user = parse_user(input).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
+        bail!("--region makes a regional manager: the role must be channel_manager or admin");
+    }
+    let record = web::credentials::user_record(user).map_err(anyhow::Error::msg)?;
+    let created = store.create_user(None, record, Timestamp::now()).await?;
+    if let Some(region) = region {
+        store
+            .assign_region_manager(None, region, created.id, Timestamp::now())
+            .await?;
+    }
+    let (token_id, token) = issue_token(store, created.id, "cli").await?;
+    println!(
+        "created user {} ({}, id {})",
+        created.email,
+        created.role.as_str(),
+        created.id
+    );
+    println!("API token id {token_id} (shown once): {token}");
     Ok(())
 }
 
