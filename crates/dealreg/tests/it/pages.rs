@@ -8,6 +8,7 @@ use testkit::{Backend, TestApp, registration_body};
 
 testkit::on_both_backends!(
     sign_in_sessions_csrf_and_throttling,
+    sign_in_never_sends_a_browser_to_another_site,
     password_reset_links_work_once,
     partners_see_only_their_own_pages_and_html_is_escaped,
     every_page_answers_every_role_without_a_server_error,
@@ -124,6 +125,57 @@ async fn sign_in_sessions_csrf_and_throttling(backend: Backend) {
     // Unknown addresses get the same answer as wrong passwords.
     let unknown = Browser::new(&app).sign_in("nobody@nowhere.example", PASSWORD).await;
     assert!(unknown.html.contains("is not right"));
+    app.stop().await;
+}
+
+/// Issue 12, item 1: browsers drop tabs and line breaks from a URL, so `/\t/evil.example` is read as
+/// `//evil.example` — another site. Such a `next` leads home, and a line break never breaks the answer.
+async fn sign_in_never_sends_a_browser_to_another_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    let email = app.world.partner_a.email.clone();
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+        " //evil.example",
+        "/registrations\r\nSet-Cookie: x=1",
+    ] {
+        let mut browser = Browser::new(&app);
+        let signed_in = browser
+            .post(
+                "/login",
+                "/login",
+                &[("email", &email), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(
+            (signed_in.status, signed_in.location.as_deref()),
+            (303, Some("/")),
+            "next = {next:?}"
+        );
+        // Signed in, /login sends the browser on to `next` at once: the same rule applies.
+        let query = form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>();
+        let again = browser.get(&format!("/login?next={query}")).await;
+        assert_eq!(
+            (again.status, again.location.as_deref()),
+            (303, Some("/")),
+            "next = {next:?}"
+        );
+    }
+    let mut browser = Browser::new(&app);
+    let local = browser
+        .post(
+            "/login",
+            "/login",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "/registrations?status=approved"),
+            ],
+        )
+        .await;
+    assert_eq!(local.location.as_deref(), Some("/registrations?status=approved"));
     app.stop().await;
 }
 

@@ -257,11 +257,21 @@ pub struct NextParam {
 }
 
 /// Only local paths: never redirect a signed-in user to another site.
+/// Where to go after signing in: a path on this site as a browser will read it, else home. Browsers
+/// drop tabs and line breaks from a URL and treat `\\` as `/`, so `/\t/evil.example` would be
+/// `//evil.example`, another site: only visible ASCII is followed, never `//` or a backslash.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic())
 }
 
 async fn sign_in_page(auth: AuthSession, Query(q): Query<NextParam>) -> Result<Response, UiError> {
@@ -425,6 +435,16 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // What browsers strip or fold: tab, line breaks, leading space.
+        for sneaky in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            " //evil.example",
+        ] {
+            assert_eq!(safe_next(Some(sneaky)), "/", "{sneaky:?}");
+        }
+        assert_eq!(safe_next(Some("/orders?status=refused")), "/orders?status=refused");
     }
 
     #[test]
