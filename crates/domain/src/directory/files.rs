@@ -10,6 +10,7 @@ use super::{ActivationStage, PartnerLevel};
 use crate::FieldErrors;
 use crate::money::MAX_AMOUNT_MINOR;
 use jiff::civil::Date;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Columns of a price list file, in export order. One row per product and price version.
@@ -145,7 +146,7 @@ fn read_records(
             .iter()
             .zip(record.iter())
             .filter(|(_, cell)| !cell.is_empty())
-            .filter_map(|(column, cell)| column.map(|c| (c, cell.to_owned())))
+            .filter_map(|(column, cell)| column.map(|c| (c, unguard_cell(cell).to_owned())))
             .collect();
         records.push(Line { line, value });
     }
@@ -355,18 +356,81 @@ pub fn parse_customers(text: &str) -> Result<Vec<Line<Customer>>, FieldErrors> {
 /// Writes a CSV file: a header line, then one line per row, quoting where CSV needs it.
 pub fn write_csv<R: AsRef<[String]>>(columns: &[&str], rows: impl IntoIterator<Item = R>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer
-        .write_record(columns)
-        .and_then(|()| rows.into_iter().try_for_each(|row| writer.write_record(row.as_ref())));
+    let written = writer.write_record(columns).and_then(|()| {
+        rows.into_iter().try_for_each(|row| {
+            let cells: Vec<Cow<'_, str>> = row.as_ref().iter().map(|cell| guard_cell(cell)).collect();
+            writer.write_record(cells.iter().map(|cell| cell.as_bytes()))
+        })
+    });
     // Writing to memory fails only on allocation failure, which aborts first.
     debug_assert!(written.is_ok());
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// What a spreadsheet runs as a formula when a cell begins with it (issue 12, item 4: CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Every exported cell that a spreadsheet would run as a formula — a partner-typed customer
+/// `=HYPERLINK(…)`, a PO number `@SUM(…)` — is written with a leading `'`, as OWASP advises, and so is
+/// a cell that already begins with `'`, so that the mark can always be taken off again
+/// ([`unguard_cell`]). Numbers such as `-5.00` stay numbers.
+fn guard_cell(cell: &str) -> Cow<'_, str> {
+    let starts_formula = cell.starts_with(FORMULA_STARTS) && !is_plain_number(cell);
+    if starts_formula || cell.starts_with('\'') {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Takes [`guard_cell`]'s mark off a cell of an imported file, so that exports import back unchanged.
+fn unguard_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
+/// `-5`, `+12.50`: a signed decimal, which spreadsheets read as a number, not a formula.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && digits.bytes().any(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn exported_cells_never_run_as_formulas_and_import_back_unchanged() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "=cmd|' /C calc'!A0",
+            "@SUM(A1:A9)",
+            "+1-800-EVIL",
+            "-2+3",
+            "\tTabbed",
+            "'quoted",
+            "''twice",
+            "'=already marked",
+        ];
+        let plain = ["Springfield School District", "-5.00", "+12", "4999.00", "O'Brien", ""];
+        let rows: Vec<Vec<String>> = hostile.iter().chain(&plain).map(|c| vec![(*c).to_owned()]).collect();
+        let text = write_csv(&["name"], &rows);
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let written: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        for (cell, original) in written.iter().zip(hostile.iter().chain(&plain)) {
+            let runs = cell.starts_with(FORMULA_STARTS) && !is_plain_number(cell);
+            assert!(!runs, "{cell:?} would run as a formula");
+            assert_eq!(unguard_cell(cell), *original, "{cell:?} imports back as it was");
+        }
+        assert_eq!(&written[0], "'=HYPERLINK(\"http://evil.example\",\"click\")");
+        assert_eq!(written[hostile.len() + 1], "-5.00", "a negative number stays a number");
+    }
 
     const TODAY: Date = date(2026, 11, 22);
     const HEADER: &str = "sku,name,category,accessory,maintenance_term_months,currency,list_price,partner_price,msrp,rrsp,effective_from";
