@@ -153,7 +153,10 @@ async fn an_idempotency_key_holds_across_two_servers() {
     // ...until its server dies: PostgreSQL ends its sessions, and with them the key's lock.
     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
     sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()",
+        // Only this test's database: other tests' migrations hold advisory locks of their own.
+        "SELECT pg_terminate_backend(pid) FROM pg_locks \
+         WHERE locktype = 'advisory' AND pid <> pg_backend_pid() \
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
     .execute(&mut admin)
     .await
