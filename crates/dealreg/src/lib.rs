@@ -5,6 +5,7 @@ pub mod bench;
 pub mod demo;
 pub mod files;
 pub mod mailer;
+pub mod private_files;
 pub mod server;
 pub mod worker;
 
@@ -34,15 +35,17 @@ impl Database {
         }
     }
 
-    /// Opens the store, creating the SQLite file and its directory on first use, and applies
-    /// pending migrations.
+    /// Opens the store, creating the SQLite file and its directory on first use (private to the
+    /// service user), and applies pending migrations.
     pub async fn open(&self) -> StoreResult<Arc<dyn Store>> {
         Ok(match self {
             Database::Sqlite(path) => {
+                let unavailable =
+                    |e: std::io::Error| store::StoreError::Unavailable(format!("{}: {e}", path.display()));
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| store::StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+                    crate::private_files::create_dir(dir).map_err(unavailable)?;
                 }
+                crate::private_files::private_database(path).map_err(unavailable)?;
                 Arc::new(store_sqlite::open(path).await?)
             }
             Database::Postgres(url) => Arc::new(store_postgres::open(url).await?),

@@ -106,9 +106,9 @@ impl Mailer for FileMailer {
         let name = delivery_key(message);
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
-            std::fs::create_dir_all(&dir)?;
+            crate::private_files::create_dir(&dir)?;
             let tmp = dir.join(format!(".{name}.tmp"));
-            let mut file = std::fs::File::create(&tmp)?;
+            let mut file = crate::private_files::create_file(&tmp)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
             std::fs::rename(&tmp, dir.join(format!("{name}.eml")))?;

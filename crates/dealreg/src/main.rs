@@ -183,6 +183,9 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Days the token works, from now; without it, the token works until revoked.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=3650))]
+        valid_days: Option<u16>,
     },
     /// Revoke a token by its id; requests with it fail from now on.
     Revoke { id: i64 },
@@ -238,12 +241,23 @@ async fn set_active(store: &dyn Store, email: &str, active: bool) -> anyhow::Res
     Ok(())
 }
 
-/// Creates a token for `user_id`; returns its id (for `token revoke`) and the secret, shown once.
-async fn issue_token(store: &dyn Store, user_id: i64, label: &str) -> anyhow::Result<(i64, String)> {
+/// Creates a token for `user_id`, working for `valid_days` if given; returns its id (for
+/// `token revoke`) and the secret, shown once.
+async fn issue_token(
+    store: &dyn Store,
+    user_id: i64,
+    label: &str,
+    valid_days: Option<u16>,
+) -> anyhow::Result<(i64, String)> {
     let (secret, hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
-    let token = store
-        .create_token(None, user_id, label, &hash, Timestamp::now())
-        .await?;
+    let now = Timestamp::now();
+    let expires = valid_days
+        .map(|d| now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(d))))
+        .transpose()?;
+    let token = store.create_token(None, user_id, label, &hash, expires, now).await?;
+    if let Some(expires) = token.expires_at {
+        eprintln!("the token works until {expires}");
+    }
     Ok((token.id, secret))
 }
 
@@ -310,12 +324,16 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         }
         StoreCommand::User(UserCommand::Deactivate { email }) => set_active(store.as_ref(), &email, false).await?,
         StoreCommand::User(UserCommand::Activate { email }) => set_active(store.as_ref(), &email, true).await?,
-        StoreCommand::Token(TokenCommand::Create { email, label }) => {
+        StoreCommand::Token(TokenCommand::Create {
+            email,
+            label,
+            valid_days,
+        }) => {
             let user = store
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no user {email}"))?;
-            let (token_id, token) = issue_token(store.as_ref(), user.id, &label).await?;
+            let (token_id, token) = issue_token(store.as_ref(), user.id, &label, valid_days).await?;
             eprintln!("token id {token_id} (revoke with: dealreg token revoke {token_id})");
             println!("{token}");
         }
@@ -367,6 +385,7 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         }
         StoreCommand::Backup { destination } => {
             store.backup(&destination).await?;
+            dealreg::private_files::make_private(&destination)?;
             println!("wrote {}", destination.display());
         }
     }
@@ -411,14 +430,14 @@ async fn add_user(store: &dyn Store, input: &UserInput, region: Option<i64>) -> 
     if region.is_some() && !matches!(user.role, Role::ChannelManager | Role::Admin) {
         bail!("--region makes a regional manager: the role must be channel_manager or admin");
     }
-    let record = web::credentials::user_record(user).map_err(anyhow::Error::msg)?;
+    let record = web::credentials::user_record(user).await.map_err(anyhow::Error::msg)?;
     let created = store.create_user(None, record, Timestamp::now()).await?;
     if let Some(region) = region {
         store
             .assign_region_manager(None, region, created.id, Timestamp::now())
             .await?;
     }
-    let (token_id, token) = issue_token(store, created.id, "cli").await?;
+    let (token_id, token) = issue_token(store, created.id, "cli", None).await?;
     println!(
         "created user {} ({}, id {})",
         created.email,

@@ -7,3 +7,30 @@ pub struct Draft {
     pub subject: String,
     pub body: String,
 }
+
+/// Where a secret (a password reset link) stands in a body. The outbox keeps the secret apart from
+/// the body, puts it in only to send the e-mail and forgets it once sent (issue 12).
+pub const SECRET_SLOT: &str = "[[secret]]";
+
+/// The body as sent: the secret in its slot, or, once forgotten, a note that it was removed.
+pub fn with_secret(body: &str, secret: Option<&str>) -> String {
+    body.replace(SECRET_SLOT, secret.unwrap_or("(removed once sent)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_is_put_in_only_to_send() {
+        let body = format!("Choose a new password here: {SECRET_SLOT}\nThanks");
+        assert_eq!(
+            with_secret(&body, Some("https://x.example/password/reset/abc")),
+            "Choose a new password here: https://x.example/password/reset/abc\nThanks"
+        );
+        assert_eq!(
+            with_secret(&body, None),
+            "Choose a new password here: (removed once sent)\nThanks"
+        );
+    }
+}

@@ -61,18 +61,18 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
     ));
     assert!(s.find_user_by_email(" Ann@Northwind.example ").await.unwrap().is_some());
     let token = s
-        .create_token(None, w.partner_a.user_id, "ci", "hash-1", today())
+        .create_token(None, w.partner_a.user_id, "ci", "hash-1", None, today())
         .await
         .unwrap();
     assert_eq!(
-        s.authenticate("hash-1").await.unwrap().unwrap().partner_id,
+        s.authenticate("hash-1", today()).await.unwrap().unwrap().partner_id,
         w.partner_a.partner_id
     );
     s.revoke_token(Some(&w.admin), token.id, today()).await.unwrap();
-    assert_eq!(s.authenticate("hash-1").await.unwrap(), None);
-    // A deactivated user's tokens stop working at once; reactivated, they work again.
+    assert_eq!(s.authenticate("hash-1", today()).await.unwrap(), None);
+    // A deactivated user's tokens are revoked at once; reactivation does not bring them back.
     let ann_token = s
-        .create_token(None, w.partner_a.user_id, "ann", "hash-ann", today())
+        .create_token(None, w.partner_a.user_id, "ann", "hash-ann", None, today())
         .await
         .unwrap();
     assert!(matches!(
@@ -91,16 +91,17 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
             .unwrap()
             .active
     );
-    assert_eq!(s.authenticate("hash-ann").await.unwrap(), None);
+    assert_eq!(s.authenticate("hash-ann", today()).await.unwrap(), None);
     assert!(
         s.set_user_active(None, w.partner_a.user_id, true, today())
             .await
             .unwrap()
             .active
     );
+    assert_eq!(s.authenticate("hash-ann", today()).await.unwrap(), None);
     assert_eq!(
-        s.authenticate("hash-ann").await.unwrap().map(|a| a.user_id),
-        Some(ann_token.user_id)
+        s.find_user(ann_token.user_id).await.unwrap().map(|u| u.active),
+        Some(true)
     );
     let mut settings = s.settings().await.unwrap();
     settings.default_validity_days = 0;

@@ -32,7 +32,12 @@ use store::{NewUserRecord, Notification, PageRequest, Registration, Store};
 #[macro_export]
 macro_rules! conformance_tests {
     ($factory:ident) => {
-        $crate::conformance_tests!(@family $factory; access: browser_sessions_sign_in_locks_and_password_resets);
+        $crate::conformance_tests!(@family $factory; access:
+            browser_sessions_are_kept_until_their_user_is_signed_out,
+            sign_in_attempts_are_counted_before_the_password_is_checked,
+            reset_links_are_secret_single_and_few,
+            api_tokens_may_expire
+        );
         $crate::conformance_tests!(@family $factory; audit: the_audit_trail_verifies_and_tells_the_history);
         $crate::conformance_tests!(@family $factory; directory:
             master_data_is_validated_and_unique,

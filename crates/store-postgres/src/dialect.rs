@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency_in_the_write",
         include_str!("../migrations/0005_idempotency_in_the_write.sql"),
     ),
+    (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency_in_the_write",
         include_str!("../migrations/0005_idempotency_in_the_write.sql"),
     ),
+    (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

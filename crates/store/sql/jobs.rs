@@ -10,7 +10,10 @@ pub(crate) fn outbox_from_row(row: &DbRow) -> StoreResult<OutboxMessage> {
         kind: get(row, "kind")?,
         recipient_email: get(row, "recipient_email")?,
         subject: get(row, "subject")?,
-        body: get(row, "body")?,
+        body: domain::notify::with_secret(
+            &get::<String>(row, "body")?,
+            get::<Option<String>>(row, "secret")?.as_deref(),
+        ),
         attempts: get(row, "attempts")?,
     })
 }
@@ -48,7 +51,7 @@ impl JobStore for SqlStore {
             "UPDATE outbox SET lease_until_us = $1, attempts = attempts + 1 WHERE id IN \
              (SELECT id FROM outbox WHERE delivered_us IS NULL AND next_attempt_us <= $2 \
               AND (lease_until_us IS NULL OR lease_until_us < $2) ORDER BY id LIMIT $3{}) \
-             RETURNING id, dedupe_key, kind, recipient_email, subject, body, attempts",
+             RETURNING id, dedupe_key, kind, recipient_email, subject, body, secret, attempts",
             dialect::SKIP_LOCKED
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -64,11 +67,14 @@ impl JobStore for SqlStore {
     }
 
     async fn mark_delivered(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET delivered_us = $1, lease_until_us = NULL, last_error = NULL WHERE id = $2 AND delivered_us IS NULL")
-            .bind(us(now))
-            .bind(id)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "UPDATE outbox SET delivered_us = $1, lease_until_us = NULL, last_error = NULL, secret = NULL \
+             WHERE id = $2 AND delivered_us IS NULL",
+        )
+        .bind(us(now))
+        .bind(id)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
@@ -85,11 +91,12 @@ impl JobStore for SqlStore {
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
         let rows = sqlx::query(
             "SELECT id, kind, subject, body, entity_type, entity_id, created_us, delivered_us FROM outbox \
-             WHERE recipient_user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+             WHERE recipient_user_id = $1 AND in_app = $4 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(actor.user_id)
         .bind(page_cursor(&page))
         .bind(i64::from(page.limit) + 1)
+        .bind(true)
         .fetch_all(&self.read)
         .await?;
         let items = rows

@@ -105,9 +105,34 @@ impl Write<'_> {
         draft: &Draft,
         entity: (&str, i64),
     ) -> StoreResult<bool> {
+        self.queue(dedupe_key, recipient_user_id, draft, entity, None).await
+    }
+
+    /// Queues an e-mail that carries `secret` in its body's slot: the secret is stored apart and
+    /// erased once delivered, and the message is never listed in-app.
+    pub(crate) async fn notify_secretly(
+        &mut self,
+        dedupe_key: &str,
+        recipient_user_id: i64,
+        draft: &Draft,
+        secret: &str,
+        entity: (&str, i64),
+    ) -> StoreResult<bool> {
+        self.queue(dedupe_key, recipient_user_id, draft, entity, Some(secret))
+            .await
+    }
+
+    async fn queue(
+        &mut self,
+        dedupe_key: &str,
+        recipient_user_id: i64,
+        draft: &Draft,
+        entity: (&str, i64),
+        secret: Option<&str>,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "INSERT INTO outbox (dedupe_key, kind, recipient_user_id, recipient_email, subject, body, entity_type, entity_id, created_us, next_attempt_us) \
-             SELECT $1, $2, id, email, $3, $4, $5, $6, $7, $7 FROM users WHERE id = $8 \
+            "INSERT INTO outbox (dedupe_key, kind, recipient_user_id, recipient_email, subject, body, entity_type, entity_id, created_us, next_attempt_us, secret, in_app) \
+             SELECT $1, $2, id, email, $3, $4, $5, $6, $7, $7, $9, $10 FROM users WHERE id = $8 \
              ON CONFLICT (dedupe_key) DO NOTHING",
         )
         .bind(dedupe_key)
@@ -118,6 +143,8 @@ impl Write<'_> {
         .bind(entity.1)
         .bind(us(self.now))
         .bind(recipient_user_id)
+        .bind(secret)
+        .bind(secret.is_none())
         .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() > 0)

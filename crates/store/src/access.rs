@@ -36,6 +36,10 @@ pub struct User {
     /// Failed browser sign-ins since the last success.
     #[serde(skip)]
     pub failed_sign_ins: u32,
+    /// Moves on whenever the user's browser sessions must end (a new password, deactivation, "sign
+    /// out everywhere"): a session signed in under an older version is over.
+    #[serde(skip)]
+    pub session_version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +50,18 @@ pub struct ApiToken {
     pub label: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// When the token stops working by itself; `None`: until revoked.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A browser sign-in attempt, counted before its password is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInClaim {
+    /// Too many failures for this address: refused until then, without looking at the password.
+    Locked(Timestamp),
+    /// Counted as a failure until [`AccessStore::clear_sign_in_failures`] says otherwise: check the
+    /// password against this account (`None`: the address has none).
+    Check(Option<User>),
 }
 
 #[async_trait]
@@ -55,8 +71,9 @@ pub trait AccessStore {
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn find_user(&self, id: i64) -> StoreResult<Option<User>>;
-    /// Deactivates or reactivates a user (administrators): an inactive user's tokens stop working
-    /// at once, and nothing of theirs is deleted.
+    /// Deactivates or reactivates a user (administrators). Deactivation ends the user's browser
+    /// sessions and revokes their API tokens at once; reactivation brings neither back. Nothing of
+    /// theirs is deleted.
     async fn set_user_active(
         &self,
         actor: Option<&Actor>,
@@ -64,26 +81,44 @@ pub trait AccessStore {
         active: bool,
         now: Timestamp,
     ) -> StoreResult<User>;
+    /// `expires`: when the token stops working by itself (`None`: until revoked).
     async fn create_token(
         &self,
         actor: Option<&Actor>,
         user_id: i64,
         label: &str,
         token_hash: &str,
+        expires: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<ApiToken>;
     async fn revoke_token(&self, actor: Option<&Actor>, token_id: i64, now: Timestamp) -> StoreResult<ApiToken>;
-    /// The active user behind a live token's hash.
-    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Actor>>;
-    /// A session's record (opaque JSON) unless it is unknown or expired at `now`.
-    async fn load_session(&self, id: &str, now: Timestamp) -> StoreResult<Option<String>>;
-    async fn save_session(&self, id: &str, record: &str, expires: Timestamp) -> StoreResult<()>;
-    async fn delete_session(&self, id: &str) -> StoreResult<()>;
-    /// Counts a sign-in attempt of a user: a failure may lock the account (domain
-    /// `policy::sign_in_lock`), a success clears the count. Returns the user as it now stands.
-    async fn record_sign_in(&self, user_id: i64, succeeded: bool, now: Timestamp) -> StoreResult<User>;
-    /// Stores a reset token's hash for an active user and queues the e-mail with `link`, valid until
-    /// `expires`.
+    /// The active user behind a live, unexpired token's hash.
+    async fn authenticate(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Actor>>;
+    /// A session's record (opaque JSON) unless it is unknown or expired at `now`. Sessions are
+    /// keyed by a hash of their id, never the id itself.
+    async fn load_session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<String>>;
+    /// `user_id`: whose session it is once signed in, so that their sessions can be ended.
+    async fn save_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<i64>,
+        record: &str,
+        expires: Timestamp,
+    ) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Ends every browser session of a user ("sign out everywhere"): the user themself or an
+    /// administrator.
+    async fn end_sessions(&self, actor: &Actor, user_id: i64, now: Timestamp) -> StoreResult<()>;
+    /// Counts a browser sign-in attempt for `email` before its password is checked, atomically, so
+    /// that a burst of guesses cannot outrun the lock (domain `access::claim_sign_in_attempt`).
+    /// Addresses without an account are counted and locked the same way.
+    async fn claim_sign_in(&self, email: &str, now: Timestamp) -> StoreResult<SignInClaim>;
+    /// The password was right: the user's failures are forgiven and the lock lifted.
+    async fn clear_sign_in_failures(&self, user_id: i64, now: Timestamp) -> StoreResult<User>;
+    /// Stores a reset token's hash for an active user and queues the e-mail with `link` (kept apart
+    /// from the body, forgotten once sent, never shown in-app), valid until `expires`. The user's
+    /// earlier links end. Returns false, and sends nothing, when the account has had its share of
+    /// links this hour (domain `access::may_send_reset_link`).
     async fn create_password_reset(
         &self,
         user_id: i64,
@@ -91,7 +126,9 @@ pub trait AccessStore {
         link: &str,
         expires: Timestamp,
         now: Timestamp,
-    ) -> StoreResult<()>;
-    /// Sets a new password with an unused, unexpired reset token; the token is spent and the lock lifted.
+    ) -> StoreResult<bool>;
+    /// Sets a new password with an unused, unexpired reset token: the token and every other open
+    /// link of the user are spent, the lock is lifted and every browser session of the user ends.
+    /// API tokens stay (administrators manage them; DECISIONS 36).
     async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User>;
 }

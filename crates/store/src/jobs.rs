@@ -49,7 +49,9 @@ pub trait JobStore {
     /// other workers until `lease_until`, so each is handled by one worker at a time.
     async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: i64)
     -> StoreResult<Vec<OutboxMessage>>;
+    /// A delivered message forgets its secret (a reset link): the stored body never held it.
     async fn mark_delivered(&self, id: i64, now: Timestamp) -> StoreResult<()>;
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
+    /// The actor's in-app notifications: every message to them but those carrying a secret.
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>>;
 }

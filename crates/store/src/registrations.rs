@@ -78,7 +78,7 @@ pub struct Registration {
     /// The matches in full: only for approvers and other staff, never for partners.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<Vec<ConflictMatch>>,
-    /// What may be done next from this status.
+    /// What the reader may do next: the moves the status allows that their role may make.
     pub allowed_actions: Vec<String>,
 }
 

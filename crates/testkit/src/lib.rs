@@ -109,7 +109,7 @@ impl TestApp {
     pub async fn client_for(&self, actor: &Actor) -> Client {
         let (secret, hash) = web::credentials::new_token().expect("token");
         self.store()
-            .create_token(None, actor.user_id, "test", &hash, today())
+            .create_token(None, actor.user_id, "test", &hash, None, today())
             .await
             .expect("create token");
         self.client(Some(secret))

@@ -31,9 +31,9 @@ impl FromRequestParts<AppState> for Auth {
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
         let actor = state
             .store
-            .authenticate(&crate::credentials::token_hash(token))
+            .authenticate(&crate::credentials::token_hash(token), state.clock.now())
             .await?
-            .ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))?;
+            .ok_or_else(|| ApiError::unauthorized("the token is unknown, revoked or expired"))?;
         Ok(Auth(actor))
     }
 }

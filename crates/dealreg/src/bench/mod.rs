@@ -73,7 +73,9 @@ async fn user(
 
 async fn token(store: &dyn Store, actor: &Actor, now: Timestamp) -> anyhow::Result<String> {
     let (secret, hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
-    store.create_token(None, actor.user_id, "bench", &hash, now).await?;
+    store
+        .create_token(None, actor.user_id, "bench", &hash, None, now)
+        .await?;
     Ok(secret)
 }
 

@@ -147,7 +147,8 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
         let (secret, token_hash) = web::credentials::new_token().map_err(anyhow::Error::msg)?;
-        s.create_token(None, actor.user_id, "demo", &token_hash, now).await?;
+        s.create_token(None, actor.user_id, "demo", &token_hash, None, now)
+            .await?;
         tokens.push((actor.email.clone(), actor.role, secret));
     }
     Ok(DemoReport {

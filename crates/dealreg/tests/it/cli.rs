@@ -81,6 +81,17 @@ fn demo_jobs_audit_and_backup() {
         !dealreg(&data, &["backup", copy.to_str().unwrap()]).status.success(),
         "never overwrites"
     );
+    // Everything that holds data is the service user's alone, whatever the umask.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("outbox")), 0o700);
+    for file in [data.join("dealreg.db"), copy.clone()] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    for mail in std::fs::read_dir(data.join("outbox")).unwrap() {
+        assert_eq!(mode(&mail.unwrap().path()), 0o600);
+    }
     let url = format!("sqlite:{}", copy.display());
     assert!(ok(dealreg(&data, &["--database-url", &url, "audit", "verify"])).starts_with("audit trail intact"));
 }

@@ -6,6 +6,7 @@ pub mod input;
 pub mod notify;
 
 use crate::roles::{Actor, Role};
+use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -48,6 +49,34 @@ pub fn sign_in_lock(consecutive_failures: u32) -> Option<jiff::SignedDuration> {
     Some(jiff::SignedDuration::from_mins(minutes))
 }
 
+/// An address's failed sign-ins and its lock, as counted so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInCount {
+    pub failures: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+/// PLT-5 (issue 12): an attempt is counted as a failure *before* its password is checked, so that a
+/// burst of guesses sent at once meets the lock exactly as the same guesses sent one by one would;
+/// a right password then clears the count. While locked, the attempt is refused (`Err(until)`).
+pub fn claim_sign_in_attempt(count: SignInCount, now: Timestamp) -> Result<SignInCount, Timestamp> {
+    if let Some(until) = count.locked_until.filter(|until| *until > now) {
+        return Err(until);
+    }
+    let failures = count.failures.saturating_add(1);
+    let locked_until = sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
+    Ok(SignInCount { failures, locked_until })
+}
+
+/// Password reset links an account may be sent in an hour.
+pub const RESET_LINKS_PER_HOUR: u32 = 3;
+
+/// PLT-5 (issue 12): a few reset links an hour per account — enough for a lost e-mail, too few to
+/// flood an inbox from the public "forgot password" form.
+pub fn may_send_reset_link(sent_in_the_last_hour: u32) -> bool {
+    sent_in_the_last_hour < RESET_LINKS_PER_HOUR
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +101,40 @@ mod tests {
         assert_eq!(minutes(10), Some(32));
         assert_eq!(minutes(11), Some(60));
         assert_eq!(minutes(u32::MAX), Some(60));
+    }
+
+    #[test]
+    fn every_attempt_counts_before_its_password_is_checked() {
+        let now: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        let mut count = SignInCount {
+            failures: 0,
+            locked_until: None,
+        };
+        // Twenty attempts in one burst: five are let through, the fifth sets a minute's lock.
+        let mut let_through = 0;
+        for _ in 0..20 {
+            if let Ok(next) = claim_sign_in_attempt(count, now) {
+                count = next;
+                let_through += 1;
+            }
+        }
+        assert_eq!(let_through, FREE_SIGN_IN_FAILURES);
+        assert_eq!(count.locked_until, Some("2026-11-22T10:01:00Z".parse().unwrap()));
+        assert_eq!(
+            claim_sign_in_attempt(count, now),
+            Err("2026-11-22T10:01:00Z".parse().unwrap())
+        );
+        // Once the lock has passed, the sixth attempt is let through and locks for two minutes.
+        let later: Timestamp = "2026-11-22T10:01:00Z".parse().unwrap();
+        let sixth = claim_sign_in_attempt(count, later).unwrap();
+        assert_eq!(sixth.failures, 6);
+        assert_eq!(sixth.locked_until, Some("2026-11-22T10:03:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn three_reset_links_an_hour() {
+        assert!(may_send_reset_link(0));
+        assert!(may_send_reset_link(2));
+        assert!(!may_send_reset_link(3));
     }
 }

@@ -1,6 +1,7 @@
 //! Who may file, decide, change and close a registration (seed 000, REG-2, REG-5, REG-7).
 
 use crate::access::{Access, can_view};
+use crate::registrations::{Action, Status};
 use crate::roles::{Actor, Role};
 
 /// Seed 000: registrations are submitted by partners through the portal.
@@ -49,6 +50,25 @@ pub fn can_close(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>)
         Access::Allowed => can_decide(actor, owner_partner_id, approver_id),
         other => other,
     }
+}
+
+/// What `actor` may do next to a registration: the moves its state allows (expiry happens by time,
+/// not on request) that the actor may make — a partner is never told it may approve.
+pub fn allowed_actions(actor: &Actor, status: Status, owner_partner_id: i64, approver_id: Option<i64>) -> Vec<Action> {
+    status
+        .allowed_actions()
+        .into_iter()
+        .filter(|action| {
+            let access = match action {
+                Action::Approve | Action::Decline => can_decide(actor, owner_partner_id, approver_id),
+                Action::Withdraw | Action::CloseWon | Action::CloseLost => {
+                    can_close(actor, owner_partner_id, approver_id)
+                }
+                Action::Expire => Access::Forbidden,
+            };
+            access == Access::Allowed
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -114,6 +134,33 @@ mod tests {
         assert_eq!(
             can_close(&actor(Role::OrderEntry, 6, None), 1, Some(5)),
             Access::Forbidden
+        );
+    }
+
+    #[test]
+    fn each_actor_is_offered_only_what_it_may_do() {
+        let partner = actor(Role::PartnerUser, 3, Some(1));
+        let manager = actor(Role::ChannelManager, 5, None);
+        let other_manager = actor(Role::ChannelManager, 6, None);
+        let submitted = |a: &Actor| allowed_actions(a, Status::Submitted, 1, Some(5));
+        assert_eq!(submitted(&partner), vec![Action::Withdraw]);
+        assert_eq!(
+            submitted(&manager),
+            vec![Action::Approve, Action::Decline, Action::Withdraw]
+        );
+        assert_eq!(submitted(&other_manager), Vec::<Action>::new());
+        assert_eq!(
+            allowed_actions(&partner, Status::Approved, 1, Some(5)),
+            vec![Action::CloseWon, Action::CloseLost, Action::Withdraw]
+        );
+        assert_eq!(
+            allowed_actions(&partner, Status::Declined, 1, Some(5)),
+            Vec::<Action>::new()
+        );
+        // Another partner is offered nothing.
+        assert_eq!(
+            allowed_actions(&actor(Role::PartnerAdmin, 4, Some(2)), Status::Submitted, 1, Some(5)),
+            Vec::<Action>::new()
         );
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::sql::directory::load_settings;
 use crate::sql::kit::*;
-use crate::sql::write::Change;
+use crate::sql::write::{Change, Write};
+use domain::access::SignInCount;
+use jiff::SignedDuration;
 
 pub(crate) fn user_from_row(row: &DbRow) -> StoreResult<User> {
     Ok(User {
@@ -15,18 +17,72 @@ pub(crate) fn user_from_row(row: &DbRow) -> StoreResult<User> {
         created_at: at(get(row, "created_us")?),
         password_hash: get(row, "password_hash")?,
         locked_until: get::<Option<i64>>(row, "locked_until_us")?.map(at),
-        failed_sign_ins: u32::try_from(get::<i64>(row, "failed_sign_ins")?).unwrap_or(u32::MAX),
+        failed_sign_ins: failures(row)?,
+        session_version: get(row, "session_version")?,
     })
 }
 
+fn failures(row: &DbRow) -> StoreResult<u32> {
+    Ok(u32::try_from(get::<i64>(row, "failed_sign_ins")?).unwrap_or(u32::MAX))
+}
+
+const TOKEN_COLUMNS: &str = "id, user_id, label, created_us, revoked_us, expires_us";
+
+fn token_from_row(row: &DbRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        label: get(row, "label")?,
+        created_at: at(get(row, "created_us")?),
+        revoked_at: get::<Option<i64>>(row, "revoked_us")?.map(at),
+        expires_at: get::<Option<i64>>(row, "expires_us")?.map(at),
+    })
+}
+
+/// How long an address without an account is remembered after its last failed sign-in.
+const THROTTLE_MEMORY: SignedDuration = SignedDuration::from_hours(24);
+
 impl SqlStore {
+    /// Expired sessions, and throttled addresses without an account that have been quiet for a day.
     pub(crate) async fn remove_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM web_sessions WHERE expires_us <= $1")
             .bind(us(now))
             .execute(&self.write)
             .await?;
+        let forgotten = now.checked_sub(THROTTLE_MEMORY).unwrap_or(now);
+        sqlx::query(
+            "DELETE FROM sign_in_throttle WHERE last_failure_us <= $1 AND (locked_until_us IS NULL OR locked_until_us <= $2)",
+        )
+        .bind(us(forgotten))
+        .bind(us(now))
+        .execute(&self.write)
+        .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Ends every browser session of a user in this write: their version moves on (a session signed in
+/// under the older one is refused on its next request) and their session rows go.
+async fn end_sessions_of(tx: &mut Write<'_>, user_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET session_version = session_version + 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Spends every open reset link of a user: a newer link, or a used one, ends the others.
+async fn end_reset_links(tx: &mut Write<'_>, user_id: i64, now: Timestamp) -> StoreResult<()> {
+    sqlx::query("UPDATE password_resets SET used_us = $1 WHERE user_id = $2 AND used_us IS NULL")
+        .bind(us(now))
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -88,6 +144,14 @@ impl AccessStore for SqlStore {
             .await?
             .ok_or(StoreError::NotFound("user"))?;
         let before = user_from_row(&before)?;
+        if !active {
+            end_sessions_of(&mut tx, user_id).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_us = $1 WHERE user_id = $2 AND revoked_us IS NULL")
+                .bind(us(now))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let row = sqlx::query("UPDATE users SET active = $1 WHERE id = $2 RETURNING *")
             .bind(active)
             .bind(user_id)
@@ -129,28 +193,28 @@ impl AccessStore for SqlStore {
         user_id: i64,
         label: &str,
         token_hash: &str,
+        expires: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<ApiToken> {
         require_admin(actor, "create tokens")?;
+        if expires.is_some_and(|e| e <= now) {
+            return Err(StoreError::invalid("expires_at", "must be in the future"));
+        }
         let mut tx = self.begin(actor, now).await?;
-        let row = sqlx::query(
-            "INSERT INTO api_tokens (user_id, label, token_hash, created_us) VALUES ($1, $2, $3, $4) \
-             RETURNING id, user_id, label, created_us, revoked_us",
-        )
-        .bind(user_id)
-        .bind(label)
-        .bind(token_hash)
-        .bind(us(now))
-        .fetch_one(&mut *tx)
-        .await
-        .on_foreign_key(StoreError::NotFound("user"))?;
-        let token = ApiToken {
-            id: get(&row, "id")?,
-            user_id: get(&row, "user_id")?,
-            label: get(&row, "label")?,
-            created_at: at(get(&row, "created_us")?),
-            revoked_at: None,
-        };
+        let sql = format!(
+            "INSERT INTO api_tokens (user_id, label, token_hash, created_us, expires_us) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING {TOKEN_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(label)
+            .bind(token_hash)
+            .bind(us(now))
+            .bind(expires.map(us))
+            .fetch_one(&mut *tx)
+            .await
+            .on_foreign_key(StoreError::NotFound("user"))?;
+        let token = token_from_row(&row)?;
         tx.audit(Change {
             action: "token.create",
             entity_type: "user",
@@ -166,22 +230,16 @@ impl AccessStore for SqlStore {
     async fn revoke_token(&self, actor: Option<&Actor>, token_id: i64, now: Timestamp) -> StoreResult<ApiToken> {
         require_admin(actor, "revoke tokens")?;
         let mut tx = self.begin(actor, now).await?;
-        let row = sqlx::query(
-            "UPDATE api_tokens SET revoked_us = COALESCE(revoked_us, $1) WHERE id = $2 \
-             RETURNING id, user_id, label, created_us, revoked_us",
-        )
-        .bind(us(now))
-        .bind(token_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound("token"))?;
-        let token = ApiToken {
-            id: get(&row, "id")?,
-            user_id: get(&row, "user_id")?,
-            label: get(&row, "label")?,
-            created_at: at(get(&row, "created_us")?),
-            revoked_at: get::<Option<i64>>(&row, "revoked_us")?.map(at),
-        };
+        let sql = format!(
+            "UPDATE api_tokens SET revoked_us = COALESCE(revoked_us, $1) WHERE id = $2 RETURNING {TOKEN_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(us(now))
+            .bind(token_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("token"))?;
+        let token = token_from_row(&row)?;
         tx.audit(Change {
             action: "token.revoke",
             entity_type: "user",
@@ -194,13 +252,15 @@ impl AccessStore for SqlStore {
         Ok(token)
     }
 
-    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Actor>> {
+    async fn authenticate(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Actor>> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.role, u.partner_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_us IS NULL AND u.active = $2",
+             WHERE t.token_hash = $1 AND t.revoked_us IS NULL AND (t.expires_us IS NULL OR t.expires_us > $3) \
+               AND u.active = $2",
         )
         .bind(token_hash)
         .bind(true)
+        .bind(us(now))
         .fetch_optional(&self.read)
         .await?;
         row.map(|row| {
@@ -214,21 +274,29 @@ impl AccessStore for SqlStore {
         .transpose()
     }
 
-    async fn load_session(&self, id: &str, now: Timestamp) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT record FROM web_sessions WHERE id = $1 AND expires_us > $2")
-            .bind(id)
+    async fn load_session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT record FROM web_sessions WHERE id_hash = $1 AND expires_us > $2")
+            .bind(id_hash)
             .bind(us(now))
             .fetch_optional(&self.read)
             .await
             .map_err(StoreError::from)
     }
 
-    async fn save_session(&self, id: &str, record: &str, expires: Timestamp) -> StoreResult<()> {
+    async fn save_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<i64>,
+        record: &str,
+        expires: Timestamp,
+    ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO web_sessions (id, record, expires_us) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expires_us = excluded.expires_us",
+            "INSERT INTO web_sessions (id_hash, user_id, record, expires_us) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, record = excluded.record, \
+             expires_us = excluded.expires_us",
         )
-        .bind(id)
+        .bind(id_hash)
+        .bind(user_id)
         .bind(record)
         .bind(us(expires))
         .execute(&self.write)
@@ -236,45 +304,117 @@ impl AccessStore for SqlStore {
         Ok(())
     }
 
-    async fn delete_session(&self, id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM web_sessions WHERE id = $1")
-            .bind(id)
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+            .bind(id_hash)
             .execute(&self.write)
             .await?;
         Ok(())
     }
 
-    async fn record_sign_in(&self, user_id: i64, succeeded: bool, now: Timestamp) -> StoreResult<User> {
+    async fn end_sessions(&self, actor: &Actor, user_id: i64, now: Timestamp) -> StoreResult<()> {
+        if actor.user_id != user_id {
+            require_admin(Some(actor), "sign other users out")?;
+        }
+        let mut tx = self.begin(Some(actor), now).await?;
+        end_sessions_of(&mut tx, user_id).await?;
+        let change = Change {
+            action: "user.sessions_ended",
+            entity_type: "user",
+            entity_id: user_id,
+            before: None,
+            after: None,
+        };
+        tx.audit(change).await?;
+        tx.commit().await
+    }
+
+    async fn claim_sign_in(&self, email: &str, now: Timestamp) -> StoreResult<SignInClaim> {
+        let email = email.trim().to_lowercase();
+        // In the write, which one writer at a time holds: two attempts never count from the same number.
         let mut tx = self.begin(None, now).await?;
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        let user = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()?;
+        let counted = match &user {
+            Some(u) => SignInCount {
+                failures: u.failed_sign_ins,
+                locked_until: u.locked_until,
+            },
+            None => sqlx::query("SELECT failed_sign_ins, locked_until_us FROM sign_in_throttle WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| {
+                    Ok::<_, StoreError>(SignInCount {
+                        failures: failures(&row)?,
+                        locked_until: get::<Option<i64>>(&row, "locked_until_us")?.map(at),
+                    })
+                })
+                .transpose()?
+                .unwrap_or(SignInCount {
+                    failures: 0,
+                    locked_until: None,
+                }),
+        };
+        let next = match domain::access::claim_sign_in_attempt(counted, now) {
+            Ok(next) => next,
+            Err(until) => return Ok(SignInClaim::Locked(until)),
+        };
+        let user = match user {
+            Some(user) => {
+                let row = sqlx::query(
+                    "UPDATE users SET failed_sign_ins = $1, locked_until_us = $2 WHERE id = $3 RETURNING *",
+                )
+                .bind(i64::from(next.failures))
+                .bind(next.locked_until.map(us))
+                .bind(user.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if next.locked_until.is_some() && user.locked_until.is_none_or(|was| was <= now) {
+                    let after = json!({"failed_sign_ins": next.failures, "locked_until": next.locked_until});
+                    let change = Change {
+                        action: "user.sign_in_locked",
+                        entity_type: "user",
+                        entity_id: user.id,
+                        before: None,
+                        after: Some(&after),
+                    };
+                    tx.audit(change).await?;
+                }
+                Some(user_from_row(&row)?)
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO sign_in_throttle (email, failed_sign_ins, locked_until_us, last_failure_us) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO UPDATE SET \
+                     failed_sign_ins = excluded.failed_sign_ins, locked_until_us = excluded.locked_until_us, \
+                     last_failure_us = excluded.last_failure_us",
+                )
+                .bind(&email)
+                .bind(i64::from(next.failures))
+                .bind(next.locked_until.map(us))
+                .bind(us(now))
+                .execute(&mut *tx)
+                .await?;
+                None
+            }
+        };
+        tx.commit().await?;
+        Ok(SignInClaim::Check(user))
+    }
+
+    async fn clear_sign_in_failures(&self, user_id: i64, now: Timestamp) -> StoreResult<User> {
+        let mut tx = self.begin(None, now).await?;
+        let row = sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until_us = NULL WHERE id = $1 RETURNING *")
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound("user"))?;
-        let user = user_from_row(&row)?;
-        let failures = if succeeded {
-            0
-        } else {
-            user.failed_sign_ins.saturating_add(1)
-        };
-        let locked_until = access::sign_in_lock(failures).and_then(|d| now.checked_add(d).ok());
-        let row = sqlx::query("UPDATE users SET failed_sign_ins = $1, locked_until_us = $2 WHERE id = $3 RETURNING *")
-            .bind(i64::from(failures))
-            .bind(locked_until.map(us))
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if locked_until.is_some() && user.locked_until.is_none_or(|was| was <= now) {
-            let after = json!({"failed_sign_ins": failures, "locked_until": locked_until});
-            let change = Change {
-                action: "user.sign_in_locked",
-                entity_type: "user",
-                entity_id: user_id,
-                before: None,
-                after: Some(&after),
-            };
-            tx.audit(change).await?;
-        }
         tx.commit().await?;
         user_from_row(&row)
     }
@@ -286,8 +426,19 @@ impl AccessStore for SqlStore {
         link: &str,
         expires: Timestamp,
         now: Timestamp,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.begin(None, now).await?;
+        let hour_ago = now.checked_sub(SignedDuration::from_hours(1)).unwrap_or(now);
+        let recent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_us > $2")
+                .bind(user_id)
+                .bind(us(hour_ago))
+                .fetch_one(&mut *tx)
+                .await?;
+        if !domain::access::may_send_reset_link(u32::try_from(recent).unwrap_or(u32::MAX)) {
+            return Ok(false);
+        }
+        end_reset_links(&mut tx, user_id, now).await?;
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_us, expires_us) VALUES ($1, $2, $3, $4)",
         )
@@ -299,11 +450,12 @@ impl AccessStore for SqlStore {
         .await?;
         let zone = load_settings(&mut tx).await?.zone();
         let until = expires.to_zoned(zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
-        let draft = domain::access::notify::password_reset(link, &until);
-        tx.notify(
+        let draft = domain::access::notify::password_reset(&until);
+        tx.notify_secretly(
             &format!("password_reset:{token_hash}"),
             user_id,
             &draft,
+            link,
             ("user", user_id),
         )
         .await?;
@@ -315,7 +467,8 @@ impl AccessStore for SqlStore {
             after: None,
         };
         tx.audit(change).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn reset_password(&self, token_hash: &str, password_hash: &str, now: Timestamp) -> StoreResult<User> {
@@ -334,6 +487,8 @@ impl AccessStore for SqlStore {
                 "this reset link is unknown, used or expired; ask for a new one",
             )
         })?;
+        end_reset_links(&mut tx, user_id, now).await?;
+        end_sessions_of(&mut tx, user_id).await?;
         let row = sqlx::query(
             "UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until_us = NULL WHERE id = $2 RETURNING *",
         )

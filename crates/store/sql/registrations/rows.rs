@@ -124,6 +124,10 @@ pub(crate) async fn load_lines(conn: &mut Conn, registration_id: i64) -> StoreRe
 /// The view of a registration for `actor`: partners learn that a conflict may exist, never with whom.
 /// `orders` are the orders drawn on it, when loaded for an actor who may read them.
 pub(crate) fn present(reg: RegRow, lines: Vec<LineRow>, orders: Option<Vec<OrderLink>>, actor: &Actor) -> Registration {
+    let allowed = policy::allowed_actions(actor, reg.status, reg.partner_id, reg.approver_id)
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
     Registration {
         id: reg.id,
         partner_id: reg.partner_id,
@@ -146,12 +150,7 @@ pub(crate) fn present(reg: RegRow, lines: Vec<LineRow>, orders: Option<Vec<Order
         orders,
         possible_conflict: reg.possible_conflict,
         conflicts: actor.is_staff().then_some(reg.conflicts),
-        allowed_actions: reg
-            .status
-            .allowed_actions()
-            .iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
+        allowed_actions: allowed,
     }
 }
 

@@ -223,6 +223,7 @@ async fn create_user(
         }
         let user = parse_user(&body.value)?;
         let record = credentials::user_record(user)
+            .await
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
         Ok(state.store.create_user(Some(&actor), record, state.clock.now()).await?)
     })

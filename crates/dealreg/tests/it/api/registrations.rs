@@ -23,8 +23,15 @@ async fn registration_lifecycle_over_http(backend: Backend) {
         .await;
     assert_eq!(reg.status.as_str(), "submitted");
     assert_eq!(reg.estimated_value.amount_minor, 3_500_000);
+    // Each reader is offered what they may do: the partner withdraws, its manager decides.
+    assert_eq!(reg.allowed_actions, ["withdraw"]);
     let queue = manager.get("/registrations?status=submitted").await.expect(200);
     assert_eq!(queue.body["items"][0]["id"], reg.id);
+    let decidable = manager.get(&format!("/registrations/{}", reg.id)).await.expect(200);
+    assert_eq!(
+        decidable.body["allowed_actions"],
+        json!(["approve", "decline", "withdraw"])
+    );
     let approved = manager
         .approve(reg.id, &json!({"validity_days": 90, "note": "good fit"}))
         .await;

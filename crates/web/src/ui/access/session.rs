@@ -1,7 +1,10 @@
 //! Browser sessions kept in dealreg's own database (both backends), so that every server of a
-//! cluster knows them and a restart signs no one out. tower-sessions hands us opaque records.
+//! cluster knows them and a restart signs no one out. tower-sessions hands us opaque records; we
+//! store them under a hash of their id (a copy of the table opens no session) and with their user
+//! (so that deactivation and "sign out everywhere" can end them).
 
 use crate::AppState;
+use crate::credentials::token_hash;
 use std::fmt;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
@@ -11,6 +14,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// How long a browser session lives without requests.
 pub const IDLE_TIMEOUT_HOURS: i64 = 8;
+
+/// The session key under which a signed-in session names its user, for [`DbSessions`] to store.
+pub const USER_KEY: &str = "user";
 
 #[derive(Clone)]
 pub struct DbSessions(pub AppState);
@@ -30,9 +36,10 @@ impl SessionStore for DbSessions {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let text = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let expires = jiff::Timestamp::from_nanosecond(record.expiry_date.unix_timestamp_nanos()).map_err(backend)?;
+        let user = record.data.get(USER_KEY).and_then(serde_json::Value::as_i64);
         self.0
             .store
-            .save_session(&record.id.to_string(), &text, expires)
+            .save_session(&token_hash(&record.id.to_string()), user, &text, expires)
             .await
             .map_err(backend)
     }
@@ -41,7 +48,7 @@ impl SessionStore for DbSessions {
         let text = self
             .0
             .store
-            .load_session(&id.to_string(), self.0.clock.now())
+            .load_session(&token_hash(&id.to_string()), self.0.clock.now())
             .await
             .map_err(backend)?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| session_store::Error::Decode(e.to_string())))
@@ -49,7 +56,11 @@ impl SessionStore for DbSessions {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.0.store.delete_session(&id.to_string()).await.map_err(backend)
+        self.0
+            .store
+            .delete_session(&token_hash(&id.to_string()))
+            .await
+            .map_err(backend)
     }
 }
 

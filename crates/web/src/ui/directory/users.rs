@@ -23,6 +23,7 @@ pub fn routes() -> Pages {
         .post("/admin/users", add_user)
         .post("/admin/users/{id}/active", set_active)
         .post("/admin/users/{id}/token", new_token)
+        .post("/admin/users/{id}/sessions/end", end_sessions)
 }
 
 #[derive(Template)]
@@ -35,6 +36,7 @@ struct UsersPage {
     problems: Vec<FieldError>,
     token: Option<String>,
     done: Option<String>,
+    token_validity_days: [u16; 3],
 }
 
 async fn users_page(
@@ -61,6 +63,7 @@ async fn users_page(
         problems,
         token,
         done,
+        token_validity_days: TOKEN_VALIDITY_DAYS,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -95,7 +98,7 @@ async fn add_user(
         Ok(user) => user,
         Err(e) => return users_page(&state, viewer, e.0, None, None).await,
     };
-    let record = credentials::user_record(user).map_err(UiError::internal)?;
+    let record = credentials::user_record(user).await.map_err(UiError::internal)?;
     match state
         .store
         .create_user(Some(&viewer.actor()), record, state.clock.now())
@@ -139,13 +142,53 @@ async fn set_active(
     .into_response())
 }
 
+#[derive(Deserialize)]
+struct TokenForm {
+    /// Days the token works; empty: until revoked.
+    valid_days: Option<String>,
+}
+
+/// How long a new token may be made to work, as the form offers it.
+const TOKEN_VALIDITY_DAYS: [u16; 3] = [30, 90, 365];
+
 /// A new API token, shown once on the page that answers.
-async fn new_token(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, UiError> {
+async fn new_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, UiError> {
     admin_only(&viewer)?;
+    let now = state.clock.now();
+    let days = match form.valid_days.as_deref().filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match d.parse::<u16>().ok().filter(|d| TOKEN_VALIDITY_DAYS.contains(d)) {
+            Some(days) => Some(days),
+            None => {
+                let problem = FieldError {
+                    field: "valid_days".into(),
+                    message: "Choose how long the token works from the list.".into(),
+                    line: None,
+                };
+                return users_page(&state, viewer, vec![problem], None, None).await;
+            }
+        },
+    };
+    let expires = days
+        .map(|d| now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(d))))
+        .transpose()
+        .map_err(UiError::internal)?;
     let (secret, hash) = credentials::new_token().map_err(UiError::internal)?;
     state
         .store
-        .create_token(Some(&viewer.actor()), id, "web", &hash, state.clock.now())
+        .create_token(Some(&viewer.actor()), id, "web", &hash, expires, now)
         .await?;
     users_page(&state, viewer, Vec::new(), Some(secret), None).await
+}
+
+/// Ends every browser session of a user (a lost laptop, a suspicion).
+async fn end_sessions(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, UiError> {
+    admin_only(&viewer)?;
+    state.store.end_sessions(&viewer.actor(), id, state.clock.now()).await?;
+    Ok(Redirect::to("/admin/users?done=signed+out+everywhere").into_response())
 }
