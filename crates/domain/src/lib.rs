@@ -15,7 +15,7 @@ pub mod registrations;
 pub mod roles;
 pub mod settings;
 pub mod sor;
-mod str_enum;
+pub mod str_enum;
 #[cfg(test)]
 mod testing;
 

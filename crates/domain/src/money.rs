@@ -57,11 +57,20 @@ pub struct Money {
 }
 
 impl fmt::Display for Money {
-    /// Formats with two decimals, which holds for the currencies a price list uses here.
+    /// For people: two decimals (which holds for the currencies a price list uses here) and
+    /// thousands grouped, "100,000.00 USD". Files carry `format_minor`, without grouping.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.amount_minor < 0 { "-" } else { "" };
         let abs = self.amount_minor.unsigned_abs();
-        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+        let units = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(units.len() + units.len() / 3);
+        for (i, digit) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        write!(f, "{sign}{grouped}.{:02} {}", abs % 100, self.currency)
     }
 }
 
@@ -131,7 +140,20 @@ mod tests {
             amount_minor: 500_000,
             currency: usd,
         };
-        assert_eq!(m.to_string(), "5000.00 USD");
+        assert_eq!(m.to_string(), "5,000.00 USD");
+        let big = Money {
+            amount_minor: 123_456_789_00,
+            currency: usd,
+        };
+        assert_eq!(big.to_string(), "123,456,789.00 USD");
+        assert_eq!(
+            Money {
+                amount_minor: 99_999,
+                currency: usd
+            }
+            .to_string(),
+            "999.99 USD"
+        );
         let m = Money {
             amount_minor: -5,
             currency: usd,

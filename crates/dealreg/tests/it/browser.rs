@@ -266,7 +266,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.click("main form button[type=submit]").await;
     s.path_after("/orders/new").await;
     assert_eq!(s.text("#order-status").await, "accepted");
-    assert_eq!(s.text("#order-total").await, "7000.00 USD");
+    assert_eq!(s.text("#order-total").await, "7,000.00 USD");
     assert!(
         s.text("#order-lines tbody")
             .await

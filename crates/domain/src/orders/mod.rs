@@ -54,20 +54,10 @@ pub enum PriceBasis {
     GovEdRrsp,
 }
 str_enum!(PriceBasis {
-    PartnerPrice => "partner_price",
-    CommercialMsrp => "commercial_msrp",
-    GovEdRrsp => "gov_ed_rrsp",
+    PartnerPrice => "partner_price" as "Partner price",
+    CommercialMsrp => "commercial_msrp" as "Commercial MSRP",
+    GovEdRrsp => "gov_ed_rrsp" as "GOV/ED RRSP",
 });
-
-impl PriceBasis {
-    fn label(self) -> &'static str {
-        match self {
-            PriceBasis::PartnerPrice => "partner price",
-            PriceBasis::CommercialMsrp => "Commercial MSRP",
-            PriceBasis::GovEdRrsp => "GOV/ED RRSP",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

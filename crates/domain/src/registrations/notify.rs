@@ -115,7 +115,7 @@ mod tests {
             currency: Currency::parse("USD").unwrap(),
         };
         let d = submitted(9, "Northwind AV", "Acme", value, true);
-        assert!(d.body.contains("42000.00 USD"));
+        assert!(d.body.contains("42,000.00 USD"));
         assert!(d.body.contains("possible channel conflict"));
     }
 }
