@@ -81,8 +81,11 @@ impl FieldErrors {
         })
     }
 
+    /// Line breaks arrive as browsers send them (`\r\n`) or as `\r`: stored as `\n`, the one
+    /// line break of the system; every other control character is refused.
     pub(crate) fn optional_text(&mut self, field: &str, value: &Option<String>, max: usize) -> Option<String> {
-        let trimmed = value.as_deref()?.trim();
+        let normalised = value.as_deref()?.replace("\r\n", "\n").replace('\r', "\n");
+        let trimmed = normalised.trim();
         if trimmed.is_empty() {
             return None;
         }
@@ -113,9 +116,10 @@ impl FieldErrors {
     }
 }
 
-/// Any character but the control characters `optional_text` refuses (line breaks and tabs pass).
+/// Any character but the control characters `optional_text` refuses (line breaks — LF, CR — and
+/// tabs pass).
 #[cfg(feature = "openapi")]
-const ALLOWED: &str = r"[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]";
+const ALLOWED: &str = r"[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]";
 
 /// The document's schema for what `FieldErrors::text` accepts: not blank, no control characters, at
 /// most `MAX` characters (the parser counts them after trimming, so the document is a little stricter).

@@ -15,36 +15,17 @@ pub enum Role {
     PartnerUser,
 }
 
+crate::str_enum::str_enum!(Role {
+    Admin => "admin",
+    ChannelManager => "channel_manager" as "Regional manager",
+    OrderEntry => "order_entry",
+    Sales => "sales",
+    Finance => "finance",
+    PartnerAdmin => "partner_admin",
+    PartnerUser => "partner_user",
+});
+
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Admin,
-        Role::ChannelManager,
-        Role::OrderEntry,
-        Role::Sales,
-        Role::Finance,
-        Role::PartnerAdmin,
-        Role::PartnerUser,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::ChannelManager => "channel_manager",
-            Role::OrderEntry => "order_entry",
-            Role::Sales => "sales",
-            Role::Finance => "finance",
-            Role::PartnerAdmin => "partner_admin",
-            Role::PartnerUser => "partner_user",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Role, String> {
-        Role::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| {
-            let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("unknown role '{raw}'; one of: {}", names.join(", "))
-        })
-    }
-
     /// Partner roles belong to exactly one partner and see only its records (PLT-1).
     pub fn is_partner(self) -> bool {
         matches!(self, Role::PartnerAdmin | Role::PartnerUser)
@@ -78,7 +59,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_their_names() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
         }
         assert!(Role::parse("root").unwrap_err().contains("channel_manager"));

@@ -110,6 +110,10 @@ pub struct RegistrationFilter {
     pub approver_id: Option<i64>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
+    /// Registrations whose customer, partner or SOR number contains this text, in any case. A
+    /// scan within the other filters (a partner's own registrations are few; staff narrow by
+    /// status first).
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +133,17 @@ pub struct ChangeRequestRecord {
     pub decided_by: Option<i64>,
     pub decided_at: Option<Timestamp>,
     pub decision_reason: Option<String>,
+}
+
+/// A pending change request as an approver's queue shows it: with its registration's partner,
+/// customer and SOR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingChangeRequest {
+    pub request: ChangeRequestRecord,
+    pub partner_name: String,
+    pub customer_name: String,
+    pub sor_number: Option<String>,
+    pub valid_through: Option<Date>,
 }
 
 /// The only answer a partner gets to "is this customer already registered?".
@@ -201,6 +216,10 @@ pub trait RegistrationStore {
         now: Timestamp,
     ) -> StoreResult<ChangeRequestRecord>;
     async fn list_change_requests(&self, actor: &Actor, registration_id: i64) -> StoreResult<Vec<ChangeRequestRecord>>;
+    /// Pending update and extension requests for `actor` to decide (REG-5), oldest first: a
+    /// manager's are those on registrations routed to them; administrators stand in for all.
+    /// Anyone else has none.
+    async fn pending_change_requests(&self, actor: &Actor, limit: u32) -> StoreResult<Vec<PendingChangeRequest>>;
     /// REG-6 asked before filing: is an organisation already registered by another partner?
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus>;
     async fn registration_history(&self, actor: &Actor, id: i64) -> StoreResult<Vec<AuditEntry>>;

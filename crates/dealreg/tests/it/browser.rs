@@ -216,7 +216,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.open("/registrations/new").await;
     s.shot("registration-form").await;
     let first = s.register("Springfield School District").await;
-    assert_eq!(s.text(".facts .status").await, "submitted");
+    assert_eq!(s.text(".facts .status").await, "Submitted");
 
     // Partner B files the same opportunity, spelled differently.
     s.sign_in(&w.partner_b.email).await;
@@ -240,7 +240,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.shot("conflict-panel").await;
     s.open(&format!("/registrations/{first}")).await;
     s.click("form[action$='/approve'] button[type=submit]").await;
-    assert_eq!(s.text_becomes(".facts .status", "approved").await, "approved");
+    assert_eq!(s.text_becomes(".facts .status", "Approved").await, "Approved");
     let sor = s.text("#sor-number").await;
     assert!(sor.starts_with("SOR-2026-"), "{sor}");
 

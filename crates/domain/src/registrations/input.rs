@@ -397,6 +397,21 @@ mod tests {
         assert_eq!(r.description.as_deref(), Some("24 classrooms"));
     }
 
+    /// Issue 13, defect 1: a browser's text area sends `\r\n` between lines.
+    #[test]
+    fn a_multi_line_description_files_with_its_line_breaks() {
+        let mut input = valid_input();
+        input.description = Some("Board approved the budget.\r\nRollout in two phases:\r\n- Q1\r- Q2\r\n".into());
+        let r = parse_new_registration(&input, date(2026, 11, 22)).unwrap();
+        assert_eq!(
+            r.description.as_deref(),
+            Some("Board approved the budget.\nRollout in two phases:\n- Q1\n- Q2")
+        );
+        input.description = Some("a bell \u{7} is not text".into());
+        let err = parse_new_registration(&input, date(2026, 11, 22)).unwrap_err();
+        assert_eq!(err.0[0].field, "description");
+    }
+
     #[test]
     fn every_missing_field_is_named_at_once() {
         let err = parse_new_registration(&NewRegistrationInput::default(), date(2026, 11, 22)).unwrap_err();

@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn managers_and_admins_decide_and_order_entry_does_not_follow_registrations() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             let a = actor(role, 7, role.is_partner().then_some(1));
             assert_eq!(
                 can_decide_registrations(&a),

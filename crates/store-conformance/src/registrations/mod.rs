@@ -416,6 +416,26 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(approved.items.len(), 1);
+    // Search: customer, partner or SOR number, in any case; `%` and `_` are only text.
+    let found = |who: &'static str, text: &'static str| {
+        let w = &w;
+        async move {
+            let actor = if who == "admin" { &w.admin } else { &w.partner_a };
+            let filter = RegistrationFilter {
+                search: Some(text.to_owned()),
+                ..Default::default()
+            };
+            let listed = w.store.list_registrations(actor, filter, PageRequest::default()).await.unwrap();
+            listed.items.iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("partner", "org number 3").await, [ids[3]]);
+    assert_eq!(found("partner", "sor-2026-000001").await, [ids[1]]);
+    assert_eq!(found("partner", "someone else").await, Vec::<i64>::new(), "another partner's stays hidden");
+    assert_eq!(found("admin", "someone else").await.len(), 1);
+    assert_eq!(found("admin", "CONTOSO").await.len(), 1, "by partner name");
+    assert_eq!(found("admin", "%").await, Vec::<i64>::new());
+    assert_eq!(found("admin", "org_number").await, Vec::<i64>::new());
     let expiring = |before: Date| RegistrationFilter {
         expiring_before: Some(before),
         ..Default::default()

@@ -57,6 +57,29 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         w.store.request_change(&w.partner_a, reg.id, ask, None, today()).await,
         Err(StoreError::Conflict { .. })
     ));
+    // It waits in the routed manager's queue (and an administrator's), in no one else's.
+    let waiting = |who: &'static str| {
+        let w = &w;
+        async move {
+            let actor = match who {
+                "west" => &w.west_manager,
+                "east" => &w.east_manager,
+                "admin" => &w.admin,
+                _ => &w.partner_a,
+            };
+            let pending = w.store.pending_change_requests(actor, 50).await.unwrap();
+            pending.iter().map(|p| p.request.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(waiting("west").await, [request.id]);
+    assert_eq!(waiting("admin").await, [request.id]);
+    assert!(waiting("east").await.is_empty() && waiting("partner").await.is_empty());
+    let queued = w.store.pending_change_requests(&w.west_manager, 50).await.unwrap();
+    assert_eq!(
+        (queued[0].customer_name.as_str(), queued[0].sor_number.as_deref()),
+        ("Springfield School District", Some("SOR-2026-000001"))
+    );
+    assert_eq!(queued[0].valid_through, Some(date(2027, 2, 20)));
     assert!(matches!(
         w.store
             .decide_change(&w.east_manager, request.id, true, None, today())
@@ -75,6 +98,7 @@ pub async fn extension_requests_are_asked_by_the_partner_and_decided_by_the_mana
         .await
         .unwrap();
     assert_eq!(decided.status, domain::registrations::RequestStatus::Approved);
+    assert!(waiting("west").await.is_empty(), "a decided request leaves the queue");
     let extended = w.store.get_registration(&w.partner_a, reg.id).await.unwrap();
     assert_eq!(extended.valid_through, Some(date(2027, 4, 30)));
     assert_eq!(

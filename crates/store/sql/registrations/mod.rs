@@ -98,7 +98,15 @@ impl RegistrationStore for SqlStore {
             "registration",
             "view this registration",
         )?;
+        let mut reg = reg;
         let lines = load_lines(&mut conn, id).await?;
+        if reg.status == Status::Submitted && actor.is_staff() {
+            // Current for whoever decides: registrations filed since this one may resemble it.
+            let skus: Vec<String> = lines.iter().map(|l| l.line.sku.clone()).collect();
+            let identity = identity_of(&reg.customer);
+            reg.conflicts = find_matches(&mut conn, &identity, Some(reg.customer.id), &skus, Some(reg.partner_id), Some(id)).await?;
+            reg.possible_conflict = reg.conflicts.iter().any(|m| m.is_conflict);
+        }
         let orders = order_links(&mut conn, actor, &reg).await?;
         Ok(present(reg, lines, orders, actor))
     }
@@ -138,6 +146,17 @@ impl RegistrationStore for SqlStore {
         if let Some(before) = filter.expiring_before {
             qb.push(" AND r.status = 'approved' AND r.valid_through <= ")
                 .push_bind(before.to_string());
+        }
+        if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            qb.push(" AND (LOWER(r.customer_name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR LOWER(p.name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR LOWER(r.sor_number) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
         }
         qb.push(if filter.oldest_first {
             " ORDER BY r.id ASC LIMIT "
@@ -445,6 +464,36 @@ impl RegistrationStore for SqlStore {
             .fetch_all(&mut *conn)
             .await?;
         rows.iter().map(change_request_from_row).collect()
+    }
+
+    async fn pending_change_requests(&self, actor: &Actor, limit: u32) -> StoreResult<Vec<PendingChangeRequest>> {
+        if !policy::can_decide_registrations(actor) {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT c.*, p.name AS partner_name, r.customer_name, r.sor_number, r.valid_through \
+             FROM change_requests c JOIN registrations r ON r.id = c.registration_id \
+             JOIN partners p ON p.id = r.partner_id WHERE c.status = 'pending'",
+        );
+        if !access::can_administer(actor) {
+            qb.push(" AND r.approver_id = ").push_bind(actor.user_id);
+        }
+        qb.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(limit));
+        let rows = qb.build().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PendingChangeRequest {
+                    request: change_request_from_row(row)?,
+                    partner_name: get(row, "partner_name")?,
+                    customer_name: get(row, "customer_name")?,
+                    sor_number: get(row, "sor_number")?,
+                    valid_through: get::<Option<String>>(row, "valid_through")?
+                        .as_deref()
+                        .map(parse_date)
+                        .transpose()?,
+                })
+            })
+            .collect()
     }
 
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus> {

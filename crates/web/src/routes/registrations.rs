@@ -109,6 +109,7 @@ impl RegistrationQuery {
                 "a date (YYYY-MM-DD)",
             ),
             approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
+            search: None,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,
                 Some("oldest") => true,

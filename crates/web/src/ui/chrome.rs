@@ -71,7 +71,7 @@ impl Chrome {
             title: String::new(),
             csrf,
             user_name: Some(user.name.clone()),
-            role: user.role.as_str().replace('_', " "),
+            role: user.role.label().into_owned(),
             nav: links
                 .into_iter()
                 .map(|(href, label)| NavLink {

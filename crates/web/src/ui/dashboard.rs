@@ -5,8 +5,8 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::age;
-use crate::ui::notifications::with_times;
-use crate::ui::registrations::approval_queue;
+use crate::ui::notifications::{Message, with_times};
+use crate::ui::registrations::{approval_queue, pending_requests};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::State;
@@ -15,7 +15,8 @@ use domain::calendar::business_date;
 use domain::orders::policy::can_enter_orders;
 use domain::registrations::policy::{can_decide_registrations, can_submit};
 use jiff::ToSpan;
-use store::{Notification, Order, OrderFilter, PageRequest, RegistrationFilter, RegistrationSummary, StatusCount};
+use domain::registrations::RequestStatus;
+use store::{Order, OrderFilter, PageRequest, PendingChangeRequest, RegistrationFilter, RegistrationSummary, StatusCount};
 
 pub fn routes() -> Pages {
     Pages::default().get("/", dashboard)
@@ -29,7 +30,8 @@ struct DashboardPage {
     /// Approved registrations ending soon, with the date a one-click extension asks for.
     expiring: Vec<(RegistrationSummary, String)>,
     waiting: Vec<(RegistrationSummary, String)>,
-    notifications: Vec<(Notification, String)>,
+    requests: Vec<(PendingChangeRequest, String)>,
+    notifications: Vec<Message>,
     orders: Vec<Order>,
     is_partner: bool,
     decides: bool,
@@ -58,15 +60,19 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     } else {
         Vec::new()
     };
-    let expiring = expiring
-        .into_iter()
-        .filter_map(|r| {
-            let to = r
-                .valid_through?
-                .saturating_add(i64::from(settings.default_validity_days).days());
-            Some((r, to.to_string()))
-        })
-        .collect();
+    let mut offers = Vec::new();
+    for r in expiring {
+        // One request at a time: while one waits, extending is not on offer.
+        let asked = state.store.list_change_requests(&actor, r.id).await?;
+        if asked.iter().any(|q| q.status == RequestStatus::Pending) {
+            continue;
+        }
+        if let Some(until) = r.valid_through {
+            let to = until.saturating_add(i64::from(settings.default_validity_days).days());
+            offers.push((r, to.to_string()));
+        }
+    }
+    let expiring = offers;
     let decides = can_decide_registrations(&actor);
     let waiting = if decides {
         let queue = approval_queue(&state, &viewer, 5).await?;
@@ -80,6 +86,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     } else {
         Vec::new()
     };
+    let requests = pending_requests(&state, &viewer, 5).await?;
     let notifications = state
         .store
         .list_notifications(&actor, PageRequest::first(5))
@@ -100,6 +107,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         counts,
         expiring,
         waiting,
+        requests,
         notifications: with_times(notifications, &zone),
         orders,
         is_partner: partner,

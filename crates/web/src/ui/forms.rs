@@ -3,6 +3,7 @@
 
 use domain::FieldErrors;
 use domain::directory::Segment;
+use domain::directory::files::parse_decimal_minor;
 use domain::directory::products::ProductLineInput;
 use std::collections::BTreeMap;
 
@@ -69,6 +70,35 @@ impl FormErrors {
     }
 }
 
+/// A message for a person: starts with a capital and ends with a full stop.
+pub fn sentence(message: &str) -> String {
+    let mut out = message.trim().to_owned();
+    if let Some(first) = out.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// An amount as people type it — "12000.50", "12,000.50", "12 000" — in minor units. Commas and
+/// spaces count only where they group thousands, so "12,5" is refused rather than guessed.
+pub fn typed_amount(raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    let (whole, cents) = raw.split_once('.').map_or((raw, None), |(w, c)| (w, Some(c)));
+    let groups: Vec<&str> = whole.split([',', ' ', '\u{a0}']).collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    let plain = if grouped { groups.concat() } else { whole.to_owned() };
+    let text = match cents {
+        Some(c) => format!("{plain}.{c}"),
+        None => plain,
+    };
+    parse_decimal_minor(&text).map_err(|_| format!("'{raw}' is not an amount like 12,000.50"))
+}
+
 pub fn blank_to_none(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
@@ -132,6 +162,23 @@ pub struct FormLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        assert_eq!(typed_amount("12,000.50"), Ok(1_200_050));
+        assert_eq!(typed_amount("12000.50"), Ok(1_200_050));
+        assert_eq!(typed_amount("1 250 000"), Ok(125_000_000));
+        assert_eq!(typed_amount("35000"), Ok(3_500_000));
+        assert!(typed_amount("12,5").is_err());
+        assert!(typed_amount("1,2345").is_err());
+        assert!(typed_amount("twelve").is_err());
+    }
+
+    #[test]
+    fn messages_read_as_sentences() {
+        assert_eq!(sentence("is required"), "Is required.");
+        assert_eq!(sentence("Done."), "Done.");
+    }
 
     #[test]
     fn line_errors_land_on_the_form_row_they_came_from() {

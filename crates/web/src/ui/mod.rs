@@ -101,6 +101,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     pages()
         .router
         .layer(axum::middleware::from_fn(access::csrf_guard))
+        .layer(axum::middleware::from_fn(error::with_navigation))
         .layer(auth)
         .merge(assets().router)
 }

@@ -21,7 +21,7 @@ pub fn routes() -> Pages {
 #[template(path = "notifications/list.html")]
 struct NotificationsPage {
     chrome: Chrome,
-    items: Vec<(Notification, String)>,
+    items: Vec<Message>,
     next: Option<String>,
 }
 
@@ -49,13 +49,30 @@ async fn notifications(
     })
 }
 
-/// Each message with the time it was sent, as the pages write it.
-pub fn with_times(items: Vec<Notification>, zone: &TimeZone) -> Vec<(Notification, String)> {
+/// A message as the pages show it: when it was sent, and the page of what it is about.
+pub struct Message {
+    pub n: Notification,
+    pub at: String,
+    pub link: Option<String>,
+}
+
+/// The page of a message's subject, for the families that have one.
+fn link_of(n: &Notification) -> Option<String> {
+    match n.entity_type.as_str() {
+        "registration" => Some(format!("/registrations/{}", n.entity_id)),
+        "order" => Some(format!("/orders/{}", n.entity_id)),
+        _ => None,
+    }
+}
+
+/// Each message with the time it was sent and its link, as the pages write them.
+pub fn with_times(items: Vec<Notification>, zone: &TimeZone) -> Vec<Message> {
     items
         .into_iter()
-        .map(|n| {
-            let at = when(n.created_at, zone);
-            (n, at)
+        .map(|n| Message {
+            at: when(n.created_at, zone),
+            link: link_of(&n),
+            n,
         })
         .collect()
 }

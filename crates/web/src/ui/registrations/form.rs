@@ -4,7 +4,9 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::forms::{Choice, FORM_LINES, FormErrors, FormLine, blank_to_none, product_rows, segments, to_rows};
+use crate::ui::forms::{
+    Choice, FORM_LINES, FormErrors, FormLine, blank_to_none, product_rows, segments, to_rows, typed_amount,
+};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -13,7 +15,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::calendar::business_date;
 use domain::directory::customers::CustomerInput;
-use domain::directory::files::parse_decimal_minor;
 use domain::money::MoneyInput;
 use domain::registrations::input::{ClaimCheckInput, NewRegistrationInput, parse_claim_check, parse_new_registration};
 use serde::Deserialize;
@@ -162,7 +163,7 @@ async fn file_registration(
     let (lines, rows, mut errors) = product_rows(|r| form.sku(r).to_owned(), |r| form.qty(r).to_owned());
     let amount = match form.value.trim() {
         "" => None,
-        raw => parse_decimal_minor(raw)
+        raw => typed_amount(raw)
             .map_err(|m| errors.add("estimated_value.amount_minor", m))
             .ok(),
     };
