@@ -93,7 +93,8 @@ const PROBLEMS: [(u16, &str); 6] = [
     (503, "The database is unavailable; retry shortly"),
 ];
 /// The further problems of operations that take a body.
-const BODY_PROBLEMS: [(u16, &str); 3] = [
+const BODY_PROBLEMS: [(u16, &str); 4] = [
+    (408, "The body stopped arriving for longer than the server waits"),
     (
         409,
         "The record's state forbids it, a rule refuses it, or a replayed key or PO number carries other content",
