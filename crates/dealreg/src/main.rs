@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use dealreg::Database;
 use dealreg::files::FileKind;
 use dealreg::mailer::{FileMailer, Mailer, SmtpMailer, SmtpSettings};
+use dealreg::server::Limits;
 use domain::Role;
 use domain::access::input::{UserInput, parse_user};
 use jiff::Timestamp;
@@ -122,7 +123,46 @@ struct ServeArgs {
     #[arg(long, env = "DEALREG_WORKER_INTERVAL", default_value_t = 30)]
     worker_interval: u64,
     #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
     mail: MailArgs,
+}
+
+/// What one client can hold of the server (`dealreg::server::Limits`).
+#[derive(Args)]
+struct LimitArgs {
+    /// Seconds a client has to send a request's line and headers, counted from connecting or, on a
+    /// kept-alive connection, from the request's first byte; a slower client is disconnected.
+    #[arg(long, env = "DEALREG_HEADER_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..),
+        default_value_t = Limits::default().header_read.as_secs())]
+    header_timeout: u64,
+    /// Seconds a request body may pause between two pieces; the request then fails and the
+    /// connection is closed.
+    #[arg(long, env = "DEALREG_BODY_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..),
+        default_value_t = Limits::default().body.as_secs())]
+    body_timeout: u64,
+    /// Seconds a kept-alive connection may go without a request in progress and without a byte
+    /// either way before it is closed. Behind a reverse proxy or load balancer, keep it above the
+    /// proxy's own idle timeout (often 60).
+    #[arg(long, env = "DEALREG_IDLE_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..),
+        default_value_t = Limits::default().idle.as_secs())]
+    idle_timeout: u64,
+    /// Connections served at once; further clients wait to be accepted until one closes. Keep it
+    /// below the process's open-file limit (ulimit -n), which each connection counts against.
+    #[arg(long, env = "DEALREG_MAX_CONNECTIONS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        default_value_t = Limits::default().connections)]
+    max_connections: usize,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Limits {
+        Limits {
+            header_read: Duration::from_secs(args.header_timeout),
+            body: Duration::from_secs(args.body_timeout),
+            idle: Duration::from_secs(args.idle_timeout),
+            connections: args.max_connections,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -402,6 +442,7 @@ async fn serve(args: ServeArgs, store: Arc<dyn Store>, data_dir: &std::path::Pat
         mailer,
         every,
         args.public_url,
+        args.limits.into(),
     )
     .await
     .with_context(|| format!("listening on {}", args.listen))?;

@@ -2,7 +2,7 @@
 //! with the conformance suite's world, and talks to it over HTTP through a small typed client.
 
 use dealreg::mailer::FileMailer;
-use dealreg::server::Running;
+use dealreg::server::{Limits, Running};
 use domain::Actor;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -77,6 +77,11 @@ impl TestApp {
     /// The server on port 0, its clock standing at 2026-11-22T10:00Z, its worker off (tests run
     /// passes explicitly with [`TestApp::run_worker`]).
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with_limits(backend, Limits::default()).await
+    }
+
+    /// [`TestApp::spawn`] with other timeouts and connection limit.
+    pub async fn spawn_with_limits(backend: Backend, limits: Limits) -> TestApp {
         let (store, dir) = fresh_store(backend).await;
         let world = store_conformance::world(store.clone()).await;
         let clock = Arc::new(ManualClock::new(today()));
@@ -88,6 +93,7 @@ impl TestApp {
             Arc::new(FileMailer::new(outbox_dir.clone())),
             None,
             None,
+            limits,
         )
         .await
         .expect("start server");
@@ -107,12 +113,17 @@ impl TestApp {
 
     /// A client authenticated as `actor`, with a new token.
     pub async fn client_for(&self, actor: &Actor) -> Client {
+        self.client(Some(self.token_for(actor).await))
+    }
+
+    /// A new API token of `actor`, for requests made by hand.
+    pub async fn token_for(&self, actor: &Actor) -> String {
         let (secret, hash) = web::credentials::new_token().expect("token");
         self.store()
             .create_token(None, actor.user_id, "test", &hash, None, today())
             .await
             .expect("create token");
-        self.client(Some(secret))
+        secret
     }
 
     /// Gives `actor` a password for browser sign-in, the way a user sets one: through a reset link.

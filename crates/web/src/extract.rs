@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::header;
@@ -65,20 +66,34 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                 "send the body as JSON with 'Content-Type: application/json'",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES),
-                )
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| unreadable(rejection, format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES)))?;
         let value = parse_json(&bytes)?;
         Ok(JsonBody { value, bytes })
     }
+}
+
+/// The problem of a body that could not be read: too large (`too_large` says what the limit is),
+/// stalled, or cut off.
+fn unreadable(rejection: BytesRejection, too_large: String) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", too_large)
+    } else if body_timed_out(&rejection) {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body-timeout",
+            "the body stopped arriving for longer than the server waits; send the request again",
+        )
+    } else {
+        ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
+    }
+}
+
+/// Whether reading a body failed because it stalled longer than the server's body timeout
+/// (`dealreg serve --body-timeout`, a `tower_http` timeout around every request body).
+pub(crate) fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |e| e.source()).any(|e| e.is::<tower_http::timeout::TimeoutError>())
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -222,17 +237,9 @@ impl FromRequest<AppState> for CsvBody {
                 "send the file as 'Content-Type: text/csv'",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    format!("the file exceeds {MAX_CSV_BYTES} bytes; split it"),
-                )
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "unreadable-body", rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| unreadable(rejection, format!("the file exceeds {MAX_CSV_BYTES} bytes; split it")))?;
         String::from_utf8(bytes.to_vec()).map(CsvBody).map_err(|e| {
             ApiError::bad_field(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,8 +10,8 @@ mod routes;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
@@ -93,7 +93,8 @@ const PROBLEMS: [(u16, &str); 6] = [
     (503, "The database is unavailable; retry shortly"),
 ];
 /// The further problems of operations that take a body.
-const BODY_PROBLEMS: [(u16, &str); 3] = [
+const BODY_PROBLEMS: [(u16, &str); 4] = [
+    (408, "The body stopped arriving for longer than the server waits"),
     (
         409,
         "The record's state forbids it, a rule refuses it, or a replayed key or PO number carries other content",
@@ -223,8 +224,35 @@ pub fn app(state: AppState) -> Router {
             .into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Headers of every answer, pages, API and assets alike, unless it sets its own (issue 12, item 9;
+/// decision 40). The policy lets a page load and run only dealreg's own script, stylesheet and
+/// requests: no page has an inline script, style or event handler (charts are SVG markup, not
+/// images), and `base.html` turns off the style htmx would inject.
+const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    ),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    // Pages and API answers hold one person's data (and a reset page its token in the URL): no
+    // cache keeps them. The assets set their own.
+    (header::CACHE_CONTROL, "no-store"),
+];
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    response
 }
 
 #[cfg(test)]

@@ -186,6 +186,7 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
         Arc::new(FileMailer::new(config.dir.join("outbox"))),
         None,
         None,
+        crate::server::Limits::default(),
     )
     .await?;
     let mut partner_tokens = Vec::new();

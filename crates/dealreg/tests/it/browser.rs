@@ -1,7 +1,8 @@
 //! The pages in a real browser: headless Debian Chromium driven through chromedriver (thirtyfour).
 //! A partner registers a deal and sees it pending; a manager sees the conflict with a second
 //! partner's registration and approves one; the partner sees the SOR number; order entry prices an
-//! order; a partner cannot open another partner's registration. Screenshots of the main pages go to
+//! order; a partner cannot open another partner's registration. Throughout, the browser refuses
+//! nothing under the pages' Content-Security-Policy. Screenshots of the main pages go to
 //! `$DEALREG_SCREENSHOTS` (`docs/screenshots` when refreshing the README) or a temporary directory.
 
 use std::net::TcpListener;
@@ -15,6 +16,10 @@ use thirtyfour::prelude::*;
 const PASSWORD: &str = "correct horse battery staple";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Collects what the browser refuses under a page's Content-Security-Policy. Run by the browser on
+/// every new document before the page's own scripts, outside the policy.
+const CSP_WATCH: &str = "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', \
+    e => window.__cspViolations.push(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));";
 
 /// chromedriver on a free loopback port, stopped when dropped.
 struct Driver {
@@ -71,7 +76,13 @@ async fn browser(driver: &Driver, profile: &Path) -> WebDriver {
         caps.add_arg(arg).unwrap();
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display())).unwrap();
-    WebDriver::new(&driver.url, caps).await.expect("a Chromium session")
+    let web = WebDriver::new(&driver.url, caps).await.expect("a Chromium session");
+    web.cdp()
+        .page()
+        .add_script_to_evaluate_on_new_document(CSP_WATCH)
+        .await
+        .unwrap();
+    web
 }
 
 struct Session<'a> {
@@ -82,7 +93,25 @@ struct Session<'a> {
 
 impl Session<'_> {
     async fn open(&self, path: &str) {
+        self.no_csp_violation().await;
         self.web.goto(format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    /// Fails if the browser refused anything on the page it shows (issue 12, item 9): a policy
+    /// that stopped htmx, a stylesheet or a style would show here.
+    async fn no_csp_violation(&self) {
+        if !self.web.current_url().await.unwrap().as_str().starts_with(self.base) {
+            return;
+        }
+        let refused: Option<Vec<String>> = self
+            .web
+            .execute("return window.__cspViolations ?? null", vec![])
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        let refused = refused.expect("CSP_WATCH runs on every page");
+        assert!(refused.is_empty(), "{} refused: {refused:?}", self.path().await);
     }
 
     async fn fill(&self, id: &str, text: &str) {
@@ -99,6 +128,7 @@ impl Session<'_> {
     }
 
     async fn click(&self, css: &str) {
+        self.no_csp_violation().await;
         self.web.find(By::Css(css)).await.unwrap().click().await.unwrap();
     }
 
@@ -322,6 +352,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert!(problem.contains("line 2, msrp"), "{problem}");
     s.shot("price-list-import").await;
 
+    s.no_csp_violation().await;
     s.web.quit().await.unwrap();
     app.stop().await;
 }

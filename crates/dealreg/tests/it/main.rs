@@ -9,4 +9,5 @@ mod cli;
 mod crash;
 mod pages;
 mod scale_out;
+mod server;
 mod smtp;

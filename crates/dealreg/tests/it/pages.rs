@@ -29,6 +29,7 @@ struct Browser {
 struct Page {
     status: u16,
     location: Option<String>,
+    headers: reqwest::header::HeaderMap,
     html: String,
 }
 
@@ -70,6 +71,7 @@ impl Browser {
         Page {
             status,
             location,
+            headers: response.headers().clone(),
             html: response.text().await.unwrap(),
         }
     }
@@ -94,7 +96,7 @@ impl Browser {
     }
 }
 
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     html[start..start + 64].to_owned()
 }
@@ -773,5 +775,52 @@ async fn the_database_holds_no_secret_a_thief_could_use() {
             .await
             .unwrap();
     assert!(!body.contains("/password/reset/") && secret.is_none(), "{body}");
+    app.stop().await;
+}
+
+/// Issue 12, item 9: every answer — pages signed in or not, API answers, errors, assets — carries the
+/// security headers, and only the assets may be kept in a cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.set_password(&app.world.partner_a, PASSWORD).await;
+    let mut browser = Browser::new(&app);
+    let sign_in = browser.get("/login").await;
+    assert_eq!(browser.sign_in(&app.world.partner_a.email, PASSWORD).await.status, 303);
+    let dashboard = browser.get("/").await;
+    let missing = browser.get("/no-such-page").await;
+    let script = browser.get("/assets/htmx.min.js").await;
+    let api = app.client_for(&app.world.partner_a).await.get("/registrations").await;
+    let refused = app.client(None).get("/registrations").await;
+    let answers = [
+        ("sign-in page", sign_in.status, &sign_in.headers),
+        ("signed-in page", dashboard.status, &dashboard.headers),
+        ("error page", missing.status, &missing.headers),
+        ("asset", script.status, &script.headers),
+        ("API answer", api.status.as_u16(), &api.headers),
+        ("API problem", refused.status.as_u16(), &refused.headers),
+    ];
+    let statuses: Vec<u16> = answers.iter().map(|(_, status, _)| *status).collect();
+    assert_eq!(statuses, [200, 200, 404, 200, 200, 401]);
+    for (what, _, headers) in answers {
+        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap());
+        assert_eq!(
+            header("content-security-policy"),
+            Some(
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+            ),
+            "{what}"
+        );
+        assert_eq!(header("x-content-type-options"), Some("nosniff"), "{what}");
+        assert_eq!(header("x-frame-options"), Some("DENY"), "{what}");
+        assert_eq!(header("referrer-policy"), Some("same-origin"), "{what}");
+        let cache = if what == "asset" {
+            "public, max-age=86400"
+        } else {
+            "no-store"
+        };
+        assert_eq!(header("cache-control"), Some(cache), "{what}");
+    }
     app.stop().await;
 }

@@ -124,10 +124,22 @@ pub async fn approval_needs_acknowledgement_when_another_partner_filed_first(sto
     // Shown to its approver, the first-filed registration names the ones filed since (issue 13,
     // defect 4); its partner still learns nothing of them.
     let first_seen = w.store.get_registration(&w.west_manager, first.id).await.unwrap();
-    let since: Vec<i64> = first_seen.conflicts.unwrap().iter().map(|m| m.registration_id).collect();
+    let since: Vec<i64> = first_seen
+        .conflicts
+        .unwrap()
+        .iter()
+        .map(|m| m.registration_id)
+        .collect();
     assert!(since.contains(&clash.id), "{since:?}");
     assert!(first_seen.possible_conflict);
-    assert!(w.store.get_registration(&w.partner_a, first.id).await.unwrap().conflicts.is_none());
+    assert!(
+        w.store
+            .get_registration(&w.partner_a, first.id)
+            .await
+            .unwrap()
+            .conflicts
+            .is_none()
+    );
     // The first filer is approved without fuss.
     w.store
         .approve_registration(&w.west_manager, first.id, approval(false), today())

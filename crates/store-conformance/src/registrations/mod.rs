@@ -425,13 +425,21 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
                 search: Some(text.to_owned()),
                 ..Default::default()
             };
-            let listed = w.store.list_registrations(actor, filter, PageRequest::default()).await.unwrap();
+            let listed = w
+                .store
+                .list_registrations(actor, filter, PageRequest::default())
+                .await
+                .unwrap();
             listed.items.iter().map(|r| r.id).collect::<Vec<_>>()
         }
     };
     assert_eq!(found("partner", "org number 3").await, [ids[3]]);
     assert_eq!(found("partner", "sor-2026-000001").await, [ids[1]]);
-    assert_eq!(found("partner", "someone else").await, Vec::<i64>::new(), "another partner's stays hidden");
+    assert_eq!(
+        found("partner", "someone else").await,
+        Vec::<i64>::new(),
+        "another partner's stays hidden"
+    );
     assert_eq!(found("admin", "someone else").await.len(), 1);
     assert_eq!(found("admin", "CONTOSO").await.len(), 1, "by partner name");
     assert_eq!(found("admin", "%").await, Vec::<i64>::new());

@@ -104,7 +104,15 @@ impl RegistrationStore for SqlStore {
             // Current for whoever decides: registrations filed since this one may resemble it.
             let skus: Vec<String> = lines.iter().map(|l| l.line.sku.clone()).collect();
             let identity = identity_of(&reg.customer);
-            reg.conflicts = find_matches(&mut conn, &identity, Some(reg.customer.id), &skus, Some(reg.partner_id), Some(id)).await?;
+            reg.conflicts = find_matches(
+                &mut conn,
+                &identity,
+                Some(reg.customer.id),
+                &skus,
+                Some(reg.partner_id),
+                Some(id),
+            )
+            .await?;
             reg.possible_conflict = reg.conflicts.iter().any(|m| m.is_conflict);
         }
         let orders = order_links(&mut conn, actor, &reg).await?;
@@ -148,7 +156,11 @@ impl RegistrationStore for SqlStore {
                 .push_bind(before.to_string());
         }
         if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             let pattern = format!("%{escaped}%");
             qb.push(" AND (LOWER(r.customer_name) LIKE ")
                 .push_bind(pattern.clone())

@@ -13,10 +13,12 @@ use axum::extract::State;
 use axum::response::Response;
 use domain::calendar::business_date;
 use domain::orders::policy::can_enter_orders;
+use domain::registrations::RequestStatus;
 use domain::registrations::policy::{can_decide_registrations, can_submit};
 use jiff::ToSpan;
-use domain::registrations::RequestStatus;
-use store::{Order, OrderFilter, PageRequest, PendingChangeRequest, RegistrationFilter, RegistrationSummary, StatusCount};
+use store::{
+    Order, OrderFilter, PageRequest, PendingChangeRequest, RegistrationFilter, RegistrationSummary, StatusCount,
+};
 
 pub fn routes() -> Pages {
     Pages::default().get("/", dashboard)

@@ -86,14 +86,27 @@ impl Failed {
     fn words(&self) -> (&'static str, &'static str) {
         match self.status {
             StatusCode::NOT_FOUND => ("Not found", "Check the address, or start again from the dashboard."),
-            StatusCode::FORBIDDEN => ("Not allowed", "If you think you should be allowed, ask your dealreg administrator."),
-            StatusCode::CONFLICT => ("Changed meanwhile", "Go back and reload the page to see where things stand now."),
-            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-                ("Please check what you entered", "Go back, correct it and send it again.")
-            }
+            StatusCode::FORBIDDEN => (
+                "Not allowed",
+                "If you think you should be allowed, ask your dealreg administrator.",
+            ),
+            StatusCode::CONFLICT => (
+                "Changed meanwhile",
+                "Go back and reload the page to see where things stand now.",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (
+                "Please check what you entered",
+                "Go back, correct it and send it again.",
+            ),
             StatusCode::PAYLOAD_TOO_LARGE => ("Too large", "Send a smaller file or form."),
-            StatusCode::SERVICE_UNAVAILABLE => ("Try again in a moment", "dealreg is busy or its database is unreachable."),
-            _ => ("Something went wrong", "Try again; if it keeps happening, tell your administrator."),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "Try again in a moment",
+                "dealreg is busy or its database is unreachable.",
+            ),
+            _ => (
+                "Something went wrong",
+                "Try again; if it keeps happening, tell your administrator.",
+            ),
         }
     }
 

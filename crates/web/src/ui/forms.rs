@@ -88,9 +88,7 @@ pub fn typed_amount(raw: &str) -> Result<i64, String> {
     let raw = raw.trim();
     let (whole, cents) = raw.split_once('.').map_or((raw, None), |(w, c)| (w, Some(c)));
     let groups: Vec<&str> = whole.split([',', ' ', '\u{a0}']).collect();
-    let grouped = groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3);
+    let grouped = groups.len() > 1 && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
     let plain = if grouped { groups.concat() } else { whole.to_owned() };
     let text = match cents {
         Some(c) => format!("{plain}.{c}"),

@@ -269,8 +269,16 @@ pub async fn csrf_guard(session: Session, request: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-        return UiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) if crate::extract::body_timed_out(&e) => {
+            return UiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "The form did not arrive in time: send it again.",
+            )
+            .into_response();
+        }
+        Err(_) => return UiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
     };
     let sent = from_header.or_else(|| {
         form_urlencoded::parse(&bytes)

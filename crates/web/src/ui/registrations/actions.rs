@@ -35,13 +35,16 @@ pub fn routes() -> Pages {
 /// A form's refusal from the field errors of its parser: each beside the form field it names
 /// (`fields`: the parser's field → the form's), the rest above the form.
 fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, &'static str)]) -> Refused {
-    errors.0.into_iter().fold(
-        Refused::new(form, StatusCode::UNPROCESSABLE_ENTITY),
-        |refused, e| {
-            let field = fields.iter().find(|(from, _)| *from == e.field).map_or("", |(_, to)| *to);
+    errors
+        .0
+        .into_iter()
+        .fold(Refused::new(form, StatusCode::UNPROCESSABLE_ENTITY), |refused, e| {
+            let field = fields
+                .iter()
+                .find(|(from, _)| *from == e.field)
+                .map_or("", |(_, to)| *to);
             refused.error(field, sentence(&e.message))
-        },
-    )
+        })
 }
 
 /// A refusal of the store, in a person's words; what is no refusal (a missing record, a failure)
@@ -104,7 +107,11 @@ async fn approve(
     Path(id): Path<i64>,
     Form(form): Form<ApproveForm>,
 ) -> Result<Response, UiError> {
-    const FIELDS: &[(&str, &str)] = &[("validity_days", "validity_days"), ("valid_through", "validity_days"), ("note", "note")];
+    const FIELDS: &[(&str, &str)] = &[
+        ("validity_days", "validity_days"),
+        ("valid_through", "validity_days"),
+        ("note", "note"),
+    ];
     let days = form.validity_days.as_deref().map(str::trim).filter(|d| !d.is_empty());
     let result = match days.map(str::parse::<u32>) {
         Some(Err(_)) => Ok(Err(Refused::new("approve", StatusCode::UNPROCESSABLE_ENTITY)
@@ -159,10 +166,11 @@ async fn decline(
     let result = match parse_decline(&DeclineInput {
         reason: reason_input(&form.reason).reason,
     }) {
-        Err(_) if form.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-            Ok(Err(Refused::new("decline", StatusCode::UNPROCESSABLE_ENTITY)
-                .error("reason", "Give the partner a reason: they read it with the decision.")))
-        }
+        Err(_) if form.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => Ok(Err(Refused::new(
+            "decline",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .error("reason", "Give the partner a reason: they read it with the decision."))),
         Err(e) => Ok(Err(invalid("decline", e, REASON))),
         Ok(reason) => outcome(
             "decline",
@@ -173,7 +181,10 @@ async fn decline(
                 .await,
         ),
     };
-    after(&state, viewer, id, result, |r| r.typed("reason", form.reason.as_deref())).await
+    after(&state, viewer, id, result, |r| {
+        r.typed("reason", form.reason.as_deref())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -206,7 +217,10 @@ async fn withdraw(
             ),
         }
     };
-    after(&state, viewer, id, result, |r| r.typed("reason", form.reason.as_deref())).await
+    after(&state, viewer, id, result, |r| {
+        r.typed("reason", form.reason.as_deref())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -238,7 +252,10 @@ async fn close(
                 .await,
         ),
     };
-    after(&state, viewer, id, result, |r| r.typed("reason", form.reason.as_deref())).await
+    after(&state, viewer, id, result, |r| {
+        r.typed("reason", form.reason.as_deref())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -314,9 +331,16 @@ async fn request_update(
     ];
     let value = form.value.as_deref().and_then(blank_to_none);
     let result = match value.as_deref().map(typed_amount).transpose() {
-        Err(message) => Ok(Err(Refused::new("update", StatusCode::UNPROCESSABLE_ENTITY).error("value", message))),
+        Err(message) => Ok(Err(
+            Refused::new("update", StatusCode::UNPROCESSABLE_ENTITY).error("value", message)
+        )),
         Ok(amount) => {
-            let currency = state.store.get_registration(&viewer.actor(), id).await?.estimated_value.currency;
+            let currency = state
+                .store
+                .get_registration(&viewer.actor(), id)
+                .await?
+                .estimated_value
+                .currency;
             let input = ChangeRequestInput {
                 kind: Some("update".into()),
                 estimated_value: amount.map(|amount_minor| MoneyInput {
@@ -365,10 +389,11 @@ async fn decide_request(
         .map(Some)
     };
     let result = match reason {
-        Err(_) if !approve && form.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-            Ok(Err(Refused::new("request", StatusCode::UNPROCESSABLE_ENTITY)
-                .error("reason", "Give the partner a reason for declining their request.")))
-        }
+        Err(_) if !approve && form.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => Ok(Err(Refused::new(
+            "request",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .error("reason", "Give the partner a reason for declining their request."))),
         Err(e) => Ok(Err(invalid("request", e, REASON))),
         Ok(reason) => outcome(
             "request",

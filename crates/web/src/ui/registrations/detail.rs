@@ -78,7 +78,8 @@ impl Forms {
     }
 
     pub fn ticked(&self, form: &str, field: &str) -> bool {
-        self.refused(form).is_some_and(|r| r.typed.get(field).is_some_and(|v| !v.is_empty()))
+        self.refused(form)
+            .is_some_and(|r| r.typed.get(field).is_some_and(|v| !v.is_empty()))
     }
 }
 
@@ -172,7 +173,11 @@ fn changes(reg: &Registration, request: &ChangeRequestRecord) -> Vec<String> {
         } => {
             let mut out = Vec::new();
             if let Some(lines) = lines {
-                let now: Vec<String> = reg.products.iter().map(|p| format!("{} × {}", p.quantity, p.sku)).collect();
+                let now: Vec<String> = reg
+                    .products
+                    .iter()
+                    .map(|p| format!("{} × {}", p.quantity, p.sku))
+                    .collect();
                 let asked: Vec<String> = lines.iter().map(|l| format!("{} × {}", l.quantity, l.sku)).collect();
                 out.push(format!("Products {} → {}", now.join(", "), asked.join(", ")));
             }
@@ -200,7 +205,12 @@ pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Ref
     let history = state.store.registration_history(&actor, id).await?;
     let records = state.store.list_change_requests(&actor, id).await?;
     let mut ids: Vec<i64> = history.iter().filter_map(|e| e.actor_user_id).collect();
-    ids.extend(records.iter().flat_map(|r| [Some(r.requested_by), r.decided_by]).flatten());
+    ids.extend(
+        records
+            .iter()
+            .flat_map(|r| [Some(r.requested_by), r.decided_by])
+            .flatten(),
+    );
     let people = names(state.store.as_ref(), ids).await?;
     let timeline = history
         .iter()
@@ -219,16 +229,30 @@ pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Ref
             status: r.status,
             changes: changes(&reg, r),
             reason: r.reason.clone(),
-            asked: format!("{}, {}", name_of(&people, Some(r.requested_by)), when(r.requested_at, &zone)),
+            asked: format!(
+                "{}, {}",
+                name_of(&people, Some(r.requested_by)),
+                when(r.requested_at, &zone)
+            ),
             decided: r.decided_at.map(|at| {
-                let note = r.decision_reason.as_deref().map(|n| format!(": “{n}”")).unwrap_or_default();
-                format!("{} by {}, {}{note}", r.status.label(), name_of(&people, r.decided_by), when(at, &zone))
+                let note = r
+                    .decision_reason
+                    .as_deref()
+                    .map(|n| format!(": “{n}”"))
+                    .unwrap_or_default();
+                format!(
+                    "{} by {}, {}{note}",
+                    r.status.label(),
+                    name_of(&people, r.decided_by),
+                    when(at, &zone)
+                )
             }),
         })
         .collect();
     let decides = can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
     let partner_acts = can_request_change(&actor, reg.partner_id) == Access::Allowed;
-    let closes = can_close(&actor, reg.partner_id, reg.approver_id) == Access::Allowed && reg.status == Status::Approved;
+    let closes =
+        can_close(&actor, reg.partner_id, reg.approver_id) == Access::Allowed && reg.status == Status::Approved;
     let extend_to = reg
         .valid_through
         .map(|d| {

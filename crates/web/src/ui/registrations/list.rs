@@ -83,7 +83,9 @@ async fn registrations(
         chrome: viewer.chrome.titled("Registrations"),
         rows,
         statuses: choices(
-            Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().into_owned())),
+            Status::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
             &status,
         ),
         status,

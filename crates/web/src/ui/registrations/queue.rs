@@ -78,7 +78,11 @@ struct QueueQuery {
     sort: String,
 }
 
-async fn queue(State(state): State<AppState>, viewer: Viewer, Query(q): Query<QueueQuery>) -> Result<Response, UiError> {
+async fn queue(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, UiError> {
     if !can_decide_registrations(&viewer.actor()) {
         return Err(UiError::new(
             StatusCode::FORBIDDEN,
