@@ -65,7 +65,7 @@ impl fmt::Display for Money {
         let units = (abs / 100).to_string();
         let mut grouped = String::with_capacity(units.len() + units.len() / 3);
         for (i, digit) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
@@ -142,7 +142,7 @@ mod tests {
         };
         assert_eq!(m.to_string(), "5,000.00 USD");
         let big = Money {
-            amount_minor: 123_456_789_00,
+            amount_minor: 12_345_678_900,
             currency: usd,
         };
         assert_eq!(big.to_string(), "123,456,789.00 USD");
