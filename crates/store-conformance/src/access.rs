@@ -31,6 +31,21 @@ pub async fn browser_sessions_are_kept_until_their_user_is_signed_out(store: Arc
         s.run_sweeps(ts("2026-11-22T12:00:00Z")).await.unwrap().sessions_removed,
         1
     );
+    // A new session never takes the place of an existing one.
+    assert!(
+        !s.create_session("abc", None, "{}", ts("2026-11-22T18:00:00Z"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.create_session("new", None, "{}", ts("2026-11-22T18:00:00Z"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.load_session("abc", today()).await.unwrap().as_deref(),
+        Some("{\"v\":2}")
+    );
     s.delete_session("abc").await.unwrap();
     assert_eq!(s.load_session("abc", today()).await.unwrap(), None);
 

@@ -105,6 +105,15 @@ pub trait AccessStore {
         record: &str,
         expires: Timestamp,
     ) -> StoreResult<()>;
+    /// Stores a new session unless its id is taken (then `false`, nothing changed): a new id never
+    /// overwrites another browser's session.
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<i64>,
+        record: &str,
+        expires: Timestamp,
+    ) -> StoreResult<bool>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
     /// Ends every browser session of a user ("sign out everywhere"): the user themself or an
     /// administrator.

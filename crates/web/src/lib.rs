@@ -208,13 +208,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .merge(ui::router(&state))
-        .fallback(|uri: axum::http::Uri| async move {
-            if uri.path().starts_with("/api/") {
-                error::ApiError::not_found("route").into_response()
-            } else {
-                ui::not_found().await
-            }
-        })
+        .fallback_service(ui::fallback(&state))
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -194,6 +194,9 @@ async fn stopping_lets_a_request_in_progress_finish() {
     let token = app.token_for(&app.world.partner_a).await;
     let address = app.base_url.trim_start_matches("http://").to_owned();
     let mut in_progress = connect(&app).await;
+    // Served once, so the connection is surely accepted (not still in the listen backlog)...
+    in_progress.write_all(HEALTH).await.unwrap();
+    assert!(answer(&mut in_progress).await.starts_with("HTTP/1.1 200"));
     in_progress
         .write_all(
             format!(
@@ -204,6 +207,8 @@ async fn stopping_lets_a_request_in_progress_finish() {
         )
         .await
         .unwrap();
+    // ...and its next request has been read up to the body it waits for.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let stopped = tokio::spawn(app.stop());
     // Stopping has begun once new connections are refused.
     tokio::time::timeout(PATIENCE, async {

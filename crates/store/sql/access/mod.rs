@@ -304,6 +304,26 @@ impl AccessStore for SqlStore {
         Ok(())
     }
 
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<i64>,
+        record: &str,
+        expires: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO web_sessions (id_hash, user_id, record, expires_us) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id_hash) DO NOTHING",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(record)
+        .bind(us(expires))
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
             .bind(id_hash)

@@ -27,7 +27,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use axum_login::AuthManagerLayerBuilder;
+use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder};
 use error::UiError;
 use store::{Page, PageRequest, StoreError};
 
@@ -95,15 +95,34 @@ fn asset(body: &'static [u8], content_type: &'static str) -> Response {
     response
 }
 
+fn auth_layer(state: &AppState) -> AuthManagerLayer<access::Backend, access::session::DbSessions> {
+    AuthManagerLayerBuilder::new(access::Backend(state.clone()), access::session::layer(state)).build()
+}
+
 /// Pages and their assets; sessions and sign-in wrap them, the CSRF check guards every form.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let auth = AuthManagerLayerBuilder::new(access::Backend(state.clone()), access::session::layer(state)).build();
     pages()
         .router
         .layer(axum::middleware::from_fn(access::csrf_guard))
         .layer(axum::middleware::from_fn(error::with_navigation))
-        .layer(auth)
+        .layer(auth_layer(state))
         .merge(assets().router)
+}
+
+/// What answers a path that is no route: `not_found` for the API's paths, the "not found" page,
+/// inside the signed-in person's navigation, for every other.
+pub fn fallback(state: &AppState) -> Router {
+    Router::new()
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                crate::error::ApiError::not_found("route").into_response()
+            } else {
+                not_found().await
+            }
+        })
+        .layer(axum::middleware::from_fn(error::with_navigation))
+        .layer(auth_layer(state))
+        .with_state(state.clone())
 }
 
 /// (method, path) of every route of the pages and their assets, as [`router`] serves them: for

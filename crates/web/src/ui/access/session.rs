@@ -31,12 +31,35 @@ fn backend(e: impl fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// What the database keeps of a record: its JSON, its user, its expiry.
+fn stored(record: &Record) -> session_store::Result<(String, Option<i64>, jiff::Timestamp)> {
+    let text = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let expires = jiff::Timestamp::from_nanosecond(record.expiry_date.unix_timestamp_nanos()).map_err(backend)?;
+    let user = record.data.get(USER_KEY).and_then(serde_json::Value::as_i64);
+    Ok((text, user, expires))
+}
+
 #[async_trait::async_trait]
 impl SessionStore for DbSessions {
+    /// A new session under a fresh id; on the (2^-128) chance that the id is taken, another one.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let (text, user, expires) = stored(record)?;
+            if self
+                .0
+                .store
+                .create_session(&token_hash(&record.id.to_string()), user, &text, expires)
+                .await
+                .map_err(backend)?
+            {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let text = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let expires = jiff::Timestamp::from_nanosecond(record.expiry_date.unix_timestamp_nanos()).map_err(backend)?;
-        let user = record.data.get(USER_KEY).and_then(serde_json::Value::as_i64);
+        let (text, user, expires) = stored(record)?;
         self.0
             .store
             .save_session(&token_hash(&record.id.to_string()), user, &text, expires)
