@@ -48,19 +48,22 @@ impl ProgramSettings {
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         if !(1..=3650).contains(&self.max_validity_days) {
-            errors.add("max_validity_days", "must be between 1 and 3650");
+            errors.add("max_validity_days", "Between 1 and 3650 days.");
         }
         if self.default_validity_days == 0 || self.default_validity_days > self.max_validity_days {
             errors.add(
                 "default_validity_days",
-                "must be at least 1 and at most max_validity_days",
+                "At least 1 day, and no longer than the longest validity.",
             );
         }
         if self.reminder_days_before >= self.max_validity_days {
-            errors.add("reminder_days_before", "must be shorter than max_validity_days");
+            errors.add("reminder_days_before", "Fewer days than the longest validity.");
         }
         if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
-            errors.add("time_zone", "unknown IANA time zone (e.g. America/New_York)");
+            errors.add(
+                "time_zone",
+                "Not a time zone we know: use a name such as America/New_York or Europe/Berlin.",
+            );
         }
         errors.into_result(())
     }

@@ -248,3 +248,162 @@ pub async fn api_tokens_may_expire(store: Arc<dyn Store>) {
         Err(StoreError::Invalid(_))
     ));
 }
+
+pub async fn administrators_edit_users_with_an_audit_entry(store: Arc<dyn Store>) {
+    use domain::Role;
+    use domain::access::input::{Email, UserUpdate};
+    let w = world(store).await;
+    let s = w.store.as_ref();
+    let rename = UserUpdate {
+        display_name: Some("Ann Archer".into()),
+        email: Some(Email::parse("Ann.Archer@Northwind.example").unwrap()),
+        ..UserUpdate::default()
+    };
+    let link = |n: u32| format!("http://localhost/password/reset/{n}");
+    let id = w.partner_a.user_id;
+    assert!(
+        s.create_password_reset(id, "hash-old", &link(1), ts("2026-11-22T11:00:00Z"), today())
+            .await
+            .unwrap()
+    );
+    let entries = s.verify_audit().await.unwrap().entries;
+    let renamed = s.update_user(&w.admin, id, rename, today()).await.unwrap();
+    assert_eq!(
+        (renamed.display_name.as_str(), renamed.email.as_str()),
+        ("Ann Archer", "ann.archer@northwind.example")
+    );
+    assert_eq!(renamed.partner_id, w.partner_a.partner_id, "the partner stays");
+    assert_eq!(s.verify_audit().await.unwrap().entries, entries + 1);
+    // The link went to the old address: it ends with it.
+    assert!(matches!(
+        s.reset_password("hash-old", "new", today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // Another partner; then staff, which leaves the partner behind.
+    let moved = UserUpdate {
+        partner_id: Some(w.partner_b.partner_id),
+        role: Some(Role::PartnerAdmin),
+        ..UserUpdate::default()
+    };
+    let moved = s.update_user(&w.admin, id, moved, today()).await.unwrap();
+    assert_eq!(
+        (moved.role, moved.partner_id),
+        (Role::PartnerAdmin, w.partner_b.partner_id)
+    );
+    let staff = UserUpdate {
+        role: Some(Role::Sales),
+        ..UserUpdate::default()
+    };
+    let staff = s.update_user(&w.admin, id, staff, today()).await.unwrap();
+    assert_eq!((staff.role, staff.partner_id), (Role::Sales, None));
+    // Refusals: a partner role without a partner, a taken address, no such partner, their own
+    // administrator role, anyone but an administrator, a partner (who is told of no user at all).
+    let field_of = |r: StoreResult<User>| match r {
+        Err(StoreError::Invalid(e)) => e.0[0].field.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let no_partner = UserUpdate {
+        role: Some(Role::PartnerUser),
+        ..UserUpdate::default()
+    };
+    assert_eq!(
+        field_of(s.update_user(&w.admin, id, no_partner, today()).await),
+        "partner_id"
+    );
+    let taken = UserUpdate {
+        email: Some(Email::parse("west@vendor.example").unwrap()),
+        ..UserUpdate::default()
+    };
+    assert!(matches!(
+        s.update_user(&w.admin, id, taken, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let nowhere = UserUpdate {
+        role: Some(Role::PartnerUser),
+        partner_id: Some(Some(9999)),
+        ..UserUpdate::default()
+    };
+    assert_eq!(
+        field_of(s.update_user(&w.admin, id, nowhere, today()).await),
+        "partner_id"
+    );
+    let demote = UserUpdate {
+        role: Some(Role::Sales),
+        ..UserUpdate::default()
+    };
+    assert_eq!(
+        field_of(s.update_user(&w.admin, w.admin.user_id, demote.clone(), today()).await),
+        "role"
+    );
+    assert!(matches!(
+        s.update_user(&w.west_manager, id, demote.clone(), today()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.update_user(&w.partner_c, id, demote.clone(), today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.update_user(&w.admin, 9999, demote, today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        s.find_user(id).await.unwrap().unwrap().role,
+        Role::Sales,
+        "refusals change nothing"
+    );
+    assert_eq!(s.verify_audit().await.unwrap().first_bad_id, None);
+}
+
+pub async fn a_users_tokens_are_listed_for_administrators(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let s = w.store.as_ref();
+    let id = w.partner_a.user_id;
+    let until = ts("2027-02-20T10:00:00Z");
+    let first = s
+        .create_token(Some(&w.admin), id, "crm sync", "hash-l1", None, today())
+        .await
+        .unwrap();
+    let second = s
+        .create_token(
+            Some(&w.admin),
+            id,
+            "laptop",
+            "hash-l2",
+            Some(until),
+            ts("2026-11-22T11:00:00Z"),
+        )
+        .await
+        .unwrap();
+    s.create_token(None, w.partner_b.user_id, "other", "hash-l3", None, today())
+        .await
+        .unwrap();
+    s.revoke_token(Some(&w.admin), first.id, ts("2026-11-22T12:00:00Z"))
+        .await
+        .unwrap();
+    let tokens = s.list_tokens(&w.admin, id).await.unwrap();
+    let seen: Vec<_> = tokens
+        .iter()
+        .map(|t| (t.id, t.label.as_str(), t.expires_at, t.revoked_at))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (second.id, "laptop", Some(until), None),
+            (first.id, "crm sync", None, Some(ts("2026-11-22T12:00:00Z")))
+        ],
+        "newest first, this user's only"
+    );
+    assert!(matches!(
+        s.list_tokens(&w.west_manager, id).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.list_tokens(&w.partner_a, id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.list_tokens(&w.admin, 9999).await,
+        Err(StoreError::NotFound(_))
+    ));
+}

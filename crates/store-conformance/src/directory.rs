@@ -236,3 +236,73 @@ pub async fn price_versions_apply_from_their_date_and_imports_are_whole(store: A
         Err(StoreError::Forbidden(_))
     ));
 }
+
+pub async fn partners_are_renamed_and_moved_by_administrators(store: Arc<dyn Store>) {
+    use domain::directory::input::NewPartner;
+    let w = world(store).await;
+    let s = w.store.as_ref();
+    let id = w.partner_a.partner_id.unwrap();
+    let regions = s.list_regions().await.unwrap();
+    let east = regions.iter().find(|r| r.name == "East").unwrap().id;
+    let entries = s.verify_audit().await.unwrap().entries;
+    let change = NewPartner {
+        name: "Northwind Audio Visual".into(),
+        level: PartnerLevel::Platinum,
+        activation_stage: ActivationStage::FullyOperational,
+        region_id: east,
+    };
+    let after = s.update_partner(&w.admin, id, change.clone(), today()).await.unwrap();
+    assert_eq!(
+        (
+            after.id,
+            after.name.as_str(),
+            after.level,
+            after.activation_stage,
+            after.region_id
+        ),
+        (
+            id,
+            "Northwind Audio Visual",
+            PartnerLevel::Platinum,
+            ActivationStage::FullyOperational,
+            east
+        )
+    );
+    assert_eq!(s.get_partner(&w.admin, id).await.unwrap(), after);
+    assert_eq!(s.verify_audit().await.unwrap().entries, entries + 1);
+    let taken = NewPartner {
+        name: "Contoso Classrooms".into(),
+        ..change.clone()
+    };
+    assert!(matches!(
+        s.update_partner(&w.admin, id, taken, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let nowhere = NewPartner {
+        region_id: 9999,
+        ..change.clone()
+    };
+    assert!(matches!(
+        s.update_partner(&w.admin, id, nowhere, today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.update_partner(&w.west_manager, id, change.clone(), today()).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.update_partner(&w.partner_a, id, change.clone(), today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.update_partner(&w.admin, 9999, change, today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // The program's currency changes only while no price is in another one.
+    let mut euros = s.settings().await.unwrap();
+    euros.currency = domain::Currency::parse("EUR").unwrap();
+    match s.update_settings(&w.admin, euros, today()).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "currency"),
+        other => panic!("the currency changed under a USD price list: {other:?}"),
+    }
+}

@@ -36,12 +36,15 @@ macro_rules! conformance_tests {
             browser_sessions_are_kept_until_their_user_is_signed_out,
             sign_in_attempts_are_counted_before_the_password_is_checked,
             reset_links_are_secret_single_and_few,
-            api_tokens_may_expire
+            api_tokens_may_expire,
+            administrators_edit_users_with_an_audit_entry,
+            a_users_tokens_are_listed_for_administrators
         );
         $crate::conformance_tests!(@family $factory; audit: the_audit_trail_verifies_and_tells_the_history);
         $crate::conformance_tests!(@family $factory; directory:
             master_data_is_validated_and_unique,
-            price_versions_apply_from_their_date_and_imports_are_whole
+            price_versions_apply_from_their_date_and_imports_are_whole,
+            partners_are_renamed_and_moved_by_administrators
         );
         $crate::conformance_tests!(@family $factory; idempotency:
             idempotency_keys_keep_the_first_response,

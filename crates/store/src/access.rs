@@ -5,7 +5,7 @@ use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
 use domain::Actor;
 use domain::Role;
-use domain::access::input::Email;
+use domain::access::input::{Email, UserUpdate};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +81,12 @@ pub trait AccessStore {
         active: bool,
         now: Timestamp,
     ) -> StoreResult<User>;
+    /// Changes a user's e-mail address, name, role or partner (administrators; domain
+    /// `UserUpdate::resolve` settles role and partner). A new address ends the user's open reset
+    /// links, which went to the old one.
+    async fn update_user(&self, actor: &Actor, user_id: i64, update: UserUpdate, now: Timestamp) -> StoreResult<User>;
+    /// A user's API tokens, newest first, revoked and expired ones included (administrators).
+    async fn list_tokens(&self, actor: &Actor, user_id: i64) -> StoreResult<Vec<ApiToken>>;
     /// `expires`: when the token stops working by itself (`None`: until revoked).
     async fn create_token(
         &self,

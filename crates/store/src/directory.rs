@@ -134,6 +134,9 @@ pub trait DirectoryStore {
     ) -> StoreResult<Region>;
     async fn list_regions(&self) -> StoreResult<Vec<Region>>;
     async fn create_partner(&self, actor: Option<&Actor>, partner: NewPartner, now: Timestamp) -> StoreResult<Partner>;
+    /// Renames a partner or moves it to another region, level or activation stage (administrators).
+    async fn update_partner(&self, actor: &Actor, id: i64, partner: NewPartner, now: Timestamp)
+    -> StoreResult<Partner>;
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner>;
     async fn list_partners(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Partner>>;
     async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product>;

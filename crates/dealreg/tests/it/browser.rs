@@ -421,8 +421,9 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert!(s.web.find_all(By::Css("svg.chart")).await.unwrap().len() >= 4);
     s.shot("charts").await;
     s.open("/admin/prices").await;
+    s.click("summary").await;
     s.fill("csv", "sku,name,category,currency,list_price,partner_price,msrp,rrsp\nLAMP-9,Lamp,accessories,USD,199.00,120.00,\"189,00\",179.00").await;
-    s.click("main form button[type=submit]").await;
+    s.click("#paste button[type=submit]").await;
     let problem = s.text("main .problem").await;
     assert!(problem.contains("line 2, msrp"), "{problem}");
     s.shot("price-list-import").await;

@@ -7,8 +7,9 @@ use super::customers::{Customer, CustomerInput, parse_customer};
 use super::input::{NewPartner, PartnerInput, parse_partner};
 use super::products::{NewProduct, ProductInput, parse_product};
 use super::{ActivationStage, PartnerLevel};
-use crate::FieldErrors;
 use crate::money::MAX_AMOUNT_MINOR;
+use crate::str_enum::str_enum;
+use crate::{Currency, FieldErrors};
 use jiff::civil::Date;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -279,6 +280,53 @@ pub fn parse_price_list(text: &str, today: Date) -> Result<Vec<Line<NewProduct>>
         }
     }
     duplicates.into_result(rows)
+}
+
+/// Rows priced in another currency than the program's (ORD-3: one price list, one currency).
+pub fn currency_errors(rows: &[Line<NewProduct>], currency: Currency) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for row in rows.iter().filter(|r| r.value.currency != currency) {
+        errors.add_at_line(
+            row.line,
+            "currency",
+            format!("{} differs from the program's currency {currency}", row.value.currency),
+        );
+    }
+    errors
+}
+
+/// What one row of a price list file would do to the price list on file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceChange {
+    NewProduct,
+    NewVersion,
+    Changed,
+    Unchanged,
+}
+str_enum!(PriceChange {
+    NewProduct => "new_product",
+    NewVersion => "new_version" as "New price version",
+    Changed => "changed" as "Changed prices or details",
+    Unchanged => "unchanged",
+});
+
+/// Each row's change, for the preview before an import. `on_file`: every version on file, as the
+/// row that would have written it. A row replaces the version of its SKU and date, if any.
+pub fn price_list_changes(rows: &[Line<NewProduct>], on_file: &[NewProduct]) -> Vec<PriceChange> {
+    let mut versions: BTreeMap<&str, Vec<&NewProduct>> = BTreeMap::new();
+    for v in on_file {
+        versions.entry(v.sku.as_str()).or_default().push(v);
+    }
+    rows.iter()
+        .map(|row| match versions.get(row.value.sku.as_str()) {
+            None => PriceChange::NewProduct,
+            Some(of_sku) => match of_sku.iter().find(|v| v.effective_from == row.value.effective_from) {
+                None => PriceChange::NewVersion,
+                Some(v) if **v == row.value => PriceChange::Unchanged,
+                Some(_) => PriceChange::Changed,
+            },
+        })
+        .collect()
 }
 
 /// The file column a product field comes from.
@@ -607,5 +655,38 @@ mod tests {
             let _ = parse_partners(&text);
             let _ = parse_customers(&text);
         }
+    }
+
+    #[test]
+    fn a_preview_tells_what_each_row_would_do() {
+        let today = jiff::civil::date(2026, 11, 22);
+        let file = "sku,name,category,currency,list_price,partner_price,msrp,rrsp,effective_from\n\
+                    NEW-1,New,x,USD,1.00,1.00,1.00,1.00,\n\
+                    OLD-1,Old,x,USD,2.00,2.00,2.00,2.00,2027-01-01\n\
+                    OLD-1,Old,x,USD,1.00,1.00,1.00,1.00,\n\
+                    OLD-2,Old two,x,USD,9.00,1.00,1.00,1.00,\n\
+                    OLD-3,Old three,x,EUR,1.00,1.00,1.00,1.00,\n";
+        let rows = parse_price_list(file, today).unwrap();
+        let on_file: Vec<NewProduct> = ["OLD-1", "OLD-2", "OLD-3"]
+            .iter()
+            .zip(["Old", "Old two", "Old three"])
+            .map(|(sku, name)| NewProduct {
+                sku: (*sku).into(),
+                name: name.into(),
+                currency: Currency::parse(if *sku == "OLD-3" { "EUR" } else { "USD" }).unwrap(),
+                ..rows[2].value.clone()
+            })
+            .collect();
+        let labels: Vec<_> = price_list_changes(&rows, &on_file).iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["new_product", "new_version", "unchanged", "changed", "unchanged"]
+        );
+        let usd = Currency::parse("USD").unwrap();
+        let wrong = currency_errors(&rows, usd);
+        assert_eq!(
+            (wrong.0.len(), wrong.0[0].line, wrong.0[0].field.as_str()),
+            (1, Some(6), "currency")
+        );
     }
 }

@@ -4,6 +4,7 @@ use crate::sql::directory::load_settings;
 use crate::sql::kit::*;
 use crate::sql::write::{Change, Write};
 use domain::access::SignInCount;
+use domain::access::input::UserUpdate;
 use jiff::SignedDuration;
 
 pub(crate) fn user_from_row(row: &DbRow) -> StoreResult<User> {
@@ -169,6 +170,68 @@ impl AccessStore for SqlStore {
         tx.audit(change).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    async fn update_user(&self, actor: &Actor, user_id: i64, update: UserUpdate, now: Timestamp) -> StoreResult<User> {
+        if actor.role.is_partner() {
+            // Users belong to partners or to the vendor; neither is a partner's business.
+            return Err(StoreError::NotFound("user"));
+        }
+        require_admin(Some(actor), "change users")?;
+        let mut tx = self.begin(Some(actor), now).await?;
+        let before = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        let before = user_from_row(&before)?;
+        let (role, partner_id) = update.resolve(before.role, before.partner_id, actor.user_id == user_id)?;
+        let email = update.email.as_ref().map_or(before.email.as_str(), |e| e.as_str());
+        let display_name = update.display_name.as_deref().unwrap_or(&before.display_name);
+        let row = sqlx::query(
+            "UPDATE users SET email = $1, display_name = $2, role = $3, partner_id = $4 WHERE id = $5 RETURNING *",
+        )
+        .bind(email)
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(partner_id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await
+        .on_unique_or_foreign_key(
+            "a user with this e-mail address already exists",
+            StoreError::invalid("partner_id", "no such partner"),
+        )?;
+        let after = user_from_row(&row)?;
+        if after.email != before.email {
+            end_reset_links(&mut tx, user_id, now).await?;
+        }
+        tx.audit(Change {
+            action: "user.update",
+            entity_type: "user",
+            entity_id: user_id,
+            before: Some(&json!(before)),
+            after: Some(&json!(after)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn list_tokens(&self, actor: &Actor, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+        if actor.role.is_partner() {
+            return Err(StoreError::NotFound("user"));
+        }
+        require_admin(Some(actor), "list tokens")?;
+        if self.find_user(user_id).await?.is_none() {
+            return Err(StoreError::NotFound("user"));
+        }
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(token_from_row).collect()
     }
 
     async fn find_user(&self, id: i64) -> StoreResult<Option<User>> {

@@ -109,6 +109,22 @@ impl DirectoryStore for SqlStore {
             }
         }
         let before = load_settings(&mut tx).await?;
+        if settings.currency != before.currency {
+            // Prices are kept in the currency they were imported in; orders would mix currencies.
+            let priced: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_prices WHERE currency <> $1")
+                .bind(settings.currency.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            if priced > 0 {
+                return Err(StoreError::invalid(
+                    "currency",
+                    format!(
+                        "The price list is in {}: the currency can change only while no prices are on file.",
+                        before.currency
+                    ),
+                ));
+            }
+        }
         let body = serde_json::to_string(&settings).map_err(|e| StoreError::Database(e.to_string()))?;
         sqlx::query("INSERT INTO program_settings (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body")
             .bind(&body)
@@ -245,6 +261,48 @@ impl DirectoryStore for SqlStore {
         .await?;
         tx.commit_answering(&created).await?;
         Ok(created)
+    }
+
+    async fn update_partner(
+        &self,
+        actor: &Actor,
+        id: i64,
+        partner: NewPartner,
+        now: Timestamp,
+    ) -> StoreResult<Partner> {
+        if actor.role.is_partner() {
+            return Err(StoreError::NotFound("partner"));
+        }
+        require_admin(Some(actor), "change partners")?;
+        let mut tx = self.begin(Some(actor), now).await?;
+        let before = sqlx::query("SELECT * FROM partners WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("partner"))?;
+        let before = partner_from_row(&before)?;
+        let row = sqlx::query(
+            "UPDATE partners SET name = $1, level = $2, activation_stage = $3, region_id = $4 WHERE id = $5 RETURNING *",
+        )
+        .bind(&partner.name)
+        .bind(partner.level.as_str())
+        .bind(partner.activation_stage.as_str())
+        .bind(partner.region_id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .on_unique_or_foreign_key("a partner with this name already exists", StoreError::invalid("region_id", "no such region"))?;
+        let after = partner_from_row(&row)?;
+        tx.audit(Change {
+            action: "partner.update",
+            entity_type: "partner",
+            entity_id: id,
+            before: Some(&json!(before)),
+            after: Some(&json!(after)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn get_partner(&self, actor: &Actor, id: i64) -> StoreResult<Partner> {

@@ -94,15 +94,9 @@ pub(crate) async fn load_products(conn: &mut Conn, condition: &str, value: &str)
 
 /// Every price in a file must be in the program's currency: orders sum lines in one currency.
 pub(crate) fn check_currency(rows: &[Line<NewProduct>], currency: Currency) -> StoreResult<()> {
-    let mut errors = FieldErrors::default();
-    for row in rows.iter().filter(|r| r.value.currency != currency) {
-        errors.add_at_line(
-            row.line,
-            "currency",
-            format!("{} differs from the program's currency {currency}", row.value.currency),
-        );
-    }
-    errors.into_result(()).map_err(StoreError::from)
+    domain::directory::files::currency_errors(rows, currency)
+        .into_result(())
+        .map_err(StoreError::from)
 }
 
 /// Upserts products and their price versions (one version per row; a row without a date starts

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::Actor;
-use domain::access::input::{UserInput, parse_user};
+use domain::access::input::{UserInput, UserUpdateInput, parse_user, parse_user_update};
 use domain::directory::customers::{CustomerInput, parse_customer};
 use domain::directory::input::{PartnerInput, RegionInput, parse_partner, parse_region};
 use domain::directory::products::{ProductInput, parse_product};
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_region, list_regions))
         .routes(routes!(assign_region_manager))
         .routes(routes!(create_user, list_users))
+        .routes(routes!(update_user))
         .routes(routes!(deactivate_user))
         .routes(routes!(activate_user))
         .routes(routes!(get_settings, put_settings))
@@ -238,6 +239,23 @@ async fn list_users(
     Params(params): Params<PageParams>,
 ) -> ApiResult<Json<Page<User>>> {
     Ok(Json(state.store.list_users(&actor, params.page()?).await?))
+}
+
+/// Change a user's e-mail address, name, role or partner (administrators); absent fields stay as
+/// they are. A staff role leaves the partner behind; a new address ends open password reset links.
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UserUpdateInput,
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+async fn update_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: JsonBody<UserUpdateInput>,
+) -> ApiResult<Json<User>> {
+    let update = parse_user_update(&body.value)?;
+    Ok(Json(
+        state.store.update_user(&actor, id, update, state.clock.now()).await?,
+    ))
 }
 
 /// Deactivate a user (administrators): their tokens stop working at once; nothing is deleted.

@@ -9,6 +9,7 @@ mod isolation;
 mod jobs;
 mod orders;
 mod registrations;
+mod users;
 
 use serde_json::{Value, json};
 use testkit::registration_body;
@@ -30,7 +31,7 @@ fn order_body(po: &str, customer: &str, sor: Option<&str>, lines: &[(&str, i64)]
 
 /// A valid body for each operation, so that only access control can refuse it.
 fn body_for(method: &str, path: &str) -> Option<Value> {
-    if method != "post" && method != "put" {
+    if !["post", "put", "patch"].contains(&method) {
         return None;
     }
     Some(match path {
@@ -48,6 +49,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         "/regions" => json!({"name": "Sneaky"}),
         "/regions/{id}/manager" => json!({"manager_user_id": 2}),
         "/users" => json!({"email": "sneaky@b.example", "display_name": "S", "role": "admin"}),
+        "/users/{id}" => json!({"display_name": "Sneaky"}),
         "/settings" => {
             json!({"default_validity_days": 999, "max_validity_days": 1000, "reminder_days_before": 1, "time_zone": "UTC", "currency": "USD"})
         }

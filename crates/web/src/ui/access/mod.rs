@@ -280,16 +280,40 @@ pub async fn csrf_guard(session: Session, request: Request, next: Next) -> Respo
         }
         Err(_) => return UiError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
     };
-    let sent = from_header.or_else(|| {
-        form_urlencoded::parse(&bytes)
+    let sent = match from_header {
+        Some(token) => Some(token),
+        // A file upload (the price list) carries the token as a field of its multipart body.
+        None if is_multipart(&parts.headers) => multipart_field(&parts.headers, &bytes, CSRF_KEY).await,
+        None => form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == CSRF_KEY)
-            .map(|(_, v)| v.into_owned())
-    });
+            .map(|(_, v)| v.into_owned()),
+    };
     if !sent.is_some_and(|s| same(s.as_bytes(), expected.as_bytes())) {
         return UiError::csrf().into_response();
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// The text of the field `name` of a buffered multipart body, if it has one.
+async fn multipart_field(headers: &HeaderMap, body: &axum::body::Bytes, name: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut request = Request::new(axum::body::Body::from(body.clone()));
+    *request.headers_mut() = headers.clone();
+    let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The signed-in person, for pages that need one: anyone else is sent to the sign-in page.
