@@ -913,6 +913,9 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
         .await;
     assert_eq!(filed.status, 303, "{}", filed.html);
     let first = filed.location.unwrap();
+    // Right after filing, the page says what happens next.
+    assert!(ann.get(&first).await.html.contains("decides; you get an e-mail"));
+    let first = first.split('?').next().unwrap().to_owned();
     let mut bob = Browser::new(&app);
     bob.sign_in(&w.partner_b.email, PASSWORD).await;
     let clash = bob
@@ -922,7 +925,7 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
             &file("Springfield Sch. District"),
         )
         .await;
-    let clash = clash.location.expect("filed");
+    let clash = clash.location.expect("filed").split('?').next().unwrap().to_owned();
 
     let mut wendy = Browser::new(&app);
     wendy.sign_in(&w.west_manager.email, PASSWORD).await;

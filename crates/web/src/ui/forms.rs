@@ -33,9 +33,14 @@ pub fn named<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec
     choices(values.into_iter().map(|v| (v.to_owned(), v.to_owned())), chosen)
 }
 
-/// The customer's segment, from the domain's list.
+/// The customer's segment, from the domain's list, by its label.
 pub fn segments(chosen: &str) -> Vec<Choice> {
-    named(Segment::ALL.iter().map(|s| s.as_str()), chosen)
+    choices(
+        Segment::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
+        chosen,
+    )
 }
 
 /// Field errors by field path, for showing each beside its field.

@@ -90,7 +90,7 @@ async fn after(
 ) -> Result<Response, UiError> {
     match outcome? {
         Ok(()) => Ok(Redirect::to(&format!("/registrations/{id}")).into_response()),
-        Err(refused) => page(state, viewer, id, Some(typed(refused))).await,
+        Err(refused) => page(state, viewer, id, Some(typed(refused)), false).await,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ui::error::UiError;
 use crate::ui::format::when;
 use crate::ui::{Pages, render};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::access::Access;
@@ -17,6 +17,7 @@ use domain::registrations::input::ChangeRequest;
 use domain::registrations::policy::{can_close, can_decide, can_request_change};
 use domain::registrations::{RequestStatus, Status};
 use jiff::ToSpan;
+use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use store::{ChangeRequestRecord, Registration, Store};
 
@@ -116,6 +117,7 @@ struct RegistrationPage {
     default_days: String,
     submitted: String,
     forms: Forms,
+    next_steps: Option<String>,
 }
 
 /// What an audit action of a registration reads as on its timeline.
@@ -192,12 +194,31 @@ fn changes(reg: &Registration, request: &ChangeRequestRecord) -> Vec<String> {
     }
 }
 
-async fn registration(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, UiError> {
-    page(&state, viewer, id, None).await
+#[derive(Deserialize)]
+struct Shown {
+    /// Set by the registration form right after filing: the page then says what happens next.
+    #[serde(default)]
+    filed: bool,
 }
 
-/// The registration's page; with `refused`, that form shows its problems and what was typed.
-pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Refused>) -> Result<Response, UiError> {
+async fn registration(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(shown): Query<Shown>,
+) -> Result<Response, UiError> {
+    page(&state, viewer, id, None, shown.filed).await
+}
+
+/// The registration's page; with `refused`, that form shows its problems and what was typed;
+/// `filed`, right after filing, says what happens next.
+pub async fn page(
+    state: &AppState,
+    viewer: Viewer,
+    id: i64,
+    refused: Option<Refused>,
+    filed: bool,
+) -> Result<Response, UiError> {
     let actor = viewer.actor();
     let reg = state.store.get_registration(&actor, id).await?;
     let settings = state.store.settings().await?;
@@ -205,6 +226,7 @@ pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Ref
     let history = state.store.registration_history(&actor, id).await?;
     let records = state.store.list_change_requests(&actor, id).await?;
     let mut ids: Vec<i64> = history.iter().filter_map(|e| e.actor_user_id).collect();
+    ids.extend(reg.approver_id);
     ids.extend(
         records
             .iter()
@@ -262,6 +284,13 @@ pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Ref
         .unwrap_or_default();
     let submitted = when(reg.submitted_at, &zone);
     let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
+    let next_steps = filed.then(|| match reg.approver_id {
+        Some(approver) => format!(
+            "Filed. {} decides; you get an e-mail and a notification with the decision, and an SOR number if it is approved.",
+            name_of(&people, Some(approver))
+        ),
+        None => "Filed. An administrator decides; you get an e-mail and a notification with the decision, and an SOR number if it is approved.".to_owned(),
+    });
     let page = RegistrationPage {
         chrome: viewer.chrome.titled(format!("Registration #{id}")),
         reg,
@@ -275,6 +304,7 @@ pub async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Ref
         default_days: settings.default_validity_days.to_string(),
         submitted,
         forms: Forms(refused),
+        next_steps,
     };
     Ok((status, render(&page)?).into_response())
 }

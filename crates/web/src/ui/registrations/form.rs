@@ -189,7 +189,7 @@ async fn file_registration(
         Err(more) => Err(StoreError::Invalid(more)),
     };
     match result {
-        Ok(reg) => Ok(Redirect::to(&format!("/registrations/{}", reg.id)).into_response()),
+        Ok(reg) => Ok(Redirect::to(&format!("/registrations/{}?filed=true", reg.id)).into_response()),
         Err(StoreError::Invalid(more)) => {
             errors.0.extend(to_rows(more, "products", &rows).0);
             form_page(&state, viewer, form, FormErrors::from_fields(errors)).await
