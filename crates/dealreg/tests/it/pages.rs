@@ -397,27 +397,15 @@ async fn sessions_end_when_they_should(backend: Backend) {
     assert_eq!(stale.status, 403, "the token from before signing in is refused");
 
     // Deactivated: signed out at once, and reactivation does not sign them back in.
-    let admin = app.world.admin.clone();
-    app.store()
-        .set_user_active(
-            Some(&admin),
-            app.world.partner_a.user_id,
-            false,
-            web::Clock::now(app.clock.as_ref()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(browser.get("/").await.status, 303);
-    app.store()
-        .set_user_active(
-            Some(&admin),
-            app.world.partner_a.user_id,
-            true,
-            web::Clock::now(app.clock.as_ref()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(browser.get("/").await.status, 303);
+    for active in [false, true] {
+        let now = web::Clock::now(app.clock.as_ref());
+        let ann = app.world.partner_a.user_id;
+        app.store()
+            .set_user_active(Some(&app.world.admin), ann, active, now)
+            .await
+            .unwrap();
+        assert_eq!(browser.get("/").await.status, 303, "active: {active}");
+    }
 
     // "Sign out everywhere" from one browser ends the other's session too.
     let (mut laptop, mut phone) = (Browser::new(&app), Browser::new(&app));

@@ -27,6 +27,9 @@ fn failures(row: &DbRow) -> StoreResult<u32> {
     Ok(u32::try_from(get::<i64>(row, "failed_sign_ins")?).unwrap_or(u32::MAX))
 }
 
+/// What a taken e-mail address means for a new or edited user.
+const EMAIL_TAKEN: &str = "a user with this e-mail address already exists";
+
 const TOKEN_COLUMNS: &str = "id, user_id, label, created_us, revoked_us, expires_us";
 
 fn token_from_row(row: &DbRow) -> StoreResult<ApiToken> {
@@ -104,10 +107,7 @@ impl AccessStore for SqlStore {
         .bind(us(now))
         .fetch_one(&mut *tx)
         .await
-        .on_unique_or_foreign_key(
-            "a user with this e-mail address already exists",
-            StoreError::invalid("partner_id", "no such partner"),
-        )?;
+        .on_unique_or_foreign_key(EMAIL_TAKEN, StoreError::invalid("partner_id", "no such partner"))?;
         let created = user_from_row(&row)?;
         tx.audit(Change {
             action: "user.create",
@@ -198,10 +198,7 @@ impl AccessStore for SqlStore {
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await
-        .on_unique_or_foreign_key(
-            "a user with this e-mail address already exists",
-            StoreError::invalid("partner_id", "no such partner"),
-        )?;
+        .on_unique_or_foreign_key(EMAIL_TAKEN, StoreError::invalid("partner_id", "no such partner"))?;
         let after = user_from_row(&row)?;
         if after.email != before.email {
             end_reset_links(&mut tx, user_id, now).await?;
