@@ -14,6 +14,21 @@ const PALETTE: &[&str] = &[
     "#1f5fbf", "#1d7a46", "#b3261e", "#a15c00", "#6b4fbb", "#5b6677", "#0f7c8c",
 ];
 
+/// One colour per registration status on every chart (the order of `Status::ALL`), matching the
+/// status colours of the pages; other series take the palette in turn.
+const STATUS_COLOURS: &[&str] = &[
+    "#a15c00", "#1d7a46", "#b3261e", "#5b6677", "#8a8f98", "#0f7c8c", "#6b4fbb",
+];
+
+/// The colour of the `index`-th series, named `name`.
+fn colour(name: &str, index: usize) -> &'static str {
+    domain::registrations::Status::ALL
+        .iter()
+        .position(|s| s.label() == name)
+        .and_then(|i| STATUS_COLOURS.get(i).copied())
+        .unwrap_or(PALETTE[index % PALETTE.len()])
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -92,7 +107,7 @@ pub fn stacked_bars(chart: &Stacked) -> String {
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="{}"><title>{}: {} {value}</title></rect>"#,
-                PALETTE[s % PALETTE.len()],
+                colour(name, s),
                 escape(category),
                 escape(name)
             );
@@ -119,7 +134,7 @@ pub fn legend(names: &[String]) -> String {
         let _ = write!(
             html,
             r#"<li><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="{}"/></svg>{}</li>"#,
-            PALETTE[i % PALETTE.len()],
+            colour(name, i),
             escape(name)
         );
     }
@@ -254,6 +269,13 @@ mod tests {
         let html = legend(&["approved".into(), "declined".into()]);
         assert!(!html.contains("style="), "{html}");
         assert!(html.contains(r##"fill="#1d7a46""##), "{html}");
+    }
+
+    #[test]
+    fn a_status_has_its_colour_wherever_it_stands() {
+        assert!(legend(&["Declined".into()]).contains(r##"fill="#b3261e""##));
+        assert!(legend(&["Submitted".into(), "Declined".into()]).contains(r##"fill="#b3261e""##));
+        assert_eq!(colour("Approved", 5), colour("Approved", 0));
     }
 
     #[test]

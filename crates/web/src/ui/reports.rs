@@ -13,10 +13,12 @@ use axum::response::Response;
 use domain::directory::files::{format_minor, write_csv};
 use domain::orders::OrderStatus;
 use domain::registrations::Status;
-use jiff::SignedDuration;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use store::{OrderFilter, PipelineValue, RegistrationFilter, RegistrationSummary, WeekCount, files};
+use store::{OrderFilter, PipelineValue, RegistrationFilter, RegistrationSummary, WeekCount, WeekValue, files};
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -50,13 +52,16 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         .checked_sub(SignedDuration::from_hours(24 * 7 * REPORT_WEEKS))
         .map_err(UiError::internal)?;
     let report = state.store.report(&viewer.actor(), since).await?;
-    let (weeks, series) = filed_by_status(&report.filed);
+    let weeks = weeks_between(since, now);
+    let labels = week_labels(&weeks);
+    let series = filed_by_status(&weeks, &report.filed);
     let filed_legend = charts::legend(&series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
     let filed = charts::stacked_bars(&Stacked {
         title: "Registrations filed per week, by status now",
-        categories: weeks,
+        categories: labels.clone(),
         series,
     });
+    // Hours to a decision exist only for weeks with decisions: no decision is not zero hours.
     let decided_weeks: Vec<String> = report
         .decision_minutes
         .iter()
@@ -69,15 +74,18 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         &hours,
         "h",
     );
-    let approved: Vec<i64> = report.approved.iter().map(|v| v.value).collect();
-    let declined: Vec<i64> = report.declined.iter().map(|v| v.value).collect();
+    let approved = per_week(&weeks, &report.approved);
+    let declined = per_week(&weeks, &report.declined);
     let (yes, no) = (approved.iter().sum::<i64>(), declined.iter().sum::<i64>());
     let approval_rate = (yes + no > 0).then(|| format!("{:.0}%", 100.0 * yes as f64 / (yes + no) as f64));
-    let approval_series = vec![("approved".to_owned(), approved), ("declined".to_owned(), declined)];
+    let approval_series = vec![
+        (Status::Approved.label().into_owned(), approved),
+        (Status::Declined.label().into_owned(), declined),
+    ];
     let approval_legend = charts::legend(&approval_series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
     let approval = charts::stacked_bars(&Stacked {
         title: "Decisions per week of filing",
-        categories: decided_weeks,
+        categories: labels,
         series: approval_series,
     });
     let regions = pipeline_by_region(&report.pipeline);
@@ -100,31 +108,61 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
     })
 }
 
-/// The weeks registrations were filed in, and per status (as it is now) the count of each week.
-fn filed_by_status(filed: &[WeekCount]) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
-    let mut weeks: Vec<String> = filed.iter().map(|f| f.week_start.to_string()).collect();
-    weeks.dedup();
-    let statuses: Vec<Status> = Status::ALL
+/// Every week (its Monday, as the store buckets them) from the one holding `since` to the one holding
+/// `now`: a week without registrations is a week of zeros, not a week left out.
+fn weeks_between(since: Timestamp, now: Timestamp) -> Vec<Date> {
+    let monday = |t: Timestamp| {
+        let day = t.to_zoned(TimeZone::UTC).date();
+        day.saturating_sub(i64::from(day.weekday().to_monday_zero_offset()).days())
+    };
+    let (first, last) = (monday(since), monday(now));
+    std::iter::successors(Some(first), |w| Some(w.saturating_add(7.days())))
+        .take_while(|w| *w <= last)
+        .collect()
+}
+
+/// The weeks as the charts name them; the current one is marked as not over yet.
+fn week_labels(weeks: &[Date]) -> Vec<String> {
+    let last = weeks.len().saturating_sub(1);
+    weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == last {
+                format!("{w} (so far)")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
+fn per_week(weeks: &[Date], values: &[WeekValue]) -> Vec<i64> {
+    weeks
+        .iter()
+        .map(|w| values.iter().find(|v| v.week_start == *w).map_or(0, |v| v.value))
+        .collect()
+}
+
+/// Per status (as it is now, by its label) the registrations filed each week.
+fn filed_by_status(weeks: &[Date], filed: &[WeekCount]) -> Vec<(String, Vec<i64>)> {
+    Status::ALL
         .iter()
         .copied()
         .filter(|s| filed.iter().any(|f| f.status == *s))
-        .collect();
-    let series = statuses
-        .iter()
         .map(|status| {
             let values = weeks
                 .iter()
                 .map(|w| {
                     filed
                         .iter()
-                        .find(|f| f.week_start.to_string() == *w && f.status == *status)
+                        .find(|f| f.week_start == *w && f.status == status)
                         .map_or(0, |f| f.count)
                 })
                 .collect();
-            (status.to_string(), values)
+            (status.label().into_owned(), values)
         })
-        .collect::<Vec<_>>();
-    (weeks, series)
+        .collect()
 }
 
 /// (region, minor units, label) of the pipeline, largest first.
@@ -226,4 +264,30 @@ async fn products_csv(State(state): State<AppState>, _viewer: Viewer) -> Result<
 async fn partners_csv(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
     let partners = state.store.export_partners(Some(&viewer.actor())).await?;
     Ok(csv_file("partners.csv", files::partners_csv(&partners)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_week_is_on_the_chart_and_the_current_one_is_marked() {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let weeks = weeks_between(t("2026-11-04T10:00:00Z"), t("2026-11-25T10:00:00Z"));
+        let days: Vec<String> = weeks.iter().map(ToString::to_string).collect();
+        assert_eq!(days, ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]);
+        let filed = [WeekCount {
+            week_start: "2026-11-16".parse().unwrap(),
+            status: Status::Submitted,
+            count: 3,
+        }];
+        assert_eq!(
+            filed_by_status(&weeks, &filed),
+            vec![("Submitted".to_owned(), vec![0, 0, 3, 0])]
+        );
+        assert_eq!(
+            week_labels(&weeks).last().map(String::as_str),
+            Some("2026-11-23 (so far)")
+        );
+    }
 }
