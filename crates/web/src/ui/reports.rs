@@ -10,6 +10,7 @@ use crate::ui::{Pages, all_pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use domain::Money;
 use domain::directory::files::{format_minor, write_csv};
 use domain::orders::OrderStatus;
 use domain::registrations::Status;
@@ -73,7 +74,7 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
     let declined: Vec<i64> = report.declined.iter().map(|v| v.value).collect();
     let (yes, no) = (approved.iter().sum::<i64>(), declined.iter().sum::<i64>());
     let approval_rate = (yes + no > 0).then(|| format!("{:.0}%", 100.0 * yes as f64 / (yes + no) as f64));
-    let approval_series = vec![("approved".to_owned(), approved), ("declined".to_owned(), declined)];
+    let approval_series = vec![("Approved".to_owned(), approved), ("Declined".to_owned(), declined)];
     let approval_legend = charts::legend(&approval_series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
     let approval = charts::stacked_bars(&Stacked {
         title: "Decisions per week of filing",
@@ -121,7 +122,7 @@ fn filed_by_status(filed: &[WeekCount]) -> (Vec<String>, Vec<(String, Vec<i64>)>
                         .map_or(0, |f| f.count)
                 })
                 .collect();
-            (status.to_string(), values)
+            (status.label().into_owned(), values)
         })
         .collect::<Vec<_>>();
     (weeks, series)
@@ -129,16 +130,18 @@ fn filed_by_status(filed: &[WeekCount]) -> (Vec<String>, Vec<(String, Vec<i64>)>
 
 /// (region, minor units, label) of the pipeline, largest first.
 fn pipeline_by_region(pipeline: &[PipelineValue]) -> Vec<(String, i64, String)> {
-    let mut by_region: BTreeMap<String, (i64, String)> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, Money> = BTreeMap::new();
     for p in pipeline {
-        let entry = by_region
-            .entry(p.region.clone())
-            .or_insert((0, p.value.currency.to_string()));
-        entry.0 += p.value.amount_minor;
+        let entry = by_region.entry(p.region.clone()).or_insert(Money {
+            amount_minor: 0,
+            currency: p.value.currency,
+        });
+        entry.amount_minor += p.value.amount_minor;
     }
+    // Read as every amount is: grouped thousands and the currency.
     let mut regions: Vec<(String, i64, String)> = by_region
         .into_iter()
-        .map(|(region, (minor, currency))| (region, minor, format!("{} {currency}", format_minor(minor))))
+        .map(|(region, total)| (region, total.amount_minor, total.to_string()))
         .collect();
     regions.sort_by_key(|r| -r.1);
     regions
