@@ -110,10 +110,13 @@ struct BenchArgs {
     dir: Option<PathBuf>,
 }
 
+/// Where `serve` listens unless told otherwise (loopback: put a TLS proxy in front to open it up).
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 #[derive(Args)]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "DEALREG_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "DEALREG_LISTEN", default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
     /// Where people reach dealreg, e.g. https://deals.example.com: the base of links in e-mails
     /// (password resets). Default: http://LISTEN.
@@ -337,11 +340,33 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         StoreCommand::Serve(args) => serve(args, store, data_dir).await?,
         StoreCommand::Demo => {
             let report = dealreg::demo::load(store, Timestamp::now()).await?;
-            println!("Loaded the demo program: {} registrations.", report.registrations);
-            println!("Every demo user's password: {}", dealreg::demo::DEMO_PASSWORD);
-            println!("API tokens (shown once):");
+            println!(
+                "Loaded the demo program: {} registrations, {} orders.",
+                report.registrations, report.orders
+            );
+            let listen = std::env::var("DEALREG_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.to_owned());
+            println!("\nStart it with `dealreg serve`, then open http://{listen}/ and sign in as any of:\n");
+            let password = dealreg::demo::DEMO_PASSWORD;
+            let rows: Vec<(String, &str)> = report
+                .users
+                .iter()
+                .map(|u| {
+                    let role = match &u.of {
+                        Some(of) => format!("{} ({of})", u.role.label()),
+                        None => u.role.label().into_owned(),
+                    };
+                    (role, u.email.as_str())
+                })
+                .collect();
+            let role_width = rows.iter().map(|(r, _)| r.chars().count()).max().unwrap_or(0);
+            let email_width = rows.iter().map(|(_, e)| e.len()).max().unwrap_or(0);
+            println!("  {:<role_width$}  {:<email_width$}  Password", "Role", "E-mail");
+            for (role, email) in &rows {
+                println!("  {role:<role_width$}  {email:<email_width$}  {password}");
+            }
+            println!("\nAPI tokens (shown once; the API takes tokens, not passwords):");
             for (email, role, token) in report.tokens {
-                println!("  {email:<36} {:<15} {token}", role.as_str());
+                println!("  {email:<36} {:<22} {token}", role.label());
             }
         }
         StoreCommand::User(UserCommand::Add {

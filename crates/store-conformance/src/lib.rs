@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             orders_are_priced_under_a_valid_sor_and_by_policy_without,
             an_expired_sor_refuses_boards_but_prices_accessories,
             the_same_po_is_entered_once,
+            an_unknown_sku_refuses_its_line_not_the_po,
             orders_are_private_to_their_partner,
             follow_on_orders_draw_down_the_sor_and_closing_links_them
         );

@@ -233,6 +233,48 @@ pub async fn the_same_po_is_entered_once(store: Arc<dyn Store>) {
     assert_eq!(seen.products[0].ordered_quantity, 5);
 }
 
+/// Issue 13, defect 6: a SKU no product has refuses its own line with the reason; the other lines
+/// are priced, the PO is partially accepted (or refused when nothing else is on it), the partner is
+/// told so, and the same PO sent again is the same order.
+pub async fn an_unknown_sku_refuses_its_line_not_the_po(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    approved_school_sor(&w).await;
+    let po = order(
+        "PO-7001",
+        school(),
+        Some("SOR-2026-000001"),
+        &[("MB-100", 2), ("NOPE-9", 1)],
+    );
+    let o = enter(&w, &w.partner_a, po.clone(), today()).await;
+    assert_eq!(
+        (o.status, o.total.amount_minor),
+        (OrderStatus::PartiallyAccepted, 700_000)
+    );
+    assert_eq!(o.lines[1].reason, "refused: no product with SKU NOPE-9");
+    assert_eq!((o.lines[1].basis, o.lines[1].amount.amount_minor), (None, 0));
+    let again = w.store.enter_order(&w.partner_a, po, today()).await.unwrap();
+    assert_eq!((again.created, again.order.id), (false, o.id));
+    let inbox = notifications(&w, &w.partner_a).await;
+    let told = inbox
+        .iter()
+        .find(|n| n.entity_type == "order" && n.entity_id == o.id)
+        .unwrap();
+    assert_eq!(told.kind, "order_partially_accepted");
+    assert!(
+        told.body.contains("1 of 2 lines priced, total 7,000.00 USD"),
+        "{}",
+        told.body
+    );
+    let only = enter(
+        &w,
+        &w.partner_a,
+        order("PO-7002", school(), None, &[("NOPE-9", 1)]),
+        today(),
+    )
+    .await;
+    assert_eq!(only.status, OrderStatus::Refused);
+}
+
 pub async fn orders_are_private_to_their_partner(store: Arc<dyn Store>) {
     let w = world(store).await;
     approved_school_sor(&w).await;

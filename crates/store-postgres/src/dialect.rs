@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0005_idempotency_in_the_write.sql"),
     ),
     (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
+    (7, "unknown_skus", include_str!("../migrations/0007_unknown_skus.sql")),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

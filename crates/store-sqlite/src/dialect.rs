@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0005_idempotency_in_the_write.sql"),
     ),
     (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
+    (7, "unknown_skus", include_str!("../migrations/0007_unknown_skus.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

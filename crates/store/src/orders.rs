@@ -51,7 +51,8 @@ pub struct OrderLine {
     pub amount: Money,
     /// The SOR the line was priced under.
     pub sor_number: Option<String>,
-    /// How the line was priced or why it was refused, e.g. "partner price under SOR-2026-000042".
+    /// How the line was priced or why it was refused, e.g. "partner price under SOR-2026-000042",
+    /// "refused: MB-86 is not on SOR-2026-000042", "refused: no product with SKU MB-999".
     pub reason: String,
     /// Priced, but e.g. beyond the SOR's registered quantity.
     pub warning: Option<String>,

@@ -257,7 +257,7 @@ impl Cast {
             managers.push(manager);
         }
         let order_entry = user(store, "orders@bench.example".into(), Role::OrderEntry, None, now).await?;
-        let products = crate::demo::load_price_list(store, now).await?;
+        let products = crate::demo::load_price_list(store, None, now).await?;
         let mut partners = Vec::new();
         for p in 0..40 {
             let partner = store

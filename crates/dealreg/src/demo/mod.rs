@@ -1,7 +1,8 @@
 //! `dealreg demo`: a realistic program to explore — three regions with their managers, six partners
 //! at different levels and stages, about fifty end customers (with the spelling variants that real
-//! partners type), a price list of thirty products with accessories and maintenance, and
-//! registrations in every state, dated around today.
+//! partners type), a price list of thirty products with accessories and maintenance (in force for a
+//! year already), and registrations in every state with their orders, requests and decisions, dated
+//! over the last months so that every page and chart shows a living program.
 
 mod data;
 mod registrations;
@@ -11,7 +12,8 @@ use domain::access::input::Email;
 use domain::directory::input::NewPartner;
 use domain::directory::products::{ProductInput, parse_product};
 use domain::{Actor, Role};
-use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
 use std::sync::Arc;
 use store::{NewUserRecord, Store, StoreError, StoreResult};
 
@@ -20,8 +22,19 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 pub struct DemoReport {
     pub registrations: usize,
+    pub orders: usize,
+    /// Everyone who can sign in, in the order they are introduced.
+    pub users: Vec<DemoUser>,
     /// (e-mail, role, API token) for trying the API.
     pub tokens: Vec<(String, Role, String)>,
+}
+
+/// A demo user as the first-run output introduces them.
+pub struct DemoUser {
+    pub email: String,
+    pub role: Role,
+    /// Whose region or partner, e.g. "West" or "Northwind AV".
+    pub of: Option<String>,
 }
 
 async fn user(
@@ -50,8 +63,12 @@ async fn user(
 }
 
 /// The demo price list: thirty products with accessories and maintenance. Partner price 70% of
-/// list, Commercial MSRP 98%, GOV/ED RRSP 92%.
-pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Vec<store::Product>> {
+/// list, Commercial MSRP 98%, GOV/ED RRSP 92%; in force from `effective_from` (default: today).
+pub async fn load_price_list(
+    s: &dyn Store,
+    effective_from: Option<Date>,
+    now: Timestamp,
+) -> anyhow::Result<Vec<store::Product>> {
     let mut products = Vec::with_capacity(PRODUCTS.len());
     for &(sku, name, category, list_dollars, term, accessory) in PRODUCTS {
         let list = list_dollars * 100;
@@ -66,7 +83,7 @@ pub async fn load_price_list(s: &dyn Store, now: Timestamp) -> anyhow::Result<Ve
             rrsp_minor: Some(list * 92 / 100),
             currency: Some("USD".into()),
             maintenance_term_months: term,
-            effective_from: None,
+            effective_from: effective_from.map(|d| d.to_string()),
         })
         .map_err(|e| anyhow::anyhow!("demo product {sku}: {e}"))?;
         products.push(s.create_product(None, product, now).await?);
@@ -81,8 +98,17 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         anyhow::bail!("the demo data is already loaded (admin@dealreg.example exists); use a fresh --data-dir");
     }
     let hash = web::credentials::hash_password(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    let mut users = Vec::new();
+    let mut introduce = |actor: &Actor, of: Option<&str>| {
+        users.push(DemoUser {
+            email: actor.email.clone(),
+            role: actor.role,
+            of: of.map(str::to_owned),
+        })
+    };
     let admin = user(s, "admin@dealreg.example", "Avery Admin", Role::Admin, None, &hash, now).await?;
-    user(
+    introduce(&admin, None);
+    let order_entry = user(
         s,
         "orders@dealreg.example",
         "Olive Order-Entry",
@@ -92,7 +118,8 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         now,
     )
     .await?;
-    user(
+    introduce(&order_entry, None);
+    let finance = user(
         s,
         "finance@dealreg.example",
         "Finn Finance",
@@ -102,6 +129,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         now,
     )
     .await?;
+    introduce(&finance, None);
     let mut managers = Vec::new();
     for (region, manager, email) in [
         ("West", "Wendy West", "wendy.west@dealreg.example"),
@@ -109,13 +137,16 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         ("East", "Erin East", "erin.east@dealreg.example"),
     ] {
         let m = user(s, email, manager, Role::ChannelManager, None, &hash, now).await?;
+        introduce(&m, Some(region));
         let r = s.create_region(None, region, Some(m.user_id), now).await?;
         managers.push((r.id, m));
     }
     let mut settings = s.settings().await?;
     settings.fallback_approver_id = Some(managers[1].1.user_id);
     s.update_settings(&admin, settings, now).await?;
-    load_price_list(s, now).await?;
+    // The price list was in force a year before the first demo order, as a real program's is.
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    load_price_list(s, Some(today.saturating_sub(365.days())), now).await?;
     let mut partners = Vec::new();
     for &(name, level, stage, region, email) in PARTNERS {
         let p = s
@@ -140,9 +171,10 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
             now,
         )
         .await?;
+        introduce(&u, Some(name));
         partners.push((u, managers[region].1.clone()));
     }
-    let count = registrations::file_and_decide(s, &partners, now).await?;
+    let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
@@ -152,7 +184,9 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         tokens.push((actor.email.clone(), actor.role, secret));
     }
     Ok(DemoReport {
-        registrations: count,
+        registrations: filed.registrations,
+        orders: filed.orders,
+        users,
         tokens,
     })
 }

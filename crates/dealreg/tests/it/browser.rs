@@ -364,7 +364,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.fill("qty_0", "2").await;
     s.click("main form button[type=submit]").await;
     s.path_after("/orders/new").await;
-    assert_eq!(s.text("#order-status").await, "accepted");
+    assert_eq!(s.text("#order-status").await, "Accepted");
     assert_eq!(s.text("#order-total").await, "7,000.00 USD");
     assert!(
         s.text("#order-lines tbody")

@@ -44,6 +44,22 @@ fn demo_jobs_audit_and_backup() {
     let demo = ok(dealreg(&data, &["demo"]));
     assert!(demo.contains("48 registrations"), "{demo}");
     assert!(demo.contains("drg_"), "tokens are printed once: {demo}");
+    // Issue 13, defect 7: the first run says where to go and who can sign in, order entry included.
+    assert!(demo.contains("open http://127.0.0.1:8080/"), "{demo}");
+    for (email, role) in [
+        ("admin@dealreg.example", "Admin"),
+        ("orders@dealreg.example", "Order entry"),
+        ("finance@dealreg.example", "Finance"),
+        ("wendy.west@dealreg.example", "Regional manager (West)"),
+        ("ann@northwind-av.example", "Partner admin (Northwind AV)"),
+        ("fay@proseware.example", "Partner admin (Proseware Learning)"),
+    ] {
+        let row = demo
+            .lines()
+            .find(|l| l.contains(email) && l.trim_end().ends_with("demo-password-2026"))
+            .unwrap_or_else(|| panic!("{email} is not listed with its password:\n{demo}"));
+        assert!(row.trim_start().starts_with(role), "{row}");
+    }
     assert!(data.join("dealreg.db").exists());
     let again = dealreg(&data, &["demo"]);
     assert!(!again.status.success(), "loading the demo twice is refused");
@@ -94,6 +110,111 @@ fn demo_jobs_audit_and_backup() {
     }
     let url = format!("sqlite:{}", copy.display());
     assert!(ok(dealreg(&data, &["--database-url", &url, "audit", "verify"])).starts_with("audit trail intact"));
+}
+
+/// Issue 13, defect 7: the demo is a living program — priced orders (accepted, partially accepted
+/// and refused, each for a real reason), requests waiting for a manager, SORs ending within 30
+/// days, and decision times that differ from week to week.
+#[test]
+fn the_demo_is_a_living_program() {
+    use domain::orders::OrderStatus;
+    use domain::registrations::{RequestStatus, Status};
+    use store::{OrderFilter, PageRequest, RegistrationFilter};
+    let dir = tempfile::tempdir().unwrap();
+    ok(dealreg(dir.path(), &["demo"]));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = dealreg::Database::choose(None, dir.path()).open().await.unwrap();
+        let user = store
+            .find_user_by_email("admin@dealreg.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let admin = domain::Actor {
+            user_id: user.id,
+            email: user.email,
+            role: user.role,
+            partner_id: None,
+        };
+        let all = PageRequest::first(PageRequest::MAX_LIMIT);
+        let orders = store
+            .list_orders(&admin, OrderFilter::default(), all)
+            .await
+            .unwrap()
+            .items;
+        let with = |status: OrderStatus| orders.iter().filter(move |o| o.status == status);
+        assert!(with(OrderStatus::Accepted).count() >= 5, "{orders:#?}");
+        assert!(with(OrderStatus::Accepted).all(|o| o.total.amount_minor > 0));
+        let partly: Vec<_> = with(OrderStatus::PartiallyAccepted).collect();
+        assert!(!partly.is_empty());
+        assert!(partly.iter().all(|o| o.total.amount_minor > 0));
+        assert!(
+            partly
+                .iter()
+                .flat_map(|o| &o.lines)
+                .any(|l| l.basis.is_none() && l.reason.contains(" is not on SOR-")),
+            "{partly:#?}"
+        );
+        let refused: Vec<_> = with(OrderStatus::Refused).collect();
+        assert!(!refused.is_empty());
+        assert!(
+            refused
+                .iter()
+                .all(|o| o.lines.iter().all(|l| l.reason.contains(" expired (valid through ")))
+        );
+
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let approved = store
+            .list_registrations(
+                &admin,
+                RegistrationFilter {
+                    status: Some(Status::Approved),
+                    ..RegistrationFilter::default()
+                },
+                all,
+            )
+            .await
+            .unwrap()
+            .items;
+        let soon = approved
+            .iter()
+            .filter(|r| {
+                r.valid_through
+                    .is_some_and(|v| v >= today && v <= today.saturating_add(jiff::ToSpan::days(30)))
+            })
+            .count();
+        assert!(soon >= 2, "SORs ending within 30 days: {soon}");
+        let mut pending = 0;
+        for r in &approved {
+            let requests = store.list_change_requests(&admin, r.id).await.unwrap();
+            pending += requests.iter().filter(|q| q.status == RequestStatus::Pending).count();
+        }
+        assert!(pending >= 2, "pending requests: {pending}");
+        let waiting = store
+            .list_registrations(
+                &admin,
+                RegistrationFilter {
+                    status: Some(Status::Submitted),
+                    ..RegistrationFilter::default()
+                },
+                all,
+            )
+            .await
+            .unwrap()
+            .items;
+        assert!(waiting.len() >= 2);
+
+        let since = jiff::Timestamp::now()
+            .checked_sub(jiff::ToSpan::hours(24 * 200))
+            .unwrap();
+        let report = store.report(&admin, since).await.unwrap();
+        let minutes: std::collections::BTreeSet<i64> = report.decision_minutes.iter().map(|w| w.value).collect();
+        assert!(
+            minutes.len() * 2 > report.decision_minutes.len(),
+            "decision times differ week to week: {:?}",
+            report.decision_minutes
+        );
+    });
 }
 
 #[test]

@@ -25,6 +25,8 @@ pub struct ProductLine {
 }
 
 pub const MAX_QUANTITY: i64 = 1_000_000;
+/// What a line's quantity must be, in the words every form and answer uses (`MAX_QUANTITY` grouped).
+pub const QUANTITY_RULE: &str = "must be a whole number from 1 to 1,000,000";
 pub const MAX_LINES: usize = 200;
 
 /// SKUs are matched case-insensitively and stored upper-case.
@@ -66,10 +68,7 @@ pub(crate) fn parse_lines(
             .required(&format!("{field}[{i}].quantity"), &line.quantity)
             .copied();
         if quantity.is_some_and(|q| !(1..=MAX_QUANTITY).contains(&q)) {
-            errors.add(
-                format!("{field}[{i}].quantity"),
-                format!("must be between 1 and {MAX_QUANTITY}"),
-            );
+            errors.add(format!("{field}[{i}].quantity"), QUANTITY_RULE);
         }
         if let (Some(sku), Some(quantity)) = (sku, quantity) {
             parsed.push(ProductLine { sku, quantity });

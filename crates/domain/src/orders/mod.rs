@@ -142,7 +142,8 @@ pub struct OrderContext {
 /// One PO line with the product it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRequest {
-    pub product_id: i64,
+    /// `None` when no product has this SKU: the line is refused, the others are priced.
+    pub product_id: Option<i64>,
     pub sku: String,
     pub quantity: i64,
     pub is_accessory: bool,
@@ -190,7 +191,7 @@ impl PricedLine {
 
 /// ORD-2: why `sor` cannot price this line, or `None` when it can. Checked in the order a partner
 /// would fix them: the customer, the status and dates, then the products.
-fn sor_problem(sor: &SorOnFile, ctx: &OrderContext, line: &LineRequest) -> Option<String> {
+fn sor_problem(sor: &SorOnFile, ctx: &OrderContext, line: &LineRequest, product_id: i64) -> Option<String> {
     let number = &sor.number;
     if sor.customer_id != ctx.customer_id {
         return Some(format!("{number} is registered for another end customer"));
@@ -203,7 +204,7 @@ fn sor_problem(sor: &SorOnFile, ctx: &OrderContext, line: &LineRequest) -> Optio
         Status::Withdrawn => return Some(format!("{number} was withdrawn")),
         Status::Submitted | Status::Declined => return Some(format!("{number} is not approved")),
     }
-    if !sor.lines.contains_key(&line.product_id) {
+    if !sor.lines.contains_key(&product_id) {
         return Some(format!("{} is not on {number}", line.sku));
     }
     None
@@ -220,6 +221,11 @@ pub fn price_order(ctx: &OrderContext, lines: &[LineRequest]) -> Vec<PricedLine>
 }
 
 fn price_line(ctx: &OrderContext, line: &LineRequest, ordered_now: &mut BTreeMap<(i64, i64), i64>) -> PricedLine {
+    // ORD-1: a SKU the price list does not know is refused like any other line that cannot be
+    // priced, with its reason, and the rest of the PO goes on (seed 000 refuses lines, not POs).
+    let Some(product_id) = line.product_id else {
+        return PricedLine::refused(format!("no product with SKU {}", line.sku));
+    };
     let Some(price) = line.price else {
         return PricedLine::refused(format!("{} has no price in effect on {}", line.sku, ctx.order_date));
     };
@@ -227,8 +233,8 @@ fn price_line(ctx: &OrderContext, line: &LineRequest, ordered_now: &mut BTreeMap
     let cited_problem = match &ctx.cited {
         CitedSor::None => "no SOR".to_owned(),
         CitedSor::NotThisPartners(number) => format!("{number} is not an SOR of this partner"),
-        CitedSor::Found(sor) => match sor_problem(sor, ctx, line) {
-            None => return under_sor(ctx, sor, line, price, "", ordered_now),
+        CitedSor::Found(sor) => match sor_problem(sor, ctx, line, product_id) {
+            None => return under_sor(ctx, sor, (line, product_id), price, "", ordered_now),
             Some(problem) => problem,
         },
     };
@@ -244,7 +250,7 @@ fn price_line(ctx: &OrderContext, line: &LineRequest, ordered_now: &mut BTreeMap
         } else {
             format!(" (accessory: the customer's most recent SOR; {cited_problem})")
         };
-        return under_sor(ctx, latest, line, price, &note, ordered_now);
+        return under_sor(ctx, latest, (line, product_id), price, &note, ordered_now);
     }
     without_sor(ctx, line, price, &cited_problem)
 }
@@ -270,15 +276,15 @@ fn without_sor(ctx: &OrderContext, line: &LineRequest, price: PriceVersion, prob
 fn under_sor(
     ctx: &OrderContext,
     sor: &SorOnFile,
-    line: &LineRequest,
+    (line, product_id): (&LineRequest, i64),
     price: PriceVersion,
     note: &str,
     ordered_now: &mut BTreeMap<(i64, i64), i64>,
 ) -> PricedLine {
     let number = &sor.number;
     let mut warning = None;
-    if let Some(usage) = sor.lines.get(&line.product_id) {
-        let key = (sor.registration_id, line.product_id);
+    if let Some(usage) = sor.lines.get(&product_id) {
+        let key = (sor.registration_id, product_id);
         let before = usage.ordered + ordered_now.get(&key).copied().unwrap_or(0);
         let after = before.saturating_add(line.quantity);
         if after > usage.registered {

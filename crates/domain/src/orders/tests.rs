@@ -28,7 +28,7 @@ fn pen_price() -> PriceVersion {
 
 fn board(quantity: i64) -> LineRequest {
     LineRequest {
-        product_id: BOARD,
+        product_id: Some(BOARD),
         sku: "MB-86".into(),
         quantity,
         is_accessory: false,
@@ -38,7 +38,7 @@ fn board(quantity: i64) -> LineRequest {
 
 fn pen(quantity: i64) -> LineRequest {
     LineRequest {
-        product_id: PEN,
+        product_id: Some(PEN),
         sku: "PEN-2".into(),
         quantity,
         is_accessory: true,
@@ -197,7 +197,7 @@ fn the_sor_must_name_this_customer_and_cover_the_product() {
         "refused: SOR-2026-000042 is registered for another end customer"
     );
     let projector = LineRequest {
-        product_id: PROJECTOR,
+        product_id: Some(PROJECTOR),
         sku: "P-500".into(),
         ..board(1)
     };
@@ -242,6 +242,23 @@ fn a_line_without_a_price_in_effect_is_refused() {
     line.price = None;
     let priced = &price_order(&ctx(CitedSor::Found(valid())), &[line])[0];
     assert_eq!(priced.reason, "refused: MB-86 has no price in effect on 2026-11-22");
+}
+
+/// Issue 13, defect 6: one unknown SKU refuses its own line; the rest of the PO is priced.
+#[test]
+fn an_unknown_sku_refuses_its_line_and_the_others_are_priced() {
+    let unknown = LineRequest {
+        product_id: None,
+        sku: "MB-999".into(),
+        quantity: 1,
+        is_accessory: false,
+        price: None,
+    };
+    let priced = price_order(&ctx(CitedSor::Found(valid())), &[board(2), unknown]);
+    assert_eq!(priced[1].reason, "refused: no product with SKU MB-999");
+    assert_eq!(priced[1].decision, LineDecision::Refused);
+    assert_eq!(unit(&priced[0]), Some((PriceBasis::PartnerPrice, 350_000)));
+    assert_eq!(order_status(&priced), OrderStatus::PartiallyAccepted);
 }
 
 #[test]

@@ -1,14 +1,15 @@
 //! Entering a PO, step by step: whether it was entered before, loading what it is checked against
 //! (the partner, the customer, the prices in force, the cited SOR and the SORs on file), writing the
-//! priced order, and telling the partner of refused lines. The pricing decision between loading and
-//! writing is the domain's (`ordering::price_order`).
+//! priced order, and telling the partner what became of its PO. The pricing decision between loading
+//! and writing is the domain's (`ordering::price_order`).
 
 use crate::sql::directory::customers::resolve_customer;
 use crate::sql::directory::load_settings;
 use crate::sql::directory::products::{price_rule, price_versions};
 use crate::sql::kit::*;
-use crate::sql::registrations::rows::products_for;
+use crate::sql::registrations::rows::product_ids;
 use crate::sql::write::Write;
+use domain::orders::notify::EnteredOrder;
 
 /// Which SOR of a partner order entry looks up.
 pub(crate) enum SorLookup<'a> {
@@ -154,40 +155,41 @@ pub(crate) async fn load_order_context(
     }
     let settings = load_settings(conn).await?;
     let order_date = business_date(now, &settings.zone());
-    let products = products_for(conn, "lines", &order.lines).await?;
+    // A SKU the price list does not know is the domain's to refuse, line by line.
+    let products = product_ids(conn, &order.lines).await?;
     let customer_id = resolve_customer(conn, &order.customer, now).await?;
     let segment: String = sqlx::query_scalar("SELECT segment FROM customers WHERE id = $1")
         .bind(customer_id)
         .fetch_one(&mut *conn)
         .await?;
     let segment = Segment::parse(&segment).map_err(corrupt)?;
-    let ids: Vec<i64> = products.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = products.iter().filter_map(|(id, _)| *id).collect();
     let mut versions = price_versions(conn, &ids).await?;
-    let mut qb = QueryBuilder::<Db>::new("SELECT id FROM products WHERE is_accessory = ");
-    qb.push_bind(true).push(" AND id IN ");
-    push_id_list(&mut qb, &ids);
-    let accessories: BTreeSet<i64> = qb
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
+    let mut accessories = BTreeSet::new();
+    if !ids.is_empty() {
+        let mut qb = QueryBuilder::<Db>::new("SELECT id FROM products WHERE is_accessory = ");
+        qb.push_bind(true).push(" AND id IN ");
+        push_id_list(&mut qb, &ids);
+        accessories.extend(qb.build_query_scalar::<i64>().fetch_all(&mut *conn).await?);
+    }
     let requests: Vec<LineRequest> = products
         .iter()
         .map(|(id, line)| LineRequest {
             product_id: *id,
             sku: line.sku.clone(),
             quantity: line.quantity,
-            is_accessory: accessories.contains(id),
-            price: ordering::price_in_effect(
-                &versions
-                    .remove(id)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(price_rule)
-                    .collect::<Vec<_>>(),
-                order_date,
-            ),
+            is_accessory: id.is_some_and(|id| accessories.contains(&id)),
+            price: id.and_then(|id| {
+                ordering::price_in_effect(
+                    &versions
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(price_rule)
+                        .collect::<Vec<_>>(),
+                    order_date,
+                )
+            }),
         })
         .collect();
     let cited = match order.sor_number {
@@ -312,18 +314,25 @@ async fn draw_on_sors(conn: &mut Conn, lines: &[(i64, &LineRequest, &ordering::P
     Ok(())
 }
 
-/// ORD-2: the partner's administrators and the user who sent the PO learn at once which lines were
-/// refused, and why.
-pub(crate) async fn announce_refusals(tx: &mut Write<'_>, actor: &Actor, entered: &Order) -> StoreResult<()> {
+/// ORD-2: the partner's administrators and the user who sent the PO learn at once what became of
+/// it: accepted, partially accepted (with the refused lines and why) or refused.
+pub(crate) async fn announce_order(tx: &mut Write<'_>, actor: &Actor, entered: &Order) -> StoreResult<()> {
     let id = entered.id;
     let partner_id = entered.partner_id;
-    let refused: Vec<(&str, &str)> = entered
-        .lines
-        .iter()
-        .filter(|l| l.basis.is_none())
-        .map(|l| (l.sku.as_str(), l.reason.as_str()))
-        .collect();
-    let draft = domain::orders::notify::order_refused(id, &entered.po_number, &entered.customer_name, &refused);
+    let draft = domain::orders::notify::order_entered(&EnteredOrder {
+        order_id: id,
+        po_number: &entered.po_number,
+        customer: &entered.customer_name,
+        status: entered.status,
+        lines: entered.lines.len(),
+        total: entered.total,
+        refused: entered
+            .lines
+            .iter()
+            .filter(|l| l.basis.is_none())
+            .map(|l| (l.line_no, l.sku.as_str(), l.reason.as_str()))
+            .collect(),
+    });
     let recipients: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM users WHERE partner_id = $1 AND active = $2 AND (role = 'partner_admin' OR id = $3) ORDER BY id",
         )
@@ -334,7 +343,7 @@ pub(crate) async fn announce_refusals(tx: &mut Write<'_>, actor: &Actor, entered
         .await?;
     for recipient in recipients {
         tx.notify(
-            &format!("order:{id}:refused:{recipient}"),
+            &format!("order:{id}:{}:{recipient}", entered.status),
             recipient,
             &draft,
             ("order", id),

@@ -6,7 +6,7 @@ pub(crate) mod rows;
 
 use crate::sql::kit::*;
 use crate::sql::orders::entry::{
-    announce_refusals, entered_before, load_order_context, ordering_partner, po_fingerprint, write_order,
+    announce_order, entered_before, load_order_context, ordering_partner, po_fingerprint, write_order,
 };
 use crate::sql::orders::rows::{load_order, order_from_row, order_select, order_snapshot, with_lines};
 use crate::sql::write::Change;
@@ -14,7 +14,7 @@ use crate::sql::write::Change;
 #[async_trait]
 impl OrderStore for SqlStore {
     /// ORD-1 … ORD-5: one transaction that verifies the PO against what is on file, prices every
-    /// line, records the order and its effect on the SOR, audits it and tells the partner of refusals.
+    /// line, records the order and its effect on the SOR, audits it and tells the partner the outcome.
     async fn enter_order(&self, actor: &Actor, order: NewOrder, now: Timestamp) -> StoreResult<OrderEntry> {
         let partner_id = ordering_partner(actor, order.partner_id)?;
         let fingerprint = po_fingerprint(partner_id, &order);
@@ -35,9 +35,7 @@ impl OrderStore for SqlStore {
             after: Some(&order_snapshot(&entered)),
         })
         .await?;
-        if entered.status != OrderStatus::Accepted {
-            announce_refusals(&mut tx, actor, &entered).await?;
-        }
+        announce_order(&mut tx, actor, &entered).await?;
         tx.commit_answering(&entered).await?;
         Ok(OrderEntry {
             order: entered,

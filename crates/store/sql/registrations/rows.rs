@@ -218,11 +218,11 @@ pub(crate) async fn load_change_request(conn: &mut Conn, id: i64) -> StoreResult
 }
 
 /// Looks up the products named on lines; every unknown SKU is reported against its line of `field`.
-pub(crate) async fn products_for(
+/// Each line with the id of the product its SKU names, `None` for a SKU the price list does not know.
+pub(crate) async fn product_ids(
     conn: &mut Conn,
-    field: &str,
     lines: &[ProductLine],
-) -> StoreResult<Vec<(i64, ProductLine)>> {
+) -> StoreResult<Vec<(Option<i64>, ProductLine)>> {
     let mut qb = QueryBuilder::<Db>::new("SELECT id, sku FROM products WHERE sku IN (");
     let mut list = qb.separated(", ");
     for line in lines {
@@ -233,11 +233,23 @@ pub(crate) async fn products_for(
     for row in qb.build().fetch_all(&mut *conn).await? {
         ids.insert(get::<String>(&row, "sku")?, get::<i64>(&row, "id")?);
     }
+    Ok(lines
+        .iter()
+        .map(|line| (ids.get(&line.sku).copied(), line.clone()))
+        .collect())
+}
+
+/// The products a registration names: every SKU must be on the price list.
+pub(crate) async fn products_for(
+    conn: &mut Conn,
+    field: &str,
+    lines: &[ProductLine],
+) -> StoreResult<Vec<(i64, ProductLine)>> {
     let mut errors = FieldErrors::default();
     let mut found = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        match ids.get(&line.sku) {
-            Some(id) => found.push((*id, line.clone())),
+    for (i, (id, line)) in product_ids(conn, lines).await?.into_iter().enumerate() {
+        match id {
+            Some(id) => found.push((id, line)),
             None => errors.add(
                 format!("{field}[{i}].sku"),
                 format!("{} is not on the price list", line.sku),

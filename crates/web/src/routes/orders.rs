@@ -24,7 +24,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Enter a partner's purchase order (order entry, administrators, the partner itself). The SOR it
-/// cites is verified and every line priced or refused with its reason. The PO number is the
+/// cites is verified and every line priced or refused with its reason — a SKU no product has too
+/// ("refused: no product with SKU MB-999"), while the other lines are priced; 422 is for a PO that
+/// cannot be read (a missing PO number, a quantity out of range, …). The partner is notified of the
+/// outcome: accepted, partially accepted or refused. The PO number is the
 /// idempotency key: the same PO of the same partner sent again answers 200 with the order already
 /// entered; the same PO number with other content is a 409. An `Idempotency-Key` replays the first
 /// answer, 201 included.

@@ -28,11 +28,6 @@ pub fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str)
         .collect()
 }
 
-/// Options whose value is their label.
-pub fn named<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec<Choice> {
-    choices(values.into_iter().map(|v| (v.to_owned(), v.to_owned())), chosen)
-}
-
 /// The customer's segment, from the domain's list, by its label.
 pub fn segments(chosen: &str) -> Vec<Choice> {
     choices(
@@ -134,6 +129,12 @@ pub fn product_rows(
     (lines, rows, errors)
 }
 
+/// `products[2].quantity` → `(2, "quantity")` for the list `products`.
+pub fn line_field<'a>(field: &'a str, list: &str) -> Option<(usize, &'a str)> {
+    let (index, field) = field.strip_prefix(list)?.strip_prefix('[')?.split_once("].")?;
+    Some((index.parse().ok()?, field))
+}
+
 /// `products[2].quantity` → `row4.quantity` when the third filled line is on form row 4.
 pub fn to_rows(errors: FieldErrors, list: &str, rows: &[usize]) -> FieldErrors {
     FieldErrors(
@@ -141,9 +142,8 @@ pub fn to_rows(errors: FieldErrors, list: &str, rows: &[usize]) -> FieldErrors {
             .0
             .into_iter()
             .map(|mut e| {
-                if let Some(rest) = e.field.strip_prefix(&format!("{list}["))
-                    && let Some((index, field)) = rest.split_once("].")
-                    && let Some(row) = index.parse::<usize>().ok().and_then(|i| rows.get(i))
+                if let Some((index, field)) = line_field(&e.field, list)
+                    && let Some(row) = rows.get(index)
                 {
                     e.field = format!("row{row}.{field}");
                 }

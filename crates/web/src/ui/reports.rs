@@ -10,6 +10,7 @@ use crate::ui::{Pages, all_pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use domain::Money;
 use domain::directory::files::{format_minor, write_csv};
 use domain::orders::OrderStatus;
 use domain::registrations::Status;
@@ -167,16 +168,18 @@ fn filed_by_status(weeks: &[Date], filed: &[WeekCount]) -> Vec<(String, Vec<i64>
 
 /// (region, minor units, label) of the pipeline, largest first.
 fn pipeline_by_region(pipeline: &[PipelineValue]) -> Vec<(String, i64, String)> {
-    let mut by_region: BTreeMap<String, (i64, String)> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, Money> = BTreeMap::new();
     for p in pipeline {
-        let entry = by_region
-            .entry(p.region.clone())
-            .or_insert((0, p.value.currency.to_string()));
-        entry.0 += p.value.amount_minor;
+        let entry = by_region.entry(p.region.clone()).or_insert(Money {
+            amount_minor: 0,
+            currency: p.value.currency,
+        });
+        entry.amount_minor += p.value.amount_minor;
     }
+    // Read as every amount is: grouped thousands and the currency.
     let mut regions: Vec<(String, i64, String)> = by_region
         .into_iter()
-        .map(|(region, (minor, currency))| (region, minor, format!("{} {currency}", format_minor(minor))))
+        .map(|(region, total)| (region, total.amount_minor, total.to_string()))
         .collect();
     regions.sort_by_key(|r| -r.1);
     regions

@@ -82,6 +82,39 @@ async fn orders_and_price_lists_over_http(backend: Backend) {
         &[("MB-100", 3)],
     );
     assert_eq!(a.post("/orders", &changed).await.expect(409).body["status"], 409);
+    // Issue 13, defect 6: a SKU nobody sells refuses its own line; the rest of the PO is priced, and
+    // the partner is told it was partially accepted, not refused.
+    let po = order_body(
+        "PO-7001",
+        "Springfield School District",
+        Some(&sor),
+        &[("MB-100", 1), ("NOPE-9", 4)],
+    );
+    let partly = a.post("/orders", &po).await.expect(201);
+    assert_eq!(partly.body["status"], "partially_accepted");
+    assert_eq!(partly.body["total"]["amount_minor"], 350_000);
+    assert_eq!(partly.body["lines"][1]["reason"], "refused: no product with SKU NOPE-9");
+    assert_eq!(partly.body["lines"][1]["basis"], serde_json::Value::Null);
+    assert_eq!(a.post("/orders", &po).await.expect(200).body["id"], partly.body["id"]);
+    let inbox = a.get("/notifications").await.expect(200);
+    let told = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["entity_type"] == "order" && n["entity_id"] == partly.body["id"])
+        .unwrap_or_else(|| panic!("no message about the order in {}", inbox.body))
+        .clone();
+    assert_eq!(
+        told["subject"],
+        "Order partially accepted: PO number PO-7001 for Springfield School District"
+    );
+    assert!(
+        told["body"]
+            .as_str()
+            .unwrap()
+            .contains("1 of 2 lines priced, total 3,500.00 USD"),
+        "{told}"
+    );
     // Bad input names every field.
     let bad =
         json!({"customer": {"name": "X", "country": "USA", "segment": "education"}, "sor_number": "42", "lines": []});
@@ -116,7 +149,8 @@ async fn orders_and_price_lists_over_http(backend: Backend) {
     assert!(text.contains("refused: no SOR"));
     // The registration shows what was ordered against it.
     let seen = a.get(&format!("/registrations/{}", reg.id)).await.expect(200);
-    assert_eq!(seen.body["products"][0]["ordered_quantity"], 2);
+    // Two of the first PO and the one priced line of PO-7001.
+    assert_eq!(seen.body["products"][0]["ordered_quantity"], 3);
     assert_eq!(seen.body["orders"][0]["po_number"], "4500012345");
     app.stop().await;
 }

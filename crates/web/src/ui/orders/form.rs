@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::forms::{Choice, FormErrors, FormLine, blank_to_none, choices, product_rows, segments, to_rows};
+use crate::ui::forms::{Choice, FormErrors, FormLine, blank_to_none, choices, line_field, product_rows, segments};
 use crate::ui::registrations::{RegistrationForm, form_lines};
 use crate::ui::{Pages, render};
 use askama::Template;
@@ -12,7 +12,7 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
-use domain::directory::products::ProductLineInput;
+use domain::directory::products::{ProductLineInput, QUANTITY_RULE};
 use domain::orders::input::{OrderInput, parse_order};
 use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use serde::Deserialize;
@@ -39,25 +39,77 @@ struct OrderForm {
     customer: RegistrationForm,
 }
 
-/// `MB-100, 2` / `MB-100;2` / `MB-100<tab>2` / `MB-100 2` per line; blank lines skipped.
-fn pasted_lines(text: &str, errors: &mut FieldErrors) -> Vec<ProductLineInput> {
+/// `MB-100, 2` / `MB-100;2` / `MB-100<tab>2` / `MB-100 2` per line; blank lines skipped. Each line
+/// comes with its number in the paste box as the person sees it (1 = the first line, blank lines
+/// counted), which is what its errors name.
+fn pasted_lines(text: &str, errors: &mut FieldErrors) -> Vec<(u64, ProductLineInput)> {
     let mut lines = Vec::new();
-    for (n, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, raw) in (1..).zip(text.lines()).filter(|(_, l)| !l.trim().is_empty()) {
         let mut parts = raw
             .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
             .filter(|p| !p.is_empty());
         match (parts.next(), parts.next().map(str::parse::<i64>), parts.next()) {
-            (Some(sku), Some(Ok(quantity)), None) => lines.push(ProductLineInput {
-                sku: Some(sku.to_owned()),
-                quantity: Some(quantity),
-            }),
-            _ => errors.add(
-                "paste",
-                format!("line {}: write the SKU and the quantity, e.g. MB-100, 2", n + 1),
-            ),
+            (Some(sku), Some(Ok(quantity)), None) => lines.push((
+                n,
+                ProductLineInput {
+                    sku: Some(sku.to_owned()),
+                    quantity: Some(quantity),
+                },
+            )),
+            (Some(_), Some(Err(_)), None) => errors.add_at_line(n, "paste", format!("the quantity {QUANTITY_RULE}")),
+            _ => errors.add_at_line(n, "paste", "write the SKU and the quantity, e.g. MB-100, 2"),
         }
     }
     lines
+}
+
+/// Where a line of the PO was typed: a product row of the form, or a line of the paste box.
+enum Origin {
+    Row(usize),
+    Pasted(u64),
+}
+
+/// Moves each PO line's errors to where the person typed the line: beside its product row, or under
+/// the paste box naming the paste box's line ("the quantity must be …" on line 3).
+fn place_line_errors(errors: FieldErrors, origins: &[Origin]) -> FieldErrors {
+    FieldErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|mut e| {
+                if let Some((index, field)) = line_field(&e.field, "lines")
+                    && let Some(origin) = origins.get(index)
+                {
+                    match origin {
+                        Origin::Row(row) => e.field = format!("row{row}.{field}"),
+                        Origin::Pasted(n) => {
+                            let subject = if field == "sku" { "SKU" } else { field };
+                            e.message = format!("the {subject} {}", e.message);
+                            e.field = "paste".into();
+                            e.line = Some(*n);
+                        }
+                    }
+                }
+                e
+            })
+            .collect(),
+    )
+}
+
+/// The paste box's errors, in the order of its lines: "Line 3: the quantity must be …".
+fn paste_messages(errors: &mut FieldErrors) -> Vec<String> {
+    let (mut pasted, others): (Vec<_>, Vec<_>) = std::mem::take(&mut errors.0)
+        .into_iter()
+        .partition(|e| e.field == "paste");
+    errors.0 = others;
+    pasted.sort_by_key(|e| e.line);
+    pasted
+        .into_iter()
+        .map(|e| match e.line {
+            Some(n) => format!("Line {n}: {}", e.message),
+            None => e.message,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -69,6 +121,8 @@ struct OrderFormPage {
     products: Vec<Product>,
     partners: Vec<Choice>,
     lines: Vec<FormLine>,
+    /// The paste box's errors, each naming its line.
+    paste_errors: Vec<String>,
     other_errors: Vec<String>,
     segments: Vec<Choice>,
     names_partner: bool,
@@ -78,7 +132,7 @@ async fn order_form_page(
     state: &AppState,
     viewer: Viewer,
     form: OrderForm,
-    errors: FormErrors,
+    mut errors: FieldErrors,
 ) -> Result<Response, UiError> {
     if !can_enter_orders(&viewer.actor()) {
         return Err(UiError::new(
@@ -105,7 +159,9 @@ async fn order_form_page(
         Vec::new()
     };
     let segments = segments(&form.customer.segment);
-    let status = if errors.is_empty() {
+    let paste_errors = paste_messages(&mut errors);
+    let errors = FormErrors::from_fields(errors);
+    let status = if errors.is_empty() && paste_errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -113,6 +169,7 @@ async fn order_form_page(
     let page = OrderFormPage {
         chrome: viewer.chrome.titled("Enter a purchase order"),
         lines: form_lines(&form.customer, &errors),
+        paste_errors,
         other_errors: errors.others(
             &["customer.", "row"],
             &["lines", "po_number", "sor_number", "partner_id", "paste"],
@@ -136,7 +193,7 @@ async fn new_order(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         },
         ..OrderForm::default()
     };
-    order_form_page(&state, viewer, form, FormErrors::default()).await
+    order_form_page(&state, viewer, form, FieldErrors::default()).await
 }
 
 async fn enter_order(
@@ -146,7 +203,11 @@ async fn enter_order(
 ) -> Result<Response, UiError> {
     let c = &form.customer;
     let (mut lines, rows, mut errors) = product_rows(|r| c.sku(r).to_owned(), |r| c.qty(r).to_owned());
-    lines.extend(pasted_lines(&form.paste, &mut errors));
+    let mut origins: Vec<Origin> = rows.into_iter().map(Origin::Row).collect();
+    for (n, line) in pasted_lines(&form.paste, &mut errors) {
+        origins.push(Origin::Pasted(n));
+        lines.push(line);
+    }
     let partner_id = match form.partner_id.trim() {
         "" => None,
         raw => raw
@@ -169,12 +230,12 @@ async fn enter_order(
     match result {
         Ok(entry) => Ok(Redirect::to(&format!("/orders/{}", entry.order.id)).into_response()),
         Err(StoreError::Invalid(more)) => {
-            errors.0.extend(to_rows(more, "lines", &rows).0);
-            order_form_page(&state, viewer, form, FormErrors::from_fields(errors)).await
+            errors.0.extend(place_line_errors(more, &origins).0);
+            order_form_page(&state, viewer, form, errors).await
         }
         Err(StoreError::Conflict { message, .. }) => {
             errors.add("po_number", message);
-            order_form_page(&state, viewer, form, FormErrors::from_fields(errors)).await
+            order_form_page(&state, viewer, form, errors).await
         }
         Err(other) => Err(other.into()),
     }
@@ -190,20 +251,43 @@ mod tests {
         let lines = pasted_lines("MB-100, 2\n\nPEN-2;10\nLAMP\t1\nCORD 3\nwhat is this\n", &mut errors);
         let parsed: Vec<_> = lines
             .iter()
-            .map(|l| (l.sku.clone().unwrap(), l.quantity.unwrap()))
+            .map(|(n, l)| (*n, l.sku.clone().unwrap(), l.quantity.unwrap()))
             .collect();
         assert_eq!(
             parsed,
             [
-                ("MB-100".into(), 2),
-                ("PEN-2".into(), 10),
-                ("LAMP".into(), 1),
-                ("CORD".into(), 3)
+                (1, "MB-100".into(), 2),
+                (3, "PEN-2".into(), 10),
+                (4, "LAMP".into(), 1),
+                (5, "CORD".into(), 3)
             ]
         );
         assert_eq!(
-            errors.0[0].message,
-            "line 6: write the SKU and the quantity, e.g. MB-100, 2"
+            paste_messages(&mut errors),
+            ["Line 6: write the SKU and the quantity, e.g. MB-100, 2"]
         );
+    }
+
+    /// Issue 13, defect 6: an error of a pasted line names the paste box's line, in words, and a
+    /// product row's error stays on its row — not `lines[2].quantity` at the top of the page.
+    #[test]
+    fn line_errors_land_on_the_paste_box_line_they_came_from() {
+        let mut errors = FieldErrors::default();
+        // Line 1 blank as the person sees it; lines 2 and 4 are PO lines; line 3 says "two".
+        let pasted = pasted_lines("\nMB-100, 1\nPEN-2, two\r\nLAMP, 0\n", &mut errors);
+        let mut origins = vec![Origin::Row(4)];
+        origins.extend(pasted.iter().map(|(n, _)| Origin::Pasted(*n)));
+        let mut from_domain = FieldErrors::default();
+        from_domain.add("lines[2].quantity", QUANTITY_RULE);
+        from_domain.add("lines[0].sku", "is required");
+        errors.0.extend(place_line_errors(from_domain, &origins).0);
+        assert_eq!(
+            paste_messages(&mut errors),
+            [
+                "Line 3: the quantity must be a whole number from 1 to 1,000,000",
+                "Line 4: the quantity must be a whole number from 1 to 1,000,000"
+            ]
+        );
+        assert_eq!(errors.0[0].field, "row4.sku");
     }
 }

@@ -5,7 +5,7 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::url_encode;
-use crate::ui::forms::{Choice, named};
+use crate::ui::forms::{Choice, choices};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -87,7 +87,12 @@ async fn orders(
     render(&OrdersPage {
         chrome: viewer.chrome.titled("Orders"),
         orders: listed.items,
-        statuses: named(OrderStatus::ALL.iter().map(|s| s.as_str()), &status),
+        statuses: choices(
+            OrderStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
+            &status,
+        ),
         status,
         sor_number,
         from,
