@@ -172,7 +172,13 @@ fn for_each_operation(
     mut f: impl FnMut(&mut utoipa::openapi::path::Operation, bool),
 ) {
     for item in openapi.paths.paths.values_mut() {
-        for (operation, takes_body) in [(&mut item.get, false), (&mut item.post, true), (&mut item.put, true)] {
+        for (operation, takes_body) in [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, false),
+        ] {
             if let Some(operation) = operation.as_mut() {
                 f(operation, takes_body);
             }
@@ -251,6 +257,31 @@ async fn security_headers(mut response: Response) -> Response {
 
 #[cfg(test)]
 mod tests {
+    /// Whatever its method, every operation documents the problems any request can meet, as
+    /// problem+json (a PATCH once did not: schemathesis found its 400 and 401 undocumented).
+    #[test]
+    fn every_operation_of_every_method_documents_the_common_problems() {
+        let (_, doc) = super::api();
+        let json = serde_json::to_value(&doc).unwrap();
+        let mut seen = 0;
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let Some(responses) = operation["responses"].as_object() else {
+                    continue;
+                };
+                seen += 1;
+                for status in ["400", "401", "403", "404", "422", "503"] {
+                    let content = &responses[status]["content"];
+                    assert!(
+                        content["application/problem+json"].is_object(),
+                        "{method} {path} does not document {status} as problem+json"
+                    );
+                }
+            }
+        }
+        assert!(seen > 40, "only {seen} operations");
+    }
+
     #[test]
     fn the_openapi_document_is_3_1_and_every_reference_resolves() {
         let (_, doc) = super::api();

@@ -114,6 +114,10 @@ pub fn product_rows(
     for row in 0..FORM_LINES {
         let sku = sku(row);
         if sku.trim().is_empty() {
+            // A quantity typed on a row without a product is a mistake to show, not a row to drop.
+            if !qty(row).trim().is_empty() {
+                errors.add(format!("row{row}.sku"), "Choose the product for this quantity.");
+            }
             continue;
         }
         let quantity = qty(row).trim().parse::<i64>();
@@ -165,6 +169,19 @@ pub struct FormLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantity_without_a_product_is_shown_not_dropped() {
+        let skus = ["MB-100", "", ""];
+        let qtys = ["2", "5", ""];
+        let at = |list: [&'static str; 3]| move |row: usize| list.get(row).copied().unwrap_or_default().to_owned();
+        let (lines, rows, errors) = product_rows(at(skus), at(qtys));
+        assert_eq!((lines.len(), rows), (1, vec![0]));
+        assert_eq!(
+            errors.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["row1.sku"]
+        );
+    }
 
     #[test]
     fn amounts_are_read_as_people_type_them() {
