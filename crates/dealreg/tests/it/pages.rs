@@ -663,16 +663,7 @@ async fn administrators_manage_the_program_in_pages(backend: Backend) {
     );
     assert_eq!(saved.no_sor_pricing, domain::orders::NoSorPricing::Reprice);
     // A partner saved from the page; a token shown once.
-    let east = app
-        .store()
-        .list_regions()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.name == "East")
-        .unwrap()
-        .id
-        .to_string();
+    let east = region_id(&app, "East").await;
     let saved = admin
         .post(
             "/admin/partners",
@@ -1270,16 +1261,7 @@ async fn partners_are_edited_by_their_own_form(backend: Backend) {
     assert!(refused.html.contains("id=\"level-error\"") && refused.html.contains("id=\"region_id-error\""));
     assert!(refused.html.contains("value=\"Litware Learning\""));
     let id = app.world.partner_a.partner_id.unwrap();
-    let east = app
-        .store()
-        .list_regions()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.name == "East")
-        .unwrap()
-        .id
-        .to_string();
+    let east = region_id(&app, "East").await;
     let page = format!("/admin/partners/{id}");
     assert!(admin.get(&page).await.html.contains("value=\"Northwind AV\""));
     let saved = admin
@@ -1486,4 +1468,10 @@ async fn a_price_list_file_is_previewed_before_it_is_imported(backend: Backend) 
         pasted.html
     );
     app.stop().await;
+}
+
+/// The id of the world's region `name`, as a form field carries it.
+async fn region_id(app: &TestApp, name: &str) -> String {
+    let regions = app.store().list_regions().await.unwrap();
+    regions.into_iter().find(|r| r.name == name).unwrap().id.to_string()
 }

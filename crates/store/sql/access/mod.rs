@@ -65,6 +65,16 @@ impl SqlStore {
     }
 }
 
+/// The user as this write sees it.
+async fn load_user(tx: &mut Write<'_>, user_id: i64) -> StoreResult<User> {
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    user_from_row(&row)
+}
+
 /// Ends every browser session of a user in this write: their version moves on (a session signed in
 /// under the older one is refused on its next request) and their session rows go.
 async fn end_sessions_of(tx: &mut Write<'_>, user_id: i64) -> StoreResult<()> {
@@ -139,12 +149,7 @@ impl AccessStore for SqlStore {
         }
         require_admin(actor, "activate or deactivate users")?;
         let mut tx = self.begin(actor, now).await?;
-        let before = sqlx::query("SELECT * FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
-        let before = user_from_row(&before)?;
+        let before = load_user(&mut tx, user_id).await?;
         if !active {
             end_sessions_of(&mut tx, user_id).await?;
             sqlx::query("UPDATE api_tokens SET revoked_us = $1 WHERE user_id = $2 AND revoked_us IS NULL")
@@ -179,12 +184,7 @@ impl AccessStore for SqlStore {
         }
         require_admin(Some(actor), "change users")?;
         let mut tx = self.begin(Some(actor), now).await?;
-        let before = sqlx::query("SELECT * FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
-        let before = user_from_row(&before)?;
+        let before = load_user(&mut tx, user_id).await?;
         let (role, partner_id) = update.resolve(before.role, before.partner_id, actor.user_id == user_id)?;
         let email = update.email.as_ref().map_or(before.email.as_str(), |e| e.as_str());
         let display_name = update.display_name.as_deref().unwrap_or(&before.display_name);
