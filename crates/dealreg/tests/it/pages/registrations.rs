@@ -1,0 +1,137 @@
+//! Registration pages: refused actions stay on their page, in plain words, with the input kept.
+
+use super::*;
+
+testkit::on_both_backends!(refused_actions_stay_on_their_page_in_plain_words,);
+
+/// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
+/// action comes back to the registration's page with the navigation, the message beside its field
+/// in a person's words and what was typed; a pending extension waits in the manager's queue.
+async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    app.set_password(&w.partner_a, PASSWORD).await;
+    app.set_password(&w.partner_b, PASSWORD).await;
+    app.set_password(&w.west_manager, PASSWORD).await;
+    let file = |customer: &'static str| {
+        vec![
+            ("customer_name", customer),
+            ("city", "Springfield"),
+            ("country", "US"),
+            ("segment", "education"),
+            ("value", "35,000.00"),
+            ("expected_close", "2027-03-31"),
+            ("description", "Board approved.\r\nRollout in two phases."),
+            ("sku_0", "MB-100"),
+            ("qty_0", "30"),
+        ]
+    };
+    let mut ann = Browser::new(&app);
+    ann.sign_in(&w.partner_a.email, PASSWORD).await;
+    let filed = ann
+        .post(
+            "/registrations/new",
+            "/registrations/new",
+            &file("Springfield School District"),
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.html);
+    let first = filed.location.unwrap();
+    // Right after filing, the page says what happens next.
+    assert!(ann.get(&first).await.html.contains("decides; you get an e-mail"));
+    let first = first.split('?').next().unwrap().to_owned();
+    let mut bob = Browser::new(&app);
+    bob.sign_in(&w.partner_b.email, PASSWORD).await;
+    let clash = bob
+        .post(
+            "/registrations/new",
+            "/registrations/new",
+            &file("Springfield Sch. District"),
+        )
+        .await;
+    let clash = clash.location.expect("filed").split('?').next().unwrap().to_owned();
+
+    let mut wendy = Browser::new(&app);
+    wendy.sign_in(&w.west_manager.email, PASSWORD).await;
+    // The first-filed registration names the one filed since.
+    let shown = wendy.get(&first).await;
+    assert!(shown.html.contains(&clash), "the match filed later shows on the first");
+    assert!(visible_text(&shown.html).contains("Board approved.\nRollout in two phases."));
+    // Approving the later one without acknowledging: back on its page, the box to tick named.
+    let approve = format!("{clash}/approve");
+    let refused = wendy
+        .post(&clash, &approve, &[("validity_days", "90"), ("note", "strong fit")])
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.html.contains("These are different opportunities"),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("value=\"strong fit\""), "the note is kept");
+    assert!(refused.html.contains("aria-label=\"Main\""), "the navigation stays");
+    // A validity that is not a number.
+    let bad_days = wendy.post(&clash, &approve, &[("validity_days", "ninety")]).await;
+    assert_eq!(bad_days.status, 422);
+    assert!(bad_days.html.contains("whole number") && bad_days.html.contains("value=\"ninety\""));
+    // Declining without a reason.
+    let no_reason = wendy
+        .post(&clash, &format!("{clash}/decline"), &[("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.html.contains("Give the partner a reason"));
+    for page in [&refused, &bad_days, &no_reason] {
+        let text = visible_text(&page.html);
+        for code in [
+            "acknowledge_conflicts",
+            "validity_days",
+            "reason: is",
+            "(HTTP",
+            "is required",
+        ] {
+            assert!(!text.contains(code), "{code} on the page: {text}");
+        }
+    }
+    // Approved; an amount typed as "12,5" is refused beside its field, kept as typed.
+    assert_eq!(
+        wendy
+            .post(&first, &format!("{first}/approve"), &[("validity_days", "90")])
+            .await
+            .status,
+        303
+    );
+    let bad_value = ann.post(&first, &format!("{first}/update"), &[("value", "12,5")]).await;
+    assert_eq!(bad_value.status, 422);
+    assert!(bad_value.html.contains("is not an amount like 12,000.50") && bad_value.html.contains("value=\"12,5\""));
+    // An extension; a second one while the first waits is refused on the page, saying why.
+    let extend = format!("{first}/extend");
+    let asked = ann
+        .post(
+            &first,
+            &extend,
+            &[("valid_through", "2027-04-30"), ("reason", "board meets")],
+        )
+        .await;
+    assert_eq!(asked.status, 303);
+    let page = ann.get(&first).await;
+    assert!(
+        !page.html.contains(&format!("action=\"{extend}\"")),
+        "no second extension on offer"
+    );
+    let again = ann.post(&first, &extend, &[("valid_through", "2027-05-31")]).await;
+    assert_eq!(again.status, 409);
+    assert!(again.html.contains("aria-label=\"Main\""));
+    assert!(
+        again.html.contains("class=\"field-error\""),
+        "the refusal is shown: {}",
+        again.html
+    );
+    // The request waits in the manager's queue and on the dashboard, as old → new.
+    let queue = wendy.get("/queue").await;
+    assert!(queue.html.contains("Extension"), "{}", queue.html);
+    assert!(wendy.get("/").await.html.contains("Extension request"));
+    let detail = visible_text(&wendy.get(&first).await.html);
+    assert!(detail.contains("Valid through 2027-02-20 → 2027-04-30"), "{detail}");
+    assert!(!detail.contains("\"kind\""), "no raw JSON: {detail}");
+    app.stop().await;
+}
