@@ -73,6 +73,9 @@ macro_rules! conformance_tests {
             invalid_transitions_name_what_is_allowed,
             withdrawal_releases_the_protection,
             lists_filter_and_page;
+          discussion:
+            both_sides_discuss_a_registration_and_no_one_else_does,
+            each_side_sees_the_questions_waiting_for_its_answer;
           matching:
             conflicts_are_found_across_spelling_variants,
             approval_needs_acknowledgement_when_another_partner_filed_first,

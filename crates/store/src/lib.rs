@@ -41,6 +41,7 @@ pub trait Store:
     AccessStore
     + DirectoryStore
     + RegistrationStore
+    + DiscussionStore
     + OrderStore
     + JobStore
     + ReportStore

@@ -6,10 +6,11 @@ use crate::page::{Page, PageRequest};
 use crate::{AuditEntry, StoreResult};
 use async_trait::async_trait;
 use domain::directory::customers::Customer;
+use domain::registrations::discussion::{FileKind, NewAttachment};
 use domain::registrations::input::{Approval, ChangeRequest, NewRegistration, Outcome};
 use domain::registrations::matching::MatchReason;
 use domain::registrations::{RequestKind, RequestStatus, Status};
-use domain::{Actor, Money};
+use domain::{Actor, Money, Role};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -108,6 +109,8 @@ pub struct RegistrationFilter {
     pub expiring_before: Option<Date>,
     /// Registrations routed to this approver.
     pub approver_id: Option<i64>,
+    /// Approved registrations expected to close before this date: their outcome is due (REG-7).
+    pub close_date_before: Option<Date>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
     /// Registrations whose customer, partner or SOR number contains this text, in any case. A
@@ -223,4 +226,84 @@ pub trait RegistrationStore {
     /// REG-6 asked before filing: is an organisation already registered by another partner?
     async fn check_claim(&self, actor: &Actor, customer: Customer, skus: Vec<String>) -> StoreResult<ClaimStatus>;
     async fn registration_history(&self, actor: &Actor, id: i64) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// A comment on a registration, as both of its sides read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    pub id: i64,
+    pub registration_id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    /// The author's role: whether the partner or the channel team speaks.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub author_role: Role,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// What is known of an attached file without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    pub registration_id: i64,
+    pub uploaded_by: i64,
+    pub uploader_name: String,
+    pub file_name: String,
+    pub kind: FileKind,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the content: either side can prove later which file was shared.
+    pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+/// An attachment with its content, to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentFile {
+    pub attachment: Attachment,
+    pub content: Vec<u8>,
+}
+
+/// A registration whose latest comment waits for the reader's side to answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingReply {
+    pub registration_id: i64,
+    pub customer_name: String,
+    pub sor_number: Option<String>,
+    pub comment: Comment,
+}
+
+/// A registration's discussion: its comments and its files, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Discussion {
+    pub comments: Vec<Comment>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Comments and files on a registration (issue 13): for its own partner and the channel team
+/// (`discussion::can_discuss`); another partner gets `NotFound`. Adding tells the other side.
+#[async_trait]
+pub trait DiscussionStore {
+    async fn add_comment(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        body: String,
+        now: Timestamp,
+    ) -> StoreResult<Comment>;
+    async fn add_attachment(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        file: NewAttachment,
+        now: Timestamp,
+    ) -> StoreResult<Attachment>;
+    async fn discussion(&self, actor: &Actor, registration_id: i64) -> StoreResult<Discussion>;
+    /// Open (submitted or approved) registrations whose latest comment waits for `actor`'s answer
+    /// (`discussion::awaited_from`), newest first.
+    async fn awaiting_reply(&self, actor: &Actor, limit: u32) -> StoreResult<Vec<AwaitingReply>>;
+    async fn attachment(&self, actor: &Actor, registration_id: i64, attachment_id: i64) -> StoreResult<AttachmentFile>;
 }

@@ -144,13 +144,53 @@ impl FromRequestParts<AppState> for Id {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::not_found("resource"))?;
-        raw.parse::<i64>().ok().filter(|id| *id > 0).map(Id).ok_or_else(|| {
-            ApiError::bad_field(
-                StatusCode::BAD_REQUEST,
-                "id",
-                format!("'{raw}' is not a positive integer id"),
-            )
-        })
+        positive_id("id", &raw).map(Id)
+    }
+}
+
+/// Two numeric ids in the path: a record and one of its parts (`/registrations/{id}/attachments/{attachment_id}`).
+pub struct IdPair(pub i64, pub i64);
+
+impl FromRequestParts<AppState> for IdPair {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("resource"))?;
+        match params.as_slice() {
+            [(first_name, first), (second_name, second)] => Ok(IdPair(
+                positive_id(first_name, first)?,
+                positive_id(second_name, second)?,
+            )),
+            _ => Err(ApiError::not_found("resource")),
+        }
+    }
+}
+
+fn positive_id(field: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError::bad_field(
+            StatusCode::BAD_REQUEST,
+            field,
+            format!("'{raw}' is not a positive integer id"),
+        )
+    })
+}
+
+/// A file sent as the raw body of the request, of any content type (what it is, the domain tells
+/// from its content), at most `discussion::MAX_ATTACHMENT_BYTES`.
+pub struct FileBody(pub Bytes);
+
+impl FromRequest<AppState> for FileBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = domain::registrations::discussion::MAX_ATTACHMENT_BYTES;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| unreadable(rejection, format!("the file exceeds {} MB", limit / (1024 * 1024))))?;
+        Ok(FileBody(bytes))
     }
 }
 

@@ -323,6 +323,7 @@ mod tests {
         }
         let registrations = [
             "approver_id",
+            "close_date_before",
             "cursor",
             "customer_id",
             "expiring_before",

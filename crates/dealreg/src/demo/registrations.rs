@@ -1,8 +1,10 @@
 //! The demo's registrations: filed over the last four months by every partner, more each week as
 //! the program grows, each taken as far as its plan says — approved (with orders, some expiring
 //! soon, some with a pending extension or update request), declined, won, lost, withdrawn, left to
-//! expire, or (the newest, and spelling variants of a protected customer) waiting for the manager. Decision times and dates vary from one registration to
-//! the next by a fixed pseudo-random sequence, so the charts have shape and every run is the same.
+//! expire, or (the newest, and spelling variants of a protected customer) waiting for the manager;
+//! some with a conversation or a letter of intent. Decision times and dates vary from one
+//! registration to the next by a fixed pseudo-random sequence, so the charts have shape and every
+//! run is the same.
 
 use super::data::{PRODUCTS, customer_input};
 use domain::Actor;
@@ -11,6 +13,7 @@ use domain::directory::products::{ProductLine, ProductLineInput};
 use domain::money::MoneyInput;
 use domain::orders::input::NewOrder;
 use domain::registrations::ValidityChoice;
+use domain::registrations::discussion::parse_attachment;
 use domain::registrations::input::{Approval, ChangeRequest, NewRegistrationInput, Outcome, parse_new_registration};
 use jiff::{Timestamp, ToSpan};
 use store::{Store, StoreError, StoreResult};
@@ -98,6 +101,7 @@ pub(super) async fn file_and_decide(
             manager,
             order_entry,
         };
+        discuss(s, i, &reg, &people, at, now).await?;
         match decide_by_plan(s, i, &reg, &people, at, now).await {
             Ok(orders) => filed.orders += orders,
             // A spelling variant of a customer already protected for the same products: left for the manager.
@@ -106,6 +110,53 @@ pub(super) async fn file_and_decide(
         }
     }
     Ok(filed)
+}
+
+/// A one-page PDF, the kind of letter of intent partners attach.
+const LETTER_OF_INTENT: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R/Resources<<>>>>endobj\n\
+trailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// Some registrations carry a conversation: the partner asks about timing and the manager answers;
+/// others a letter of intent from the customer.
+async fn discuss(
+    s: &dyn Store,
+    i: usize,
+    reg: &store::Registration,
+    who: &People<'_>,
+    filed: Timestamp,
+    now: Timestamp,
+) -> StoreResult<()> {
+    if i.is_multiple_of(5) || i.is_multiple_of(9) {
+        let board = reg.expected_close_date.saturating_sub(14.days());
+        let ask = format!(
+            "{}'s board meets on {board}. A decision before then would let us quote with the SOR.",
+            reg.customer.name
+        );
+        s.add_comment(who.partner, reg.id, ask, by(later(filed, 2), now))
+            .await?;
+        let question =
+            "Thanks. Is this for the whole organisation or one site? Another partner registered a site of theirs.";
+        s.add_comment(who.manager, reg.id, question.into(), by(later(filed, 5), now))
+            .await?;
+        // Half of the partners have answered; the others' answers are still due.
+        if i.is_multiple_of(10) {
+            let answer = "The whole organisation: every site in the description.";
+            s.add_comment(who.partner, reg.id, answer.into(), by(later(filed, 8), now))
+                .await?;
+        }
+    }
+    if i % 7 == 1 {
+        let file = parse_attachment(
+            &format!("Letter of intent {}.pdf", reg.customer.name),
+            LETTER_OF_INTENT.to_vec(),
+        )
+        .map_err(StoreError::Invalid)?;
+        s.add_attachment(who.partner, reg.id, file, by(later(filed, 1), now))
+            .await?;
+    }
+    Ok(())
 }
 
 struct People<'a> {

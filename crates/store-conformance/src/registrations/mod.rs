@@ -1,6 +1,7 @@
 //! Registrations: routing to an approver, approval with SOR numbers and validity, decline,
 //! withdrawal, the lifecycle's refusals, partner isolation, and the lists.
 
+pub mod discussion;
 pub mod matching;
 pub mod requests;
 
@@ -466,6 +467,20 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
             .len(),
         1
     );
+    // The one approved registration is expected to close on 2027-01-31: its outcome is due after.
+    let outcome_due = |today: Date| RegistrationFilter {
+        close_date_before: Some(today),
+        ..Default::default()
+    };
+    for (today, due) in [(date(2027, 1, 31), 0), (date(2027, 2, 1), 1)] {
+        let found = w
+            .store
+            .list_registrations(&w.admin, outcome_due(today), PageRequest::default())
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(found.len(), due, "outcome due on {today}");
+    }
     let by_partner = RegistrationFilter {
         partner_id: w.partner_b.partner_id,
         ..Default::default()

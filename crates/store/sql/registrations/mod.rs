@@ -1,5 +1,6 @@
 //! Registrations (REG-1 … REG-7).
 
+mod discussion;
 pub(crate) mod lifecycle;
 pub(crate) mod matching;
 pub(crate) mod rows;
@@ -153,6 +154,10 @@ impl RegistrationStore for SqlStore {
         }
         if let Some(before) = filter.expiring_before {
             qb.push(" AND r.status = 'approved' AND r.valid_through <= ")
+                .push_bind(before.to_string());
+        }
+        if let Some(before) = filter.close_date_before {
+            qb.push(" AND r.status = 'approved' AND r.expected_close < ")
                 .push_bind(before.to_string());
         }
         if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {

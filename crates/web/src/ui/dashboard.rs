@@ -11,11 +11,14 @@ use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use domain::Actor;
 use domain::calendar::business_date;
 use domain::orders::policy::can_enter_orders;
 use domain::registrations::RequestStatus;
 use domain::registrations::policy::{can_decide_registrations, can_submit};
-use jiff::ToSpan;
+use domain::settings::ProgramSettings;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
 use store::{
     Order, OrderFilter, PageRequest, PendingChangeRequest, RegistrationFilter, RegistrationSummary, StatusCount,
 };
@@ -29,15 +32,102 @@ pub fn routes() -> Pages {
 struct DashboardPage {
     chrome: Chrome,
     counts: Vec<StatusCount>,
-    /// Approved registrations ending soon, with the date a one-click extension asks for.
-    expiring: Vec<(RegistrationSummary, String)>,
+    /// What waits for a partner's people: SORs ending soon, outcomes due, questions to answer.
+    partner: Option<PartnerToday>,
+    /// Comments waiting for the reader's answer.
+    replies: Vec<Reply>,
     waiting: Vec<(RegistrationSummary, String)>,
     requests: Vec<(PendingChangeRequest, String)>,
     notifications: Vec<Message>,
     orders: Vec<Order>,
-    is_partner: bool,
     decides: bool,
     reads_orders: bool,
+}
+
+/// A partner's day: registrations that need something of its people.
+struct PartnerToday {
+    /// Approved registrations ending soon, with the date a one-click extension asks for.
+    expiring: Vec<(RegistrationSummary, String)>,
+    /// Approved registrations past their expected close date: report won or lost (REG-7).
+    outcome_due: Vec<RegistrationSummary>,
+}
+
+impl PartnerToday {
+    fn is_empty(&self) -> bool {
+        self.expiring.is_empty() && self.outcome_due.is_empty()
+    }
+}
+
+/// A comment that waits for an answer, as the dashboard links it.
+struct Reply {
+    href: String,
+    title: String,
+    from: String,
+    said: String,
+    age: String,
+}
+
+async fn partner_today(
+    state: &AppState,
+    actor: &Actor,
+    settings: &ProgramSettings,
+    today: Date,
+) -> Result<PartnerToday, UiError> {
+    let soon = RegistrationFilter {
+        expiring_before: Some(today.saturating_add(i64::from(settings.reminder_days_before).days())),
+        ..RegistrationFilter::default()
+    };
+    let ending = state
+        .store
+        .list_registrations(actor, soon, PageRequest::first(10))
+        .await?
+        .items;
+    let mut expiring = Vec::new();
+    for r in ending {
+        // One request at a time: while one waits, extending is not on offer.
+        let asked = state.store.list_change_requests(actor, r.id).await?;
+        if asked.iter().any(|q| q.status == RequestStatus::Pending) {
+            continue;
+        }
+        if let Some(until) = r.valid_through {
+            let to = until.saturating_add(i64::from(settings.default_validity_days).days());
+            expiring.push((r, to.to_string()));
+        }
+    }
+    let due = RegistrationFilter {
+        close_date_before: Some(today),
+        oldest_first: true,
+        ..RegistrationFilter::default()
+    };
+    let outcome_due = state
+        .store
+        .list_registrations(actor, due, PageRequest::first(10))
+        .await?
+        .items;
+    Ok(PartnerToday { expiring, outcome_due })
+}
+
+/// The comments that wait for `actor`'s answer, newest first.
+async fn replies(state: &AppState, actor: &Actor, now: Timestamp) -> Result<Vec<Reply>, UiError> {
+    let waiting = state.store.awaiting_reply(actor, 5).await?;
+    Ok(waiting
+        .into_iter()
+        .map(|w| {
+            let first_line = w.comment.body.lines().next().unwrap_or_default();
+            let said: String = first_line.chars().take(140).collect();
+            let cut = said.len() < w.comment.body.len();
+            Reply {
+                href: format!("/registrations/{}#discussion", w.registration_id),
+                title: match w.sor_number {
+                    Some(sor) => format!("{sor} — {}", w.customer_name),
+                    None => format!("#{} — {}", w.registration_id, w.customer_name),
+                },
+                from: w.comment.author_name,
+                said: if cut { format!("{said}…") } else { said },
+                age: age(w.comment.created_at, now),
+            }
+        })
+        .collect())
 }
 
 async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
@@ -47,34 +137,10 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     let now = state.clock.now();
     let today = business_date(now, &zone);
     let counts = state.store.registration_counts(&actor).await?;
-    // A partner's own people: their registrations, which they extend.
-    let partner = can_submit(&actor).is_some();
-    let expiring = if partner {
-        let soon = RegistrationFilter {
-            expiring_before: Some(today.saturating_add(i64::from(settings.reminder_days_before).days())),
-            ..RegistrationFilter::default()
-        };
-        state
-            .store
-            .list_registrations(&actor, soon, PageRequest::first(10))
-            .await?
-            .items
-    } else {
-        Vec::new()
+    let partner = match can_submit(&actor) {
+        Some(_) => Some(partner_today(&state, &actor, &settings, today).await?),
+        None => None,
     };
-    let mut offers = Vec::new();
-    for r in expiring {
-        // One request at a time: while one waits, extending is not on offer.
-        let asked = state.store.list_change_requests(&actor, r.id).await?;
-        if asked.iter().any(|q| q.status == RequestStatus::Pending) {
-            continue;
-        }
-        if let Some(until) = r.valid_through {
-            let to = until.saturating_add(i64::from(settings.default_validity_days).days());
-            offers.push((r, to.to_string()));
-        }
-    }
-    let expiring = offers;
     let decides = can_decide_registrations(&actor);
     let waiting = if decides {
         let queue = approval_queue(&state, &viewer, 5).await?;
@@ -107,12 +173,12 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     render(&DashboardPage {
         chrome: viewer.chrome.titled("Dashboard"),
         counts,
-        expiring,
+        partner,
+        replies: replies(&state, &actor, now).await?,
         waiting,
         requests,
         notifications: with_times(notifications, &zone),
         orders,
-        is_partner: partner,
         decides,
         reads_orders,
     })

@@ -33,6 +33,9 @@ use store::{Page, PageRequest, StoreError};
 
 const HTMX: &[u8] = include_bytes!("../../assets/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
+/// The largest form that sends a file: the largest attachment and the rest of its form.
+pub(crate) const MAX_UPLOAD_BYTES: usize = domain::registrations::discussion::MAX_ATTACHMENT_BYTES + 64 * 1024;
+
 /// Rows at most in a CSV export of a list.
 const MAX_EXPORT_ROWS: usize = 100_000;
 
@@ -51,6 +54,15 @@ impl Pages {
 
     pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Pages {
         self.add("POST", path, post(handler))
+    }
+
+    /// A form that sends a file (multipart), allowed [`MAX_UPLOAD_BYTES`].
+    pub fn post_upload<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Pages {
+        self.add(
+            "POST",
+            path,
+            post(handler).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
     }
 
     pub fn merge(mut self, other: Pages) -> Pages {

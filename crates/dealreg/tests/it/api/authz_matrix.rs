@@ -1,6 +1,6 @@
 //! The authorization matrix: every operation by every role, a reviewed snapshot.
 
-use super::{body_for, order_body, reg_sor};
+use super::{attach_letter, call, order_body, reg_sor};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -46,6 +46,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             )
             .await
             .expect(201);
+        let attachment_id = attach_letter(&a, reg.id).await.expect(201).body["id"].as_i64().unwrap();
         let sor = reg_sor(&a, reg.id).await;
         let order = a
             .post(
@@ -113,21 +114,8 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
                         path.clone()
                     }
                 };
-                let reply = if path.ends_with("/import") {
-                    let header = match path.as_str() {
-                        "/products/import" => "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n",
-                        "/partners/import" => "name,level,activation_stage,region\n",
-                        _ => "name,country,segment\n",
-                    };
-                    client
-                        .send_raw_with(method, &concrete, "text/csv", header.as_bytes().to_vec())
-                        .await
-                } else {
-                    let body = body_for(method, path);
-                    client
-                        .send(method.to_uppercase().parse().unwrap(), &concrete, body.as_ref(), &[])
-                        .await
-                };
+                let concrete = concrete.replace("{attachment_id}", &attachment_id.to_string());
+                let reply = call(&client, method, path, &concrete).await;
                 let status = reply.status.as_u16();
                 assert!(status < 500, "{role}: {method} {concrete}: {status} {}", reply.body);
                 if role == "other" && path.contains('{') && !path.starts_with("/regions/") {

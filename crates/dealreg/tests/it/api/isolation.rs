@@ -1,6 +1,6 @@
 //! Isolation between partners: every operation, as another partner.
 
-use super::{body_for, order_body, reg_sor};
+use super::{attach_letter, call, order_body, reg_sor};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -31,6 +31,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         .await
         .expect(201);
     let request_id = request.body["id"].as_i64().unwrap();
+    let attachment_id = attach_letter(&a, reg.id).await.expect(201).body["id"].as_i64().unwrap();
     let sor = reg_sor(&a, reg.id).await;
     let order = a
         .post(
@@ -47,6 +48,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         for (method, _) in item.as_object().unwrap() {
             let concrete = if path.starts_with("/registrations/{id}") {
                 path.replace("{id}", &reg.id.to_string())
+                    .replace("{attachment_id}", &attachment_id.to_string())
             } else if path.starts_with("/orders/{id}") {
                 path.replace("{id}", &order_id.to_string())
             } else if path.starts_with("/requests/{id}") {
@@ -65,10 +67,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 );
                 path.clone()
             };
-            let body = body_for(method, path);
-            let reply = b
-                .send(method.to_uppercase().parse().unwrap(), &concrete, body.as_ref(), &[])
-                .await;
+            let reply = call(&b, method, path, &concrete).await;
             let text = reply.body.to_string();
             assert!(reply.status.as_u16() < 500, "{method} {concrete}: {}", reply.status);
             assert!(

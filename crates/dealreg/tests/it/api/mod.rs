@@ -3,6 +3,7 @@
 //! authorization matrix).
 
 mod authz_matrix;
+mod discussion;
 mod hostile;
 mod idempotency;
 mod isolation;
@@ -29,6 +30,45 @@ fn order_body(po: &str, customer: &str, sor: Option<&str>, lines: &[(&str, i64)]
     })
 }
 
+/// A letter of intent, a file the attachment endpoints accept.
+const LETTER: &[u8] = b"%PDF-1.7 letter of intent";
+
+/// Attaches [`LETTER`] to registration `id` as `client`.
+async fn attach_letter(client: &testkit::Client, id: i64) -> testkit::Reply {
+    client
+        .send_raw(
+            &format!("/registrations/{id}/attachments?file_name=LOI.pdf"),
+            "application/pdf",
+            LETTER.to_vec(),
+        )
+        .await
+}
+
+/// Calls the operation `method path` of the OpenAPI document at `concrete` (its ids filled in) with
+/// a body that only access control can refuse: a CSV file, a PDF, or JSON.
+async fn call(client: &testkit::Client, method: &str, path: &str, concrete: &str) -> testkit::Reply {
+    if path.ends_with("/import") {
+        let header = match path {
+            "/products/import" => "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n",
+            "/partners/import" => "name,level,activation_stage,region\n",
+            _ => "name,country,segment\n",
+        };
+        client
+            .send_raw_with(method, concrete, "text/csv", header.as_bytes().to_vec())
+            .await
+    } else if path.ends_with("/attachments") && method == "post" {
+        let concrete = format!("{concrete}?file_name=LOI.pdf");
+        client
+            .send_raw_with(method, &concrete, "application/pdf", LETTER.to_vec())
+            .await
+    } else {
+        let body = body_for(method, path);
+        client
+            .send(method.to_uppercase().parse().unwrap(), concrete, body.as_ref(), &[])
+            .await
+    }
+}
+
 /// A valid body for each operation, so that only access control can refuse it.
 fn body_for(method: &str, path: &str) -> Option<Value> {
     if !["post", "put", "patch"].contains(&method) {
@@ -40,6 +80,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         "/registrations/check" => json!({"customer": {"name": "Quixotic Secret Academy", "country": "US"}}),
         p if p.ends_with("/decline") => json!({"reason": "not mine to decide"}),
         p if p.ends_with("/close") => json!({"outcome": "lost"}),
+        p if p.ends_with("/comments") => json!({"body": "Is this still open?"}),
         p if p.ends_with("/requests") => json!({"kind": "extension", "valid_through": "2027-06-01"}),
         "/partners" => json!({"name": "Sneaky AV", "level": "gold", "activation_stage": "ramp_up", "region_id": 1}),
         "/customers" => json!({"name": "Someone", "country": "US", "segment": "commercial"}),

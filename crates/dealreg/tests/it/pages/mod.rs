@@ -3,6 +3,7 @@
 //! real browser — htmx, clicking through — is in `browser.rs`.)
 
 mod access;
+mod dashboard;
 mod directory;
 mod orders;
 mod registrations;

@@ -2,7 +2,10 @@
 
 use super::*;
 
-testkit::on_both_backends!(refused_actions_stay_on_their_page_in_plain_words,);
+testkit::on_both_backends!(
+    refused_actions_stay_on_their_page_in_plain_words,
+    partner_and_manager_discuss_a_registration_on_its_page,
+);
 
 /// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
 /// action comes back to the registration's page with the navigation, the message beside its field
@@ -133,5 +136,107 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
     let detail = visible_text(&wendy.get(&first).await.html);
     assert!(detail.contains("Valid through 2027-02-20 → 2027-04-30"), "{detail}");
     assert!(!detail.contains("\"kind\""), "no raw JSON: {detail}");
+    app.stop().await;
+}
+
+/// Issue 13 ("also expected"): the partner and its manager comment and attach files on the
+/// registration's page; a refused comment or file stays on the page beside its field with what was
+/// typed; another partner finds neither the page nor the file.
+async fn partner_and_manager_discuss_a_registration_on_its_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let reg = app
+        .client_for(&w.partner_a)
+        .await
+        .submit(&registration_body("Lakeside College", None, &["MB-100"]))
+        .await;
+    let page = format!("/registrations/{}", reg.id);
+    let mut ann = Browser::new(&app);
+    let mut wendy = Browser::new(&app);
+    let mut bob = Browser::new(&app);
+    for (browser, person) in [
+        (&mut ann, &w.partner_a),
+        (&mut wendy, &w.west_manager),
+        (&mut bob, &w.partner_b),
+    ] {
+        app.set_password(person, PASSWORD).await;
+        browser.sign_in(&person.email, PASSWORD).await;
+    }
+    let comments = format!("{page}/comments");
+    let posted = ann
+        .post(
+            &page,
+            &comments,
+            &[("body", "The board votes on 15 December.\r\nCan you decide before?")],
+        )
+        .await;
+    assert_eq!(
+        (posted.status, posted.location.as_deref()),
+        (303, Some(format!("{page}#discussion").as_str()))
+    );
+    // A blank comment: the page again, its navigation, the message beside the field.
+    let blank = ann.post(&page, &comments, &[("body", "   ")]).await;
+    assert_eq!(blank.status, 422);
+    assert!(blank.html.contains("<nav"), "the navigation stays");
+    let beside = blank.html.find("id=\"comment_body\"").unwrap();
+    assert!(
+        blank.html[beside..].find("Must not be blank").unwrap() < 400,
+        "the message is beside the field"
+    );
+    let long = "x".repeat(4001);
+    let refused = ann.post(&page, &comments, &[("body", &long)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains(&long), "what was typed is kept");
+
+    let attachments = format!("{page}/attachments");
+    let letter = b"%PDF-1.7 letter of intent";
+    let attached = wendy.post_file(&page, &attachments, "LOI Lakeside.pdf", letter).await;
+    assert_eq!(attached.status, 303, "{}", attached.html);
+    let disguised = wendy.post_file(&page, &attachments, "invoice.pdf", b"MZ\x90\x00").await;
+    assert_eq!(disguised.status, 422);
+    let text = visible_text(&disguised.html);
+    assert!(
+        text.contains("Is not a PDF, PNG or JPEG image, text, Word (.docx) or Excel (.xlsx) file"),
+        "{text}"
+    );
+
+    // Both sides read the same thread and file list.
+    for browser in [&mut ann, &mut wendy] {
+        let shown = browser.get(&page).await;
+        let text = visible_text(&shown.html);
+        assert!(
+            text.contains("The board votes on 15 December.\nCan you decide before?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("LOI Lakeside.pdf") && text.contains("PDF") && text.contains("25 bytes"),
+            "{text}"
+        );
+    }
+    let shown = ann.get(&page).await.html;
+    let href_at = shown.find(&format!("href=\"{page}/attachments/")).unwrap() + 6;
+    let href = &shown[href_at..href_at + shown[href_at..].find('"').unwrap()];
+    let download = ann.get(href).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.headers["content-type"], "application/pdf");
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(download.html.as_bytes(), letter);
+    // Another partner: no page, no file, no comment (as for a registration that does not exist).
+    assert_eq!(bob.get(&page).await.status, 404);
+    assert_eq!(bob.get(href).await.status, 404);
+    assert_eq!(bob.post("/", &comments, &[("body", "mine now")]).await.status, 404);
+    let thread = app
+        .client_for(&w.west_manager)
+        .await
+        .get(&format!("/registrations/{}/discussion", reg.id))
+        .await
+        .expect(200);
+    assert_eq!(thread.body["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(thread.body["attachments"].as_array().unwrap().len(), 1);
     app.stop().await;
 }

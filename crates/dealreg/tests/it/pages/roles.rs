@@ -79,6 +79,16 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         )
         .await
         .expect(201);
+    let attachment_id = a
+        .send_raw(
+            &format!("/registrations/{}/attachments?file_name=LOI.pdf", reg.id),
+            "application/pdf",
+            b"%PDF-1.7 letter of intent".to_vec(),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .to_string();
     let concrete = |path: &str| -> String {
         let id = if path.starts_with("/registrations/") {
             reg.id.to_string()
@@ -91,7 +101,9 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         } else {
             w.region_without_manager.to_string()
         };
-        path.replace("{id}", &id).replace("{token}", "no-such-token")
+        path.replace("{id}", &id)
+            .replace("{attachment_id}", &attachment_id)
+            .replace("{token}", "no-such-token")
     };
     // Each route is recorded as it is added to the pages' router, so a new page cannot be left out;
     // 46 routes at the split by feature (one removed on purpose lowers the floor).
@@ -110,7 +122,7 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
             .filter(|(m, path)| *m == method && !is_sign_in(path))
             .map(|(_, path)| {
                 let owned = path.contains("{id}") && !path.starts_with("/admin/");
-                (concrete(path), owned.then(|| path.replace("{id}", "999999")))
+                (concrete(path), owned.then(|| concrete(&path.replace("{id}", "999999"))))
             })
             .collect()
     };

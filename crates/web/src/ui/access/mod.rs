@@ -269,7 +269,12 @@ pub async fn csrf_guard(session: Session, request: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+    let limit = if is_multipart(&parts.headers) {
+        crate::ui::MAX_UPLOAD_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(e) if crate::extract::body_timed_out(&e) => {
             return UiError::new(

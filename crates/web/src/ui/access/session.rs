@@ -68,10 +68,12 @@ impl SessionStore for DbSessions {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        // tower-sessions dates a record's expiry by the wall clock, so it is checked by the wall
+        // clock too, not by the program's clock (which tests and `--as-of` runs may move).
         let text = self
             .0
             .store
-            .load_session(&token_hash(&id.to_string()), self.0.clock.now())
+            .load_session(&token_hash(&id.to_string()), jiff::Timestamp::now())
             .await
             .map_err(backend)?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| session_store::Error::Decode(e.to_string())))

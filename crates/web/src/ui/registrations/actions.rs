@@ -34,7 +34,7 @@ pub fn routes() -> Pages {
 
 /// A form's refusal from the field errors of its parser: each beside the form field it names
 /// (`fields`: the parser's field → the form's), the rest above the form.
-fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, &'static str)]) -> Refused {
+pub(super) fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, &'static str)]) -> Refused {
     errors
         .0
         .into_iter()
@@ -70,9 +70,13 @@ fn refused_by_store(form: &'static str, e: StoreError, fields: &[(&str, &'static
 }
 
 /// What a form's store call came to: done, refused (shown on the page), or an error page.
-type Outcome = Result<Result<(), Refused>, UiError>;
+pub(super) type Outcome = Result<Result<(), Refused>, UiError>;
 
-fn outcome<T>(form: &'static str, fields: &[(&str, &'static str)], result: Result<T, StoreError>) -> Outcome {
+pub(super) fn outcome<T>(
+    form: &'static str,
+    fields: &[(&str, &'static str)],
+    result: Result<T, StoreError>,
+) -> Outcome {
     match result {
         Ok(_) => Ok(Ok(())),
         Err(e) => refused_by_store(form, e, fields).map(Err),

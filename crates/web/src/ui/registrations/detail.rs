@@ -7,6 +7,7 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::when;
+use crate::ui::registrations::discussion::{self, DiscussionView};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -118,6 +119,7 @@ struct RegistrationPage {
     submitted: String,
     forms: Forms,
     next_steps: Option<String>,
+    discussion: Option<DiscussionView>,
 }
 
 /// What an audit action of a registration reads as on its timeline.
@@ -134,6 +136,8 @@ fn what_happened(action: &str) -> &'static str {
         "request.create" => "Asked for a change",
         "request.approve" => "Change request approved",
         "request.decline" => "Change request declined",
+        "registration.comment" => "Commented",
+        "registration.attach" => "Attached a file",
         _ => "Changed",
     }
 }
@@ -284,6 +288,7 @@ pub async fn page(
         .unwrap_or_default();
     let submitted = when(reg.submitted_at, &zone);
     let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
+    let discussion = discussion::view(state, &actor, &reg, &zone).await?;
     let next_steps = filed.then(|| match reg.approver_id {
         Some(approver) => format!(
             "Filed. {} decides; you get an e-mail and a notification with the decision, and an SOR number if it is approved.",
@@ -305,6 +310,7 @@ pub async fn page(
         submitted,
         forms: Forms(refused),
         next_steps,
+        discussion,
     };
     Ok((status, render(&page)?).into_response())
 }

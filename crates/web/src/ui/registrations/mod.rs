@@ -4,6 +4,7 @@
 
 mod actions;
 mod detail;
+mod discussion;
 mod form;
 mod list;
 mod queue;
@@ -19,5 +20,6 @@ pub fn routes() -> Pages {
         .merge(form::routes())
         .merge(detail::routes())
         .merge(actions::routes())
+        .merge(discussion::routes())
         .merge(queue::routes())
 }

@@ -1,4 +1,8 @@
-//! Deal registration (REG-1 … REG-7).
+//! Deal registration (REG-1 … REG-7); its discussion in `discussion`.
+
+mod discussion;
+
+pub use discussion::file_download;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
@@ -33,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_request))
         .routes(routes!(decline_request))
         .routes(routes!(history))
+        .merge(discussion::router())
 }
 
 pub(crate) async fn today(state: &AppState) -> ApiResult<jiff::civil::Date> {
@@ -88,6 +93,8 @@ struct RegistrationQuery {
     sort: Option<String>,
     /// Approved ones whose last valid day is on or before this date (YYYY-MM-DD).
     expiring_before: Option<String>,
+    /// Approved ones expected to close before this date (YYYY-MM-DD): their outcome is due.
+    close_date_before: Option<String>,
 }
 
 impl RegistrationQuery {
@@ -109,6 +116,12 @@ impl RegistrationQuery {
                 "a date (YYYY-MM-DD)",
             ),
             approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
+            close_date_before: parse_param(
+                &mut errors,
+                "close_date_before",
+                &self.close_date_before,
+                "a date (YYYY-MM-DD)",
+            ),
             search: None,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,
