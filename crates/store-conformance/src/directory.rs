@@ -85,6 +85,12 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
             .await,
         Err(StoreError::Forbidden(_))
     ));
+    // An administrator cannot lock themselves out.
+    assert!(matches!(
+        s.set_user_active(Some(&w.admin), w.admin.user_id, false, today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(s.find_user(w.admin.user_id).await.unwrap().unwrap().active);
     assert!(
         !s.set_user_active(Some(&w.admin), w.partner_a.user_id, false, today())
             .await

@@ -37,6 +37,16 @@ pub fn can_administer(actor: &Actor) -> bool {
     actor.role == Role::Admin
 }
 
+/// An administrator does not deactivate their own account: one click would lock them out, and
+/// perhaps the program's last administrator with them. Another administrator may.
+pub fn may_deactivate(actor: &Actor, user_id: i64) -> Result<(), &'static str> {
+    if actor.user_id == user_id {
+        Err("you cannot deactivate your own account; another administrator can")
+    } else {
+        Ok(())
+    }
+}
+
 /// Consecutive failed sign-ins an account may make before it is locked for a while.
 pub const FREE_SIGN_IN_FAILURES: u32 = 5;
 
@@ -81,6 +91,13 @@ pub fn may_send_reset_link(sent_in_the_last_hour: u32) -> bool {
 mod tests {
     use super::*;
     use crate::testing::actor;
+
+    #[test]
+    fn administrators_deactivate_others_not_themselves() {
+        let admin = actor(Role::Admin, 1, None);
+        assert!(may_deactivate(&admin, 2).is_ok());
+        assert!(may_deactivate(&admin, 1).is_err());
+    }
 
     #[test]
     fn partners_see_only_their_own_records() {

@@ -37,15 +37,17 @@ pub fn order_entered(order: &EnteredOrder<'_>) -> Draft {
         .collect();
     let refused_list = refused_list.join("\n");
     let plural = |n: usize| if n == 1 { "line" } else { "lines" };
-    let (kind, body) = match status {
+    let (kind, headline, body) = match status {
         OrderStatus::Accepted => (
             "order_accepted",
+            "Order accepted",
             format!("Order entry accepted {what}: every line priced ({lines} of {lines}), total {total}."),
         ),
         OrderStatus::PartiallyAccepted => {
             let priced = lines - refused.len();
             (
                 "order_partially_accepted",
+                "Order partially accepted",
                 format!(
                     "Order entry partially accepted {what}: {priced} of {lines} {} priced, total {total}.\n\n\
                      Refused:\n{refused_list}\n\n\
@@ -57,6 +59,7 @@ pub fn order_entered(order: &EnteredOrder<'_>) -> Draft {
         }
         OrderStatus::Refused => (
             "order_refused",
+            "Order refused",
             format!(
                 "Order entry refused {what}: no line could be priced.\n\n\
                  Refused:\n{refused_list}\n\n\
@@ -66,10 +69,7 @@ pub fn order_entered(order: &EnteredOrder<'_>) -> Draft {
     };
     Draft {
         kind,
-        subject: format!(
-            "Order {}: PO number {po_number} for {customer}",
-            status.label().to_lowercase()
-        ),
+        subject: format!("{headline}: PO number {po_number} for {customer}"),
         body,
     }
 }

@@ -195,7 +195,7 @@ pub enum RequestKind {
     Extension,
 }
 
-str_enum!(RequestKind { Update => "update", Extension => "extension" });
+str_enum!(RequestKind { Update => "update" as "Update request", Extension => "extension" as "Extension request" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -3,6 +3,7 @@
 
 use crate::money::Money;
 use crate::notify::Draft;
+use crate::registrations::RequestKind;
 use jiff::civil::Date;
 
 pub fn submitted(registration_id: i64, partner: &str, customer: &str, value: Money, conflict: bool) -> Draft {
@@ -41,24 +42,56 @@ pub fn declined(registration_id: i64, customer: &str, reason: &str) -> Draft {
     }
 }
 
-pub fn change_requested(registration_id: i64, kind: &str, partner: &str, customer: &str) -> Draft {
+// Each message is a whole sentence per kind of request, never a sentence with the kind's name
+// slotted in, so that a translation can word each as its language needs.
+pub fn change_requested(registration_id: i64, kind: RequestKind, partner: &str, customer: &str) -> Draft {
+    let (subject, body) = match kind {
+        RequestKind::Extension => (
+            format!("{partner} asks for an extension of registration #{registration_id}"),
+            format!("{partner} requested an extension of registration #{registration_id} ({customer})."),
+        ),
+        RequestKind::Update => (
+            format!("{partner} asks for an update of registration #{registration_id}"),
+            format!("{partner} requested an update of registration #{registration_id} ({customer})."),
+        ),
+    };
     Draft {
         kind: "change_requested",
-        subject: format!("{partner} asks for an {kind} of registration #{registration_id}"),
-        body: format!(
-            "{partner} requested an {kind} of registration #{registration_id} ({customer}).\n\
-             Approve or decline the request."
-        ),
+        subject,
+        body: format!("{body}\nApprove or decline the request."),
     }
 }
 
-pub fn change_decided(registration_id: i64, kind: &str, approved: bool, customer: &str, reason: Option<&str>) -> Draft {
-    let verdict = if approved { "APPROVED" } else { "DECLINED" };
+pub fn change_decided(
+    registration_id: i64,
+    kind: RequestKind,
+    approved: bool,
+    customer: &str,
+    reason: Option<&str>,
+) -> Draft {
     let reason = reason.map(|r| format!("\nReason: {r}")).unwrap_or_default();
+    let (subject, body) = match (kind, approved) {
+        (RequestKind::Extension, true) => (
+            format!("APPROVED: extension of registration #{registration_id} for {customer}"),
+            format!("Your extension request for registration #{registration_id} ({customer}) was APPROVED."),
+        ),
+        (RequestKind::Extension, false) => (
+            format!("DECLINED: extension of registration #{registration_id} for {customer}"),
+            format!("Your extension request for registration #{registration_id} ({customer}) was DECLINED."),
+        ),
+        (RequestKind::Update, true) => (
+            format!("APPROVED: update of registration #{registration_id} for {customer}"),
+            format!("Your update request for registration #{registration_id} ({customer}) was APPROVED."),
+        ),
+        (RequestKind::Update, false) => (
+            format!("DECLINED: update of registration #{registration_id} for {customer}"),
+            format!("Your update request for registration #{registration_id} ({customer}) was DECLINED."),
+        ),
+    };
     Draft {
         kind: "change_decided",
-        subject: format!("{verdict}: {kind} of registration #{registration_id} for {customer}"),
-        body: format!("Your {kind} request for registration #{registration_id} ({customer}) was {verdict}.{reason}"),
+        subject,
+        body: format!("{body}{reason}"),
     }
 }
 

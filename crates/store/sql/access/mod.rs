@@ -148,6 +148,9 @@ impl AccessStore for SqlStore {
             return Err(StoreError::NotFound("user"));
         }
         require_admin(actor, "activate or deactivate users")?;
+        if let Some(actor) = actor.filter(|_| !active) {
+            access::may_deactivate(actor, user_id).map_err(StoreError::conflict)?;
+        }
         let mut tx = self.begin(actor, now).await?;
         let before = load_user(&mut tx, user_id).await?;
         if !active {

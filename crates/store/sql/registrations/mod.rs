@@ -384,12 +384,7 @@ impl RegistrationStore for SqlStore {
             after: Some(&json!(request)),
         })
         .await?;
-        let draft = notify::change_requested(
-            registration_id,
-            change.kind().as_str(),
-            &reg.partner_name,
-            &reg.customer.name,
-        );
+        let draft = notify::change_requested(registration_id, change.kind(), &reg.partner_name, &reg.customer.name);
         for recipient in deciders(&mut tx, reg.approver_id).await? {
             tx.notify(
                 &format!("request:{}:{recipient}", request.id),
@@ -450,13 +445,7 @@ impl RegistrationStore for SqlStore {
             after: Some(&json!({"request": decided, "registration": snapshot(&after, &after_lines)})),
         })
         .await?;
-        let draft = notify::change_decided(
-            reg.id,
-            decided.kind.as_str(),
-            approve,
-            &reg.customer.name,
-            reason.as_deref(),
-        );
+        let draft = notify::change_decided(reg.id, decided.kind, approve, &reg.customer.name, reason.as_deref());
         tx.notify(
             &format!("request-decided:{request_id}"),
             decided.requested_by,

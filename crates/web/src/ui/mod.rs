@@ -33,6 +33,7 @@ use store::{Page, PageRequest, StoreError};
 
 const HTMX: &[u8] = include_bytes!("../../assets/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
+const FAVICON: &[u8] = include_bytes!("../../assets/favicon.svg");
 /// The largest form that sends a file: the largest attachment and the rest of its form.
 pub(crate) const MAX_UPLOAD_BYTES: usize = domain::registrations::discussion::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
@@ -97,6 +98,9 @@ fn assets() -> Pages {
             asset(HTMX, "text/javascript; charset=utf-8")
         })
         .get("/assets/app.css", || async { asset(CSS, "text/css; charset=utf-8") })
+        .get("/assets/favicon.svg", || async { asset(FAVICON, "image/svg+xml") })
+        // Browsers ask for /favicon.ico whatever the page says.
+        .get("/favicon.ico", || async { asset(FAVICON, "image/svg+xml") })
 }
 
 fn asset(body: &'static [u8], content_type: &'static str) -> Response {

@@ -377,6 +377,14 @@ async fn every_answer_carries_the_security_headers() {
     let dashboard = browser.get("/").await;
     let missing = browser.get("/no-such-page").await;
     let script = browser.get("/assets/htmx.min.js").await;
+    // Issue 13: the page's icon, also where browsers look for it without being told.
+    assert!(
+        dashboard
+            .html
+            .contains(r#"<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">"#)
+    );
+    let icon = browser.get("/favicon.ico").await;
+    assert_eq!(icon.headers["content-type"], "image/svg+xml");
     let api = app.client_for(&app.world.partner_a).await.get("/registrations").await;
     let refused = app.client(None).get("/registrations").await;
     let answers = [
@@ -384,11 +392,12 @@ async fn every_answer_carries_the_security_headers() {
         ("signed-in page", dashboard.status, &dashboard.headers),
         ("error page", missing.status, &missing.headers),
         ("asset", script.status, &script.headers),
+        ("asset", icon.status, &icon.headers),
         ("API answer", api.status.as_u16(), &api.headers),
         ("API problem", refused.status.as_u16(), &refused.headers),
     ];
     let statuses: Vec<u16> = answers.iter().map(|(_, status, _)| *status).collect();
-    assert_eq!(statuses, [200, 200, 404, 200, 200, 401]);
+    assert_eq!(statuses, [200, 200, 404, 200, 200, 200, 401]);
     for (what, _, headers) in answers {
         let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap());
         assert_eq!(

@@ -9,6 +9,7 @@ testkit::on_both_backends!(
     partners_are_edited_by_their_own_form,
     settings_name_the_fallback_approver_and_currency,
     a_price_list_file_is_previewed_before_it_is_imported,
+    administrators_cannot_deactivate_themselves,
 );
 
 async fn administrators_manage_the_program_in_pages(backend: Backend) {
@@ -510,5 +511,39 @@ async fn a_price_list_file_is_previewed_before_it_is_imported(backend: Backend) 
         "{}",
         pasted.html
     );
+    app.stop().await;
+}
+
+/// Issue 13: deactivating one's own account would lock the administrator out at one click: their
+/// own page does not offer it, and sent anyway it is refused in words and changes nothing.
+async fn administrators_cannot_deactivate_themselves(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut admin = admin_browser(&app).await;
+    let own = format!("/admin/users/{}", app.world.admin.user_id);
+    let page = admin.get(&own).await;
+    let text = visible_text(&page.html);
+    assert!(
+        text.contains("You cannot deactivate your own account; another administrator can."),
+        "{text}"
+    );
+    assert!(!page.html.contains("Deactivate (ends sessions"));
+    let other = admin
+        .get(&format!("/admin/users/{}", app.world.partner_a.user_id))
+        .await;
+    assert!(other.html.contains("Deactivate (ends sessions"));
+    let refused = admin.post(&own, &format!("{own}/active"), &[("active", "false")]).await;
+    assert_eq!(refused.status, 409);
+    assert!(visible_text(&refused.html).contains("another administrator can"));
+    assert_eq!(admin.get("/").await.status, 200, "still signed in");
+    let api = app.client_for(&app.world.admin).await;
+    let users = api.get("/users?limit=200").await.expect(200);
+    let me = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == app.world.admin.user_id)
+        .cloned()
+        .unwrap();
+    assert_eq!(me["active"], true, "{me}");
     app.stop().await;
 }

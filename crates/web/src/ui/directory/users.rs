@@ -235,6 +235,8 @@ struct UserPage {
     token: Option<String>,
     done: Option<String>,
     token_validity_days: [u16; 3],
+    /// Why the viewer may not deactivate this user (their own account), if so.
+    keeps_active: Option<&'static str>,
 }
 
 struct UserPageParts {
@@ -285,10 +287,12 @@ async fn user_page(state: &AppState, viewer: Viewer, id: i64, parts: UserPagePar
             }
         })
         .collect();
+    let keeps_active = domain::access::may_deactivate(&actor, user.id).err();
     let form = parts.form.unwrap_or_else(|| EditForm::of(&user));
     let errors = FormErrors::from_fields(parts.errors);
     let page = UserPage {
         chrome: viewer.chrome.titled(user.display_name.clone()),
+        keeps_active,
         role: user.role.label().into_owned(),
         partner: user
             .partner_id

@@ -61,8 +61,8 @@ fn refused_by_store(form: &'static str, e: StoreError, fields: &[(&str, &'static
         StoreError::Transition(t) => Refused::new(form, StatusCode::CONFLICT).error(
             "",
             format!(
-                "This registration is {} now, so that can no longer be done. Reload the page to see what it allows.",
-                t.from.label().to_lowercase()
+                "This registration's status is now “{}”, so that can no longer be done. Reload the page to see what it allows.",
+                t.from.label()
             ),
         ),
         other => return Err(other.into()),

@@ -251,7 +251,7 @@ pub async fn page(
         .iter()
         .map(|r| RequestView {
             id: r.id,
-            title: format!("{} request", r.kind.label()),
+            title: r.kind.label().into_owned(),
             status: r.status,
             changes: changes(&reg, r),
             reason: r.reason.clone(),
