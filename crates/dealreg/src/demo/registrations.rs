@@ -180,12 +180,6 @@ async fn decide_by_plan(
 ) -> StoreResult<usize> {
     // From an hour to six days: managers are quick on some days and slow on others.
     let decided = by(later(filed, 1 + (spread(i, 2) % 150) as i64), now);
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let approve = |validity: ValidityChoice| Approval {
-        validity,
-        acknowledge_conflicts: false,
-        note: None,
-    };
     let round = i / 7;
     // The newest registrations wait for their manager; so do plan 0's of the last month.
     if filed_days_ago(i) <= 5 || (i.is_multiple_of(7) && filed_days_ago(i) <= 30) {
@@ -196,61 +190,7 @@ async fn decide_by_plan(
             .approve_registration(who.manager, reg.id, approve(ValidityChoice::ProgramDefault), decided)
             .await
             .map(|_| 0),
-        1 => {
-            let validity = if round.is_multiple_of(2) {
-                ValidityChoice::Through(today.saturating_add((3 + (spread(i, 3) % 25) as i64).days()))
-            } else {
-                ValidityChoice::ProgramDefault
-            };
-            let approved = s
-                .approve_registration(who.manager, reg.id, approve(validity), decided)
-                .await?;
-            let mut lines = vec![line(&approved.products[0].sku, 2), line("PEN-ACT", 4)];
-            // Every other PO also asks for a display the SOR does not cover: that line is refused.
-            if reg.id % 2 == 0 && approved.products.iter().all(|p| p.sku != PRODUCTS[0].0) {
-                lines.push(line(PRODUCTS[0].0, 1));
-            }
-            let mut orders = 1;
-            order(s, who.partner, None, &approved, "", lines, by(later(decided, 48), now)).await?;
-            // A follow-on order of the project, sent to order entry, draws on the same SOR.
-            if round % 2 == 1 {
-                let follow_on = vec![line(&approved.products[0].sku, 3), line(&approved.products[1].sku, 1)];
-                let at = by(later(decided, 20 * 24), now);
-                order(
-                    s,
-                    who.order_entry,
-                    who.partner.partner_id,
-                    &approved,
-                    "-2",
-                    follow_on,
-                    at,
-                )
-                .await?;
-                orders += 1;
-            }
-            // Two SORs ending soon have a request waiting for the manager: an extension, an update.
-            let asked = by(
-                later(decided, 24 * 30),
-                now.checked_sub((i as i64).hours()).unwrap_or(now),
-            );
-            let request = match round {
-                2 => Some(ChangeRequest::Extension {
-                    valid_through: today.saturating_add(75.days()),
-                }),
-                4 => Some(ChangeRequest::Update {
-                    lines: Some(approved.products.iter().map(|p| line(&p.sku, p.quantity + 5)).collect()),
-                    estimated_value: None,
-                    expected_close: None,
-                }),
-                _ => None,
-            };
-            if let Some(change) = request {
-                let reason = "The district added five classrooms to the project".to_owned();
-                s.request_change(who.partner, reg.id, change, Some(reason), asked)
-                    .await?;
-            }
-            Ok(orders)
-        }
+        1 => approve_with_orders(s, i, reg, who, decided, now).await,
         2 => s
             .decline_registration(
                 who.manager,
@@ -299,6 +239,83 @@ async fn decide_by_plan(
             }
             Ok(0)
         }
+    }
+}
+
+/// Plan 1: approved (every other one ending within 30 days), ordered against, some with a follow-on
+/// order from order entry, two with a request waiting for the manager. Returns the orders entered.
+async fn approve_with_orders(
+    s: &dyn Store,
+    i: usize,
+    reg: &store::Registration,
+    who: &People<'_>,
+    decided: Timestamp,
+    now: Timestamp,
+) -> StoreResult<usize> {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let round = i / 7;
+    let validity = if round.is_multiple_of(2) {
+        ValidityChoice::Through(today.saturating_add((3 + (spread(i, 3) % 25) as i64).days()))
+    } else {
+        ValidityChoice::ProgramDefault
+    };
+    let approved = s
+        .approve_registration(who.manager, reg.id, approve(validity), decided)
+        .await?;
+    let mut lines = vec![line(&approved.products[0].sku, 2), line("PEN-ACT", 4)];
+    // Every other PO also asks for a display the SOR does not cover: that line is refused.
+    if reg.id % 2 == 0 && approved.products.iter().all(|p| p.sku != PRODUCTS[0].0) {
+        lines.push(line(PRODUCTS[0].0, 1));
+    }
+    let mut orders = 1;
+    order(s, who.partner, None, &approved, "", lines, by(later(decided, 48), now)).await?;
+    // A follow-on order of the project, sent to order entry, draws on the same SOR.
+    if round % 2 == 1 {
+        let follow_on = vec![line(&approved.products[0].sku, 3), line(&approved.products[1].sku, 1)];
+        let at = by(later(decided, 20 * 24), now);
+        order(
+            s,
+            who.order_entry,
+            who.partner.partner_id,
+            &approved,
+            "-2",
+            follow_on,
+            at,
+        )
+        .await?;
+        orders += 1;
+    }
+    // Two SORs ending soon have a request waiting for the manager: an extension, an update.
+    let asked = by(
+        later(decided, 24 * 30),
+        now.checked_sub((i as i64).hours()).unwrap_or(now),
+    );
+    let request = match round {
+        2 => Some(ChangeRequest::Extension {
+            valid_through: today.saturating_add(75.days()),
+        }),
+        4 => Some(ChangeRequest::Update {
+            lines: Some(approved.products.iter().map(|p| line(&p.sku, p.quantity + 5)).collect()),
+            estimated_value: None,
+            expected_close: None,
+        }),
+        _ => None,
+    };
+    if let Some(change) = request {
+        let reason = "The district added five classrooms to the project".to_owned();
+        s.request_change(who.partner, reg.id, change, Some(reason), asked)
+            .await?;
+    }
+    Ok(orders)
+}
+
+/// The manager's approval, without acknowledging conflicts: a spelling variant of a protected
+/// customer is left waiting.
+fn approve(validity: ValidityChoice) -> Approval {
+    Approval {
+        validity,
+        acknowledge_conflicts: false,
+        note: None,
     }
 }
 

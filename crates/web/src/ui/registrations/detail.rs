@@ -198,6 +198,40 @@ fn changes(reg: &Registration, request: &ChangeRequestRecord) -> Vec<String> {
     }
 }
 
+/// A change request as its registration's page shows it.
+fn request_view(
+    reg: &Registration,
+    r: &ChangeRequestRecord,
+    people: &HashMap<i64, String>,
+    zone: &jiff::tz::TimeZone,
+) -> RequestView {
+    RequestView {
+        id: r.id,
+        title: r.kind.label().into_owned(),
+        status: r.status,
+        changes: changes(reg, r),
+        reason: r.reason.clone(),
+        asked: format!(
+            "{}, {}",
+            name_of(people, Some(r.requested_by)),
+            when(r.requested_at, zone)
+        ),
+        decided: r.decided_at.map(|at| {
+            let note = r
+                .decision_reason
+                .as_deref()
+                .map(|n| format!(": “{n}”"))
+                .unwrap_or_default();
+            format!(
+                "{} by {}, {}{note}",
+                r.status.label(),
+                name_of(people, r.decided_by),
+                when(at, zone)
+            )
+        }),
+    }
+}
+
 #[derive(Deserialize)]
 struct Shown {
     /// Set by the registration form right after filing: the page then says what happens next.
@@ -247,34 +281,7 @@ pub async fn page(
         })
         .collect();
     let request_pending = records.iter().any(|r| r.status == RequestStatus::Pending);
-    let requests = records
-        .iter()
-        .map(|r| RequestView {
-            id: r.id,
-            title: r.kind.label().into_owned(),
-            status: r.status,
-            changes: changes(&reg, r),
-            reason: r.reason.clone(),
-            asked: format!(
-                "{}, {}",
-                name_of(&people, Some(r.requested_by)),
-                when(r.requested_at, &zone)
-            ),
-            decided: r.decided_at.map(|at| {
-                let note = r
-                    .decision_reason
-                    .as_deref()
-                    .map(|n| format!(": “{n}”"))
-                    .unwrap_or_default();
-                format!(
-                    "{} by {}, {}{note}",
-                    r.status.label(),
-                    name_of(&people, r.decided_by),
-                    when(at, &zone)
-                )
-            }),
-        })
-        .collect();
+    let requests = records.iter().map(|r| request_view(&reg, r, &people, &zone)).collect();
     let decides = can_decide(&actor, reg.partner_id, reg.approver_id) == Access::Allowed;
     let partner_acts = can_request_change(&actor, reg.partner_id) == Access::Allowed;
     let closes =
