@@ -350,6 +350,41 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert_eq!(s.text("#sor-number").await, sor);
     s.shot("registration-approved").await;
 
+    // On a phone Ann asks Wendy a question on the registration: a refused comment comes back beside
+    // its field with what was typed; the sent one is in the thread.
+    s.web.set_window_rect(0, 0, 390, 844).await.unwrap();
+    let too_long = "The board meets on 15 December. ".repeat(130);
+    s.fill("comment_body", &too_long).await;
+    s.click("form[action$='/comments'] button[type=submit]").await;
+    let refusal = s
+        .text_becomes(".discussion .field-error", "Must be at most 4000 characters.")
+        .await;
+    assert_eq!(refusal, "Must be at most 4000 characters.");
+    let kept = s
+        .web
+        .find(By::Id("comment_body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some(too_long.as_str()));
+    s.fill(
+        "comment_body",
+        "The board meets on 15 December. Which campus do you need?",
+    )
+    .await;
+    s.click("form[action$='/comments'] button[type=submit]").await;
+    let thread = s
+        .text_becomes(
+            ".comments li .prose",
+            "The board meets on 15 December. Which campus do you need?",
+        )
+        .await;
+    assert_eq!(thread, "The board meets on 15 December. Which campus do you need?");
+    s.shot("phone-discussion").await;
+    s.web.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+
     // Order entry prices a PO against that SOR.
     s.sign_in(&w.order_entry.email).await;
     s.open("/orders/new").await;
