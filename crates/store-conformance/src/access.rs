@@ -407,3 +407,16 @@ pub async fn a_users_tokens_are_listed_for_administrators(store: Arc<dyn Store>)
         Err(StoreError::NotFound(_))
     ));
 }
+
+pub async fn the_names_of_several_users_are_read_at_once(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let names = w
+        .store
+        .user_names(&[w.admin.user_id, w.partner_a.user_id, 999_999])
+        .await
+        .unwrap();
+    assert_eq!(names.len(), 2, "an unknown id is left out: {names:?}");
+    let admin = w.store.find_user(w.admin.user_id).await.unwrap().unwrap();
+    assert_eq!(names[&w.admin.user_id], admin.display_name);
+    assert!(w.store.user_names(&[]).await.unwrap().is_empty());
+}

@@ -38,7 +38,8 @@ macro_rules! conformance_tests {
             reset_links_are_secret_single_and_few,
             api_tokens_may_expire,
             administrators_edit_users_with_an_audit_entry,
-            a_users_tokens_are_listed_for_administrators
+            a_users_tokens_are_listed_for_administrators,
+            the_names_of_several_users_are_read_at_once
         );
         $crate::conformance_tests!(@family $factory; audit: the_audit_trail_verifies_and_tells_the_history);
         $crate::conformance_tests!(@family $factory; directory:

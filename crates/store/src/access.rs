@@ -71,6 +71,9 @@ pub trait AccessStore {
     async fn list_users(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<User>>;
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn find_user(&self, id: i64) -> StoreResult<Option<User>>;
+    /// The display names of the users `ids` that exist, in one query (a page naming the people of a
+    /// timeline).
+    async fn user_names(&self, ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>>;
     /// Deactivates or reactivates a user (administrators). Deactivation ends the user's browser
     /// sessions and revokes their API tokens at once; reactivation brings neither back. Nothing of
     /// theirs is deleted.

@@ -242,6 +242,18 @@ impl AccessStore for SqlStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
+    async fn user_names(&self, ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut qb = QueryBuilder::<Db>::new("SELECT id, display_name FROM users WHERE id IN ");
+        push_id_list(&mut qb, ids);
+        let rows = qb.build().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|row| Ok((get(row, "id")?, get(row, "display_name")?)))
+            .collect()
+    }
+
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())

@@ -20,7 +20,7 @@ use domain::registrations::{RequestStatus, Status};
 use jiff::ToSpan;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use store::{ChangeRequestRecord, Registration, Store};
+use store::{ChangeRequestRecord, Registration};
 
 pub fn routes() -> Pages {
     Pages::default().get("/registrations/{id}", registration)
@@ -142,19 +142,6 @@ fn what_happened(action: &str) -> &'static str {
     }
 }
 
-/// Display names of users by id, looked up once per page.
-async fn names(store: &dyn Store, ids: Vec<i64>) -> Result<HashMap<i64, String>, UiError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
-            && let Some(user) = store.find_user(id).await?
-        {
-            slot.insert(user.display_name);
-        }
-    }
-    Ok(names)
-}
-
 fn name_of(names: &HashMap<i64, String>, id: Option<i64>) -> String {
     match id {
         Some(id) => names.get(&id).cloned().unwrap_or_else(|| format!("user {id}")),
@@ -271,7 +258,9 @@ pub async fn page(
             .flat_map(|r| [Some(r.requested_by), r.decided_by])
             .flatten(),
     );
-    let people = names(state.store.as_ref(), ids).await?;
+    ids.sort_unstable();
+    ids.dedup();
+    let people = state.store.user_names(&ids).await?;
     let timeline = history
         .iter()
         .map(|e| Moment {
