@@ -72,7 +72,8 @@ macro_rules! conformance_tests {
             decline_records_the_reason_and_tells_the_partner,
             invalid_transitions_name_what_is_allowed,
             withdrawal_releases_the_protection,
-            lists_filter_and_page;
+            lists_filter_and_page,
+            the_customer_contact_is_stored_for_its_partner_and_approver;
           matching:
             conflicts_are_found_across_spelling_variants,
             approval_needs_acknowledgement_when_another_partner_filed_first,
@@ -262,6 +263,7 @@ pub fn customer(name: &str, domain: Option<&str>, city: &str) -> CustomerInput {
 pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::registrations::input::NewRegistration {
     let input = NewRegistrationInput {
         customer: Some(customer),
+        customer_contact: None,
         products: Some(
             skus.iter()
                 .map(|s| ProductLineInput {
