@@ -73,7 +73,8 @@ macro_rules! conformance_tests {
             decline_records_the_reason_and_tells_the_partner,
             invalid_transitions_name_what_is_allowed,
             withdrawal_releases_the_protection,
-            lists_filter_and_page;
+            lists_filter_and_page,
+            the_customer_contact_is_stored_for_its_partner_and_approver;
           discussion:
             both_sides_discuss_a_registration_and_no_one_else_does,
             each_side_sees_the_questions_waiting_for_its_answer;
@@ -266,6 +267,7 @@ pub fn customer(name: &str, domain: Option<&str>, city: &str) -> CustomerInput {
 pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::registrations::input::NewRegistration {
     let input = NewRegistrationInput {
         customer: Some(customer),
+        customer_contact: None,
         products: Some(
             skus.iter()
                 .map(|s| ProductLineInput {

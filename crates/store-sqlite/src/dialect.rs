@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
     (7, "unknown_skus", include_str!("../migrations/0007_unknown_skus.sql")),
     (
+        8,
+        "customer_contact",
+        include_str!("../migrations/0008_customer_contact.sql"),
+    ),
+    (
         10,
         "registration_discussion",
         include_str!("../migrations/0010_registration_discussion.sql"),

@@ -6,6 +6,7 @@ use crate::page::{Page, PageRequest};
 use crate::{AuditEntry, StoreResult};
 use async_trait::async_trait;
 use domain::directory::customers::Customer;
+use domain::registrations::contact::CustomerContact;
 use domain::registrations::discussion::{FileKind, NewAttachment};
 use domain::registrations::input::{Approval, ChangeRequest, NewRegistration, Outcome};
 use domain::registrations::matching::MatchReason;
@@ -54,6 +55,9 @@ pub struct Registration {
     pub partner_name: String,
     pub status: Status,
     pub customer: CustomerRecord,
+    /// The person at the customer the partner works with, when the partner named one. Shown only to
+    /// the partner who filed it, its approver and administrators (null for anyone else).
+    pub customer_contact: Option<CustomerContact>,
     pub products: Vec<RegisteredLine>,
     pub estimated_value: Money,
     pub expected_close_date: Date,
@@ -92,6 +96,8 @@ pub struct RegistrationSummary {
     pub status: Status,
     pub customer_id: i64,
     pub customer_name: String,
+    /// As on the registration: for its partner, its approver and administrators only.
+    pub customer_contact: Option<CustomerContact>,
     pub estimated_value: Money,
     pub expected_close_date: Date,
     pub sor_number: Option<String>,

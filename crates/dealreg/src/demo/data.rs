@@ -3,6 +3,7 @@
 
 use domain::directory::customers::CustomerInput;
 use domain::directory::{ActivationStage, PartnerLevel};
+use domain::registrations::contact::ContactInput;
 
 /// (SKU, name, category, list price in whole dollars, maintenance months, accessory).
 pub(super) type DemoProduct = (&'static str, &'static str, &'static str, i64, Option<u32>, bool);
@@ -557,4 +558,33 @@ pub(super) fn customer_input(index: usize) -> CustomerInput {
         country: Some(country.into()),
         segment: Some(segment.into()),
     }
+}
+
+/// The people partners name at their customers: (first name, last name, phone).
+const CONTACTS: &[(&str, &str, &str)] = &[
+    ("Dana", "Whitfield", "+1 (217) 555-0142"),
+    ("Marcus", "Oyelaran", "+1 (312) 555-0187"),
+    ("Priya", "Raman", "+1 (608) 555-0119"),
+    ("Tomás", "Herrera", "+1 (512) 555-0163"),
+    ("Ingrid", "Solberg", "+1 (651) 555-0128"),
+    ("Kwame", "Asante", "+1 (404) 555-0171"),
+];
+
+/// The contact of the `index`-th registration: a name with an e-mail address at the customer's
+/// domain and a phone number; some with a phone only, and every fifth filed before the partner had
+/// a contact (the contact is optional).
+pub(super) fn contact_input(index: usize) -> Option<ContactInput> {
+    if index % 5 == 4 {
+        return None;
+    }
+    let (first, last, phone) = CONTACTS[index % CONTACTS.len()];
+    let (_, domain, ..) = CUSTOMERS[index % CUSTOMERS.len()];
+    let email = domain
+        .filter(|_| index % 3 != 2)
+        .map(|d| format!("{}.{}@{d}", first.to_lowercase(), last.to_lowercase()).replace('á', "a"));
+    Some(ContactInput {
+        name: Some(format!("{first} {last}")),
+        email,
+        phone: Some(phone.to_owned()),
+    })
 }

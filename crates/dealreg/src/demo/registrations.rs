@@ -6,7 +6,7 @@
 //! registration to the next by a fixed pseudo-random sequence, so the charts have shape and every
 //! run is the same.
 
-use super::data::{PRODUCTS, customer_input};
+use super::data::{PRODUCTS, contact_input, customer_input};
 use domain::Actor;
 use domain::directory::customers::Customer;
 use domain::directory::products::{ProductLine, ProductLineInput};
@@ -76,6 +76,7 @@ pub(super) async fn file_and_decide(
         let skus: Vec<&str> = [PRODUCTS[(i / 2) % 8].0, PRODUCTS[13 + i % 3].0, PRODUCTS[19 + i % 10].0].to_vec();
         let input = NewRegistrationInput {
             customer: Some(customer_input(i)),
+            customer_contact: contact_input(i),
             products: Some(
                 skus.iter()
                     .enumerate()

@@ -262,15 +262,53 @@ impl Session<'_> {
         assert_eq!(self.path_after("/login").await, "/", "signed in as {email}");
     }
 
+    /// Files the registration form with two product lines — the second added with "Add a product"
+    /// and picked as the picker shows it — and a contact; returns the new registration's id.
+    async fn register_two_lines(&self) -> i64 {
+        self.open("/registrations/new").await;
+        self.fill("customer_name", "Shelbyville Public Library").await;
+        self.fill("city", "Shelbyville").await;
+        self.choose("country", "US").await;
+        self.choose("segment", "government").await;
+        self.fill("contact_name", "Dana Whitfield").await;
+        self.fill("contact_email", "dana.whitfield@shelbyville.example").await;
+        self.fill("contact_phone", "+1 (217) 555-0142").await;
+        self.fill("sku_0", "MB-200 — MimioBoard 200 interactive display").await;
+        self.fill("qty_0", "4").await;
+        self.click("#add-line").await;
+        for _ in 0..100 {
+            if !self.web.find_all(By::Id("sku_1")).await.unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(self.path().await, "/registrations/new", "the line was added in place");
+        let kept = self.web.find(By::Id("sku_0")).await.unwrap().value().await.unwrap();
+        assert_eq!(kept.as_deref(), Some("MB-200 — MimioBoard 200 interactive display"));
+        self.fill("sku_1", "PEN-2").await;
+        self.fill("qty_1", "20").await;
+        self.fill("value", "18,400.00").await;
+        self.web
+            .execute("document.getElementById('expected_close').value = '2027-02-28'", vec![])
+            .await
+            .unwrap();
+        self.shot("registration-form-phone").await;
+        self.click("#file-registration").await;
+        let path = self.path_after("/registrations/new").await;
+        path.strip_prefix("/registrations/")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("landed on {path}"))
+    }
+
     /// Files the registration form; returns the new registration's id.
     async fn register(&self, customer: &str) -> i64 {
         self.open("/registrations/new").await;
         self.fill("customer_name", customer).await;
         self.fill("city", "Springfield").await;
         self.fill("postal_code", "62701").await;
-        self.fill("country", "US").await;
+        self.choose("country", "US").await;
         self.choose("segment", "education").await;
-        self.choose("sku_0", "MB-100").await;
+        self.fill("sku_0", "MB-100").await;
         self.fill("qty_0", "10").await;
         self.fill("value", "35000.00").await;
         self.web
@@ -280,7 +318,7 @@ impl Session<'_> {
         self.click("button[hx-post='/registrations/check']").await;
         let answer = self.text("#claim-status p").await;
         assert!(answer.contains("registered"), "{answer}");
-        self.click("#registration-form button[type=submit]").await;
+        self.click("#file-registration").await;
         let path = self.path_after("/registrations/new").await;
         path.strip_prefix("/registrations/")
             .and_then(|id| id.parse().ok())
@@ -395,9 +433,9 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.fill("customer_name", "Springfield School District").await;
     s.fill("city", "Springfield").await;
     s.fill("country", "US").await;
-    s.choose("sku_0", "MB-100").await;
+    s.fill("sku_0", "MB-100").await;
     s.fill("qty_0", "2").await;
-    s.click("main form button[type=submit]").await;
+    s.click("main form > button[type=submit]").await;
     s.path_after("/orders/new").await;
     assert_eq!(s.text("#order-status").await, "Accepted");
     assert_eq!(s.text("#order-total").await, "7,000.00 USD");
@@ -413,6 +451,26 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.open(&format!("/registrations/{first}")).await;
     assert!(s.text("main .problem").await.contains("no such page"));
     assert!(!s.web.source().await.unwrap().contains("Northwind AV"));
+
+    // On a phone, partner A files a deal for two products, adding the second line with the form's
+    // own button (htmx swaps the lines in place), with the customer's contact (issue 13, defect 12).
+    s.web.set_window_rect(0, 0, 390, 844).await.unwrap();
+    s.sign_in(&w.partner_a.email).await;
+    let third = s.register_two_lines().await;
+    let facts = s.text(".facts").await;
+    assert!(
+        facts.contains("Dana Whitfield") && facts.contains("United States"),
+        "{facts}"
+    );
+    let products = s.text("main table.cards tbody").await;
+    assert!(products.contains("MB-200") && products.contains("PEN-2"), "{products}");
+    assert!(
+        s.product_defects(&format!("/registrations/{third}"), 390)
+            .await
+            .is_empty()
+    );
+    s.shot("registration-filed-phone").await;
+    s.web.set_window_rect(0, 0, 1280, 1000).await.unwrap();
 
     // Every page of every role, at a laptop's and a phone's width: nothing runs off the side, the
     // navigation stays, and no code or raw JSON reaches the visible text (issue 13).

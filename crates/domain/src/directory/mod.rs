@@ -1,6 +1,7 @@
 //! Master data: partners and their regions, end customers and the price list, with their input and
 //! their CSV files.
 
+pub mod countries;
 pub mod customers;
 pub mod files;
 pub mod input;

@@ -1,6 +1,7 @@
 //! What partners and approvers send about a registration (REG-1, REG-3, REG-5, REG-6, REG-7), and its
 //! parsing into checked values.
 
+use super::contact::{ContactInput, CustomerContact, parse_contact};
 use super::{RequestKind, ValidityChoice};
 use crate::FieldErrors;
 use crate::directory::customers::{Customer, CustomerInput, parse_customer};
@@ -17,6 +18,9 @@ use serde::{Deserialize, Serialize};
 pub struct NewRegistrationInput {
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub customer: Option<CustomerInput>,
+    /// The person at the customer the partner works with; optional, but with a name and an e-mail
+    /// address or phone number when given.
+    pub customer_contact: Option<ContactInput>,
     #[cfg_attr(
         feature = "openapi",
         schema(required = true, nullable = false, min_items = 1, max_items = 200)
@@ -34,6 +38,7 @@ pub struct NewRegistrationInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRegistration {
     pub customer: Customer,
+    pub contact: Option<CustomerContact>,
     pub lines: Vec<ProductLine>,
     pub estimated_value: Money,
     pub expected_close: Date,
@@ -64,6 +69,7 @@ pub fn parse_new_registration(input: &NewRegistrationInput, today: Date) -> Resu
         .required("customer", &input.customer)
         .cloned()
         .and_then(|c| parse_customer(&c, "customer.", &mut errors));
+    let contact = parse_contact(&input.customer_contact, "customer_contact", &mut errors);
     let lines = parse_lines("products", &input.products, &mut errors);
     let estimated_value = parse_money(&input.estimated_value, "estimated_value", &mut errors);
     errors.required("expected_close_date", &input.expected_close_date);
@@ -74,6 +80,7 @@ pub fn parse_new_registration(input: &NewRegistrationInput, today: Date) -> Resu
         (Some(customer), Some(lines), Some(estimated_value), Some(expected_close)) if errors.0.is_empty() => {
             Ok(NewRegistration {
                 customer,
+                contact,
                 lines,
                 estimated_value,
                 expected_close,
@@ -356,6 +363,7 @@ mod tests {
     fn valid_input() -> NewRegistrationInput {
         NewRegistrationInput {
             customer: Some(school_district()),
+            customer_contact: None,
             products: Some(vec![ProductLineInput {
                 sku: Some(" mb-100 ".into()),
                 quantity: Some(12),
@@ -395,6 +403,7 @@ mod tests {
         assert_eq!(r.estimated_value.amount_minor, 4_200_000);
         assert_eq!(r.expected_close, date(2027, 1, 15));
         assert_eq!(r.description.as_deref(), Some("24 classrooms"));
+        assert_eq!(r.contact, None, "a contact is optional (contact.rs parses one)");
     }
 
     /// Issue 13, defect 1: a browser's text area sends `\r\n` between lines.
@@ -427,6 +436,11 @@ mod tests {
         let mut input = valid_input();
         input.customer.as_mut().unwrap().country = Some("USA".into());
         input.customer.as_mut().unwrap().segment = Some("retail".into());
+        input.customer_contact = Some(ContactInput {
+            name: Some("Dana Whitfield".into()),
+            email: Some("dana at springfield".into()),
+            phone: Some("call me".into()),
+        });
         input.products = Some(vec![
             ProductLineInput {
                 sku: Some("MB-100".into()),
@@ -449,6 +463,8 @@ mod tests {
             [
                 "customer.country",
                 "customer.segment",
+                "customer_contact.email",
+                "customer_contact.phone",
                 "products[0].quantity",
                 "products[1].sku",
                 "estimated_value.amount_minor",
@@ -456,7 +472,7 @@ mod tests {
                 "expected_close_date"
             ]
         );
-        assert!(err.0[6].message.contains("2026-11-22"));
+        assert!(err.0[8].message.contains("2026-11-22"));
     }
 
     #[test]
@@ -561,6 +577,7 @@ mod tests {
                                     -> NewRegistrationInput {
                 NewRegistrationInput {
                     customer,
+                    customer_contact: None,
                     products: lines.map(|l| l.into_iter().map(|(sku, quantity)| ProductLineInput { sku, quantity }).collect()),
                     estimated_value: Some(MoneyInput { amount_minor: amount, currency }),
                     expected_close_date: close,

@@ -1,5 +1,6 @@
 //! The registration lifecycle (REG-2 … REG-7) and its validity dates (REG-3, REG-4).
 
+pub mod contact;
 pub mod discussion;
 pub mod input;
 pub mod matching;

@@ -21,6 +21,16 @@ pub fn can_decide(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>
     }
 }
 
+/// The end customer's contact is a person's data: shown to the partner who filed it (another partner
+/// never sees the registration at all) and to whoever decides it, not to every member of staff.
+pub fn sees_contact(actor: &Actor, owner_partner_id: i64, approver_id: Option<i64>) -> bool {
+    match can_view(actor, owner_partner_id) {
+        Access::Allowed if actor.role.is_partner() => true,
+        Access::Allowed => can_decide(actor, owner_partner_id, approver_id) == Access::Allowed,
+        _ => false,
+    }
+}
+
 /// REG-2: channel managers and administrators decide registrations (which ones: [`can_decide`]), so
 /// they have an approval queue.
 pub fn can_decide_registrations(actor: &Actor) -> bool {
@@ -91,6 +101,17 @@ mod tests {
             can_decide(&actor(Role::PartnerAdmin, 3, Some(2)), 1, Some(3)),
             Access::Hidden
         );
+    }
+
+    #[test]
+    fn the_contact_is_for_its_partner_and_its_approver() {
+        assert!(sees_contact(&actor(Role::PartnerUser, 3, Some(1)), 1, Some(5)));
+        assert!(!sees_contact(&actor(Role::PartnerUser, 3, Some(2)), 1, Some(5)));
+        assert!(sees_contact(&actor(Role::ChannelManager, 5, None), 1, Some(5)));
+        assert!(!sees_contact(&actor(Role::ChannelManager, 6, None), 1, Some(5)));
+        assert!(sees_contact(&actor(Role::Admin, 1, None), 1, Some(5)));
+        assert!(!sees_contact(&actor(Role::OrderEntry, 8, None), 1, Some(5)));
+        assert!(!sees_contact(&actor(Role::Sales, 5, None), 1, Some(5)));
     }
 
     #[test]

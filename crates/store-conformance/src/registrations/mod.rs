@@ -9,6 +9,7 @@ use crate::{approval, customer, notifications, partner, registration, submit, to
 use domain::Role;
 use domain::directory::customers::CustomerInput;
 use domain::registrations::ValidityChoice;
+use domain::registrations::contact::ContactInput;
 use domain::registrations::input::{Approval, Outcome};
 use jiff::civil::{Date, date};
 use std::sync::Arc;
@@ -534,4 +535,78 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
     let b_only = w.store.registration_counts(&w.partner_b).await.unwrap();
     assert_eq!(b_only.iter().map(|c| c.count).sum::<i64>(), 1);
     assert!(total > 1);
+}
+
+/// Issue 13, defect 12: the end customer's contact is stored with the registration as parsed, and
+/// shown (on the record and in the lists) to its partner, its approver and administrators only.
+pub async fn the_customer_contact_is_stored_for_its_partner_and_approver(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let mut filing = registration(
+        customer("Springfield School District", None, "Springfield"),
+        &["MB-100"],
+    );
+    let mut errors = domain::FieldErrors::default();
+    filing.contact = domain::registrations::contact::parse_contact(
+        &Some(ContactInput {
+            name: Some("Dana Whitfield".into()),
+            email: Some("Dana.Whitfield@Springfield.k12.il.us".into()),
+            phone: Some("+1 (217) 555-0142".into()),
+        }),
+        "customer_contact",
+        &mut errors,
+    );
+    assert!(errors.0.is_empty(), "{errors:?}");
+    let filed = w
+        .store
+        .submit_registration(&w.partner_a, filing, today())
+        .await
+        .unwrap();
+    let contact = filed.customer_contact.clone().expect("the partner sees its contact");
+    assert_eq!(contact.name, "Dana Whitfield");
+    assert_eq!(
+        contact.email.as_ref().map(|e| e.as_str()),
+        Some("dana.whitfield@springfield.k12.il.us")
+    );
+    assert_eq!(contact.phone.as_deref(), Some("+1 (217) 555-0142"));
+    for (who, sees) in [
+        (&w.partner_a, true),
+        (&w.west_manager, true),
+        (&w.admin, true),
+        (&w.east_manager, false),
+        (&w.order_entry, false),
+    ] {
+        let shown = w.store.get_registration(who, filed.id).await.unwrap();
+        assert_eq!(shown.customer_contact.is_some(), sees, "{:?}", who.role);
+        assert_eq!(
+            shown.customer_contact.as_ref().map(|c| &c.name),
+            sees.then_some(&contact.name)
+        );
+        let listed = w
+            .store
+            .list_registrations(who, RegistrationFilter::default(), PageRequest::first(10))
+            .await
+            .unwrap();
+        let row = listed.items.iter().find(|r| r.id == filed.id).unwrap();
+        assert_eq!(
+            row.customer_contact.as_ref(),
+            shown.customer_contact.as_ref(),
+            "{:?}",
+            who.role
+        );
+    }
+    // Another partner never reaches it.
+    assert!(matches!(
+        w.store.get_registration(&w.partner_b, filed.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // Without a contact, none is stored.
+    let plain = submit(&w, &w.partner_a, "Shelbyville Library", &["MB-100"]).await;
+    assert_eq!(
+        w.store
+            .get_registration(&w.west_manager, plain.id)
+            .await
+            .unwrap()
+            .customer_contact,
+        None
+    );
 }

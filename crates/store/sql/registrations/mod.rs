@@ -16,8 +16,9 @@ use crate::sql::registrations::lifecycle::{
 };
 use crate::sql::registrations::matching::{find_matches, identity_of};
 use crate::sql::registrations::rows::{
-    Filing, change_request_from_row, conflicts_json, insert_lines, insert_registration, load_change_request,
-    load_lines, load_reg, present, products_for, redact_conflicts, reload, route_submission, snapshot,
+    Filing, REG_CONTACT_COLUMNS, change_request_from_row, conflicts_json, contact_from_row, insert_lines,
+    insert_registration, load_change_request, load_lines, load_reg, present, products_for, redact_conflicts, reload,
+    route_submission, snapshot,
 };
 use crate::sql::write::Change;
 
@@ -126,11 +127,12 @@ impl RegistrationStore for SqlStore {
         filter: RegistrationFilter,
         page: PageRequest,
     ) -> StoreResult<Page<RegistrationSummary>> {
-        let mut qb = QueryBuilder::<Db>::new(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.customer_id, r.customer_name, \
-             r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
-             FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE ",
-        );
+                 r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, \
+                 r.possible_conflict, r.approver_id, {REG_CONTACT_COLUMNS} \
+                 FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE "
+        ));
         if filter.oldest_first {
             qb.push("r.id > ").push_bind(page.cursor.unwrap_or(0));
         } else {
@@ -185,13 +187,16 @@ impl RegistrationStore for SqlStore {
         let items = rows
             .iter()
             .map(|row| {
+                let partner_id = get(row, "partner_id")?;
+                let sees_contact = policy::sees_contact(actor, partner_id, get(row, "approver_id")?);
                 Ok(RegistrationSummary {
                     id: get(row, "id")?,
-                    partner_id: get(row, "partner_id")?,
+                    partner_id,
                     partner_name: get(row, "partner_name")?,
                     status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
                     customer_id: get(row, "customer_id")?,
                     customer_name: get(row, "customer_name")?,
+                    customer_contact: contact_from_row(row)?.filter(|_| sees_contact),
                     estimated_value: Money {
                         amount_minor: get(row, "est_value_minor")?,
                         currency: parse_currency(&get::<String>(row, "currency")?)?,

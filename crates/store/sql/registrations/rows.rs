@@ -3,12 +3,32 @@
 use crate::sql::directory::customers::customer_from_row;
 use crate::sql::kit::*;
 use crate::sql::registrations::matching::refresh_matches;
+use domain::access::input::Email;
+use domain::registrations::contact::CustomerContact;
 
 /// The customer as the registration's partner described it: partners share customer rows (that is
 /// what makes a claim unique) but never see what another partner typed.
 pub(crate) const REG_CUSTOMER_COLUMNS: &str = "r.customer_id AS c_id, r.customer_name AS c_name, r.customer_domain AS c_domain, \
      r.customer_tax_id AS c_tax_id, r.customer_city AS c_city, r.customer_postal_code AS c_postal_code, \
      r.customer_country AS c_country, r.customer_segment AS c_segment";
+
+/// The customer's contact as the partner gave it, NULL when none.
+pub(crate) const REG_CONTACT_COLUMNS: &str = "r.contact_name, r.contact_email, r.contact_phone";
+
+/// The contact of `REG_CONTACT_COLUMNS`.
+pub(crate) fn contact_from_row(row: &DbRow) -> StoreResult<Option<CustomerContact>> {
+    let Some(name) = get::<Option<String>>(row, "contact_name")? else {
+        return Ok(None);
+    };
+    let email = get::<Option<String>>(row, "contact_email")?
+        .map(|e| Email::parse(&e).map_err(corrupt))
+        .transpose()?;
+    Ok(Some(CustomerContact {
+        name,
+        email,
+        phone: get(row, "contact_phone")?,
+    }))
+}
 
 /// A registration row with what it joins, before lines and redaction.
 pub(crate) struct RegRow {
@@ -17,6 +37,7 @@ pub(crate) struct RegRow {
     pub(crate) partner_name: String,
     pub(crate) status: Status,
     pub(crate) customer: CustomerRecord,
+    pub(crate) contact: Option<CustomerContact>,
     pub(crate) estimated_value: Money,
     pub(crate) expected_close: Date,
     pub(crate) description: Option<String>,
@@ -38,7 +59,7 @@ pub(crate) fn reg_select() -> String {
         "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.est_value_minor, r.currency, \
          r.expected_close, r.description, r.approver_id, r.submitted_by, r.submitted_us, r.sor_number, \
          r.valid_through, r.decided_by, r.decided_us, r.decision_reason, r.closed_us, r.possible_conflict, \
-         r.conflicts, {REG_CUSTOMER_COLUMNS} \
+         r.conflicts, {REG_CUSTOMER_COLUMNS}, {REG_CONTACT_COLUMNS} \
          FROM registrations r JOIN partners p ON p.id = r.partner_id"
     )
 }
@@ -56,6 +77,7 @@ pub(crate) fn reg_from_row(row: &DbRow) -> StoreResult<RegRow> {
         partner_name: get(row, "partner_name")?,
         status: Status::parse(&get::<String>(row, "status")?).map_err(corrupt)?,
         customer: customer_from_row(row)?,
+        contact: contact_from_row(row)?,
         estimated_value: Money {
             amount_minor: get(row, "est_value_minor")?,
             currency: parse_currency(&get::<String>(row, "currency")?)?,
@@ -128,12 +150,14 @@ pub(crate) fn present(reg: RegRow, lines: Vec<LineRow>, orders: Option<Vec<Order
         .iter()
         .map(|a| a.as_str().to_owned())
         .collect();
+    let sees_contact = policy::sees_contact(actor, reg.partner_id, reg.approver_id);
     Registration {
         id: reg.id,
         partner_id: reg.partner_id,
         partner_name: reg.partner_name,
         status: reg.status,
         customer: reg.customer,
+        customer_contact: reg.contact.filter(|_| sees_contact),
         products: lines.into_iter().map(|l| l.line).collect(),
         estimated_value: reg.estimated_value,
         expected_close_date: reg.expected_close,
@@ -306,8 +330,10 @@ pub(crate) async fn insert_registration(
     let id: i64 = sqlx::query_scalar(
             "INSERT INTO registrations (partner_id, customer_id, status, est_value_minor, currency, expected_close, description, \
              approver_id, submitted_by, submitted_us, possible_conflict, conflicts, customer_name, customer_domain, \
-             customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment) \
-             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+             customer_tax_id, customer_city, customer_postal_code, customer_country, customer_segment, \
+             contact_name, contact_email, contact_phone) \
+             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21) RETURNING id",
         )
         .bind(filing.partner_id)
         .bind(filing.customer_id)
@@ -327,6 +353,9 @@ pub(crate) async fn insert_registration(
         .bind(&registration.customer.postal_code)
         .bind(&registration.customer.country)
         .bind(registration.customer.segment.as_str())
+        .bind(registration.contact.as_ref().map(|c| c.name.clone()))
+        .bind(registration.contact.as_ref().and_then(|c| c.email.as_ref()).map(|e| e.as_str().to_owned()))
+        .bind(registration.contact.as_ref().and_then(|c| c.phone.clone()))
         .fetch_one(&mut *conn)
         .await?;
     Ok(id)

@@ -6,9 +6,7 @@ use domain::directory::Segment;
 use domain::directory::files::parse_decimal_minor;
 use domain::directory::products::ProductLineInput;
 use std::collections::BTreeMap;
-
-/// Product rows on the registration and PO forms.
-pub const FORM_LINES: usize = 6;
+use store::Product;
 
 /// One option of a `<select>`.
 pub struct Choice {
@@ -102,25 +100,49 @@ pub fn blank_to_none(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// The product rows a form filled in, and for each the form row it came from (errors name the
-/// n-th filled row; the page shows them on their own row).
+/// The product a line's text names: the SKU before " — " of a picked "SKU — name", or a SKU or a
+/// product's name typed in full (any case); `None` when no product on the list is meant.
+pub fn resolve_sku(typed: &str, products: &[Product]) -> Option<String> {
+    let typed = typed.trim();
+    let code = sku_text(typed);
+    products
+        .iter()
+        .find(|p| p.sku.eq_ignore_ascii_case(code) || p.name.eq_ignore_ascii_case(typed))
+        .map(|p| p.sku.clone())
+}
+
+/// The SKU part of a line's text as typed or picked ("MB-100 — MimioBoard 100" → "MB-100").
+pub fn sku_text(typed: &str) -> &str {
+    typed.split_once(" — ").map_or(typed, |(sku, _)| sku).trim()
+}
+
+/// The product rows a form filled in (as typed, product and quantity), the SKU each names by
+/// `resolve`, and for each line the form row it came from (errors name the n-th filled line; the
+/// page shows them on their own row).
 pub fn product_rows(
-    sku: impl Fn(usize) -> String,
-    qty: impl Fn(usize) -> String,
+    typed: &[(String, String)],
+    resolve: impl Fn(&str) -> Option<String>,
 ) -> (Vec<ProductLineInput>, Vec<usize>, FieldErrors) {
     let mut lines = Vec::new();
     let mut rows = Vec::new();
     let mut errors = FieldErrors::default();
-    for row in 0..FORM_LINES {
-        let sku = sku(row);
-        if sku.trim().is_empty() {
+    for (row, (product, qty)) in typed.iter().enumerate() {
+        let product = product.trim();
+        if product.is_empty() {
             // A quantity typed on a row without a product is a mistake to show, not a row to drop.
-            if !qty(row).trim().is_empty() {
+            if !qty.trim().is_empty() {
                 errors.add(format!("row{row}.sku"), "Choose the product for this quantity.");
             }
             continue;
         }
-        let quantity = qty(row).trim().parse::<i64>();
+        let Some(sku) = resolve(product) else {
+            errors.add(
+                format!("row{row}.sku"),
+                format!("“{product}” is not on the price list: choose a product from the list."),
+            );
+            continue;
+        };
+        let quantity = qty.trim().parse::<i64>();
         if quantity.is_err() {
             errors.add(format!("row{row}.quantity"), "a whole number of units");
         }
@@ -131,6 +153,41 @@ pub fn product_rows(
         });
     }
     (lines, rows, errors)
+}
+
+/// The products as a picker offers them: by product family, then name (a family's products side by
+/// side, as in the price list), each as "SKU — name" labelled with its family.
+pub fn product_options(products: &[Product]) -> Vec<Choice> {
+    let mut sorted: Vec<&Product> = products.iter().collect();
+    sorted.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
+    sorted
+        .into_iter()
+        .map(|p| Choice {
+            value: format!("{} — {}", p.sku, p.name),
+            label: sentence_case(&p.category),
+            selected: false,
+        })
+        .collect()
+}
+
+/// "displays" → "Displays".
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The countries by name, each storing its ISO code.
+pub fn countries(chosen: &str) -> Vec<Choice> {
+    let chosen = chosen.trim().to_ascii_uppercase();
+    choices(
+        domain::directory::countries::by_name()
+            .into_iter()
+            .map(|(code, name)| (code.to_owned(), name.to_owned())),
+        &chosen,
+    )
 }
 
 /// `products[2].quantity` → `(2, "quantity")` for the list `products`.
@@ -164,22 +221,78 @@ pub struct FormLine {
     pub qty: String,
     pub sku_error: Option<String>,
     pub qty_error: Option<String>,
+    /// Offered a "Remove" button: every line while there are two or more.
+    pub removable: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn typed(lines: &[(&str, &str)]) -> Vec<(String, String)> {
+        lines.iter().map(|(p, q)| ((*p).to_owned(), (*q).to_owned())).collect()
+    }
+
+    fn product(sku: &str, name: &str, category: &str) -> Product {
+        Product {
+            id: 1,
+            sku: sku.into(),
+            name: name.into(),
+            category: category.into(),
+            is_accessory: false,
+            maintenance_term_months: None,
+            price: None,
+            next_price: None,
+        }
+    }
+
     #[test]
     fn a_quantity_without_a_product_is_shown_not_dropped() {
-        let skus = ["MB-100", "", ""];
-        let qtys = ["2", "5", ""];
-        let at = |list: [&'static str; 3]| move |row: usize| list.get(row).copied().unwrap_or_default().to_owned();
-        let (lines, rows, errors) = product_rows(at(skus), at(qtys));
+        let (lines, rows, errors) =
+            product_rows(&typed(&[("MB-100", "2"), ("", "5"), ("", "")]), |t| Some(t.to_owned()));
         assert_eq!((lines.len(), rows), (1, vec![0]));
         assert_eq!(
             errors.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             ["row1.sku"]
+        );
+    }
+
+    /// Issue 13, defect 12: the picker's "SKU — name", a SKU or a product's name in any case all
+    /// name the product; anything else is refused on its own line, in words.
+    #[test]
+    fn a_picked_or_typed_product_is_read_back_to_its_sku() {
+        let products = [
+            product("MB-100", "MimioBoard 100 interactive display", "displays"),
+            product("PEN-2", "Replacement pen, 2 pack", "accessories"),
+        ];
+        let resolve = |t: &str| resolve_sku(t, &products);
+        assert_eq!(
+            resolve("MB-100 — MimioBoard 100 interactive display").as_deref(),
+            Some("MB-100")
+        );
+        assert_eq!(resolve(" pen-2 ").as_deref(), Some("PEN-2"));
+        assert_eq!(resolve("replacement PEN, 2 pack").as_deref(), Some("PEN-2"));
+        assert_eq!(resolve("MB-999 — A board"), None);
+        let (lines, rows, errors) = product_rows(&typed(&[("whiteboard", "1"), ("PEN-2", "3")]), resolve);
+        assert_eq!((lines[0].sku.as_deref(), rows), (Some("PEN-2"), vec![1]));
+        assert_eq!(errors.0[0].field, "row0.sku");
+        assert_eq!(
+            errors.0[0].message,
+            "“whiteboard” is not on the price list: choose a product from the list."
+        );
+        let offered: Vec<_> = product_options(&products)
+            .into_iter()
+            .map(|c| (c.label, c.value))
+            .collect();
+        assert_eq!(
+            offered,
+            [
+                ("Accessories".to_owned(), "PEN-2 — Replacement pen, 2 pack".to_owned()),
+                (
+                    "Displays".to_owned(),
+                    "MB-100 — MimioBoard 100 interactive display".to_owned()
+                ),
+            ]
         );
     }
 

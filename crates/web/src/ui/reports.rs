@@ -194,6 +194,9 @@ const REGISTRATION_COLUMNS: &[&str] = &[
     "id",
     "partner",
     "customer",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
     "status",
     "sor_number",
     "valid_through",
@@ -205,10 +208,17 @@ const REGISTRATION_COLUMNS: &[&str] = &[
 ];
 
 fn registration_row(r: &RegistrationSummary) -> Vec<String> {
+    let contact = r.customer_contact.as_ref();
     vec![
         r.id.to_string(),
         r.partner_name.clone(),
         r.customer_name.clone(),
+        contact.map(|c| c.name.clone()).unwrap_or_default(),
+        contact
+            .and_then(|c| c.email.as_ref())
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        contact.and_then(|c| c.phone.clone()).unwrap_or_default(),
         r.status.to_string(),
         r.sor_number.clone().unwrap_or_default(),
         r.valid_through.map(|d| d.to_string()).unwrap_or_default(),

@@ -1,5 +1,6 @@
 //! Registrations over HTTP: the lifecycle from filing to won, regional routing, and what a partner
-//! learns of a conflict, and that the document and the parsers agree on what a customer must name.
+//! learns of a conflict, that the document and the parsers agree on what a customer must name, and
+//! the end customer's contact.
 
 use serde_json::{Value, json};
 use testkit::{Backend, TestApp, registration_body};
@@ -7,7 +8,8 @@ use testkit::{Backend, TestApp, registration_body};
 testkit::on_both_backends!(
     registration_lifecycle_over_http,
     partners_learn_of_a_conflict_but_not_its_holder,
-    the_document_and_the_parsers_agree_that_a_customer_names_its_segment
+    the_document_and_the_parsers_agree_that_a_customer_names_its_segment,
+    the_customer_contact_round_trips_and_bad_parts_are_named
 );
 
 async fn registration_lifecycle_over_http(backend: Backend) {
@@ -191,5 +193,47 @@ async fn the_document_and_the_parsers_agree_that_a_customer_names_its_segment(ba
         .post("/registrations/check", &json!({"customer": registration["customer"]}))
         .await
         .expect(200);
+    app.stop().await;
+}
+
+/// Issue 13, defect 12: the end customer's contact is filed with the registration, answered to its
+/// partner and its approver (not to another manager), and a bad e-mail address or phone number is a
+/// 422 problem naming `customer_contact.email` / `.phone`; the document describes the contact.
+async fn the_customer_contact_round_trips_and_bad_parts_are_named(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let partner = app.client_for(&app.world.partner_a).await;
+    let manager = app.client_for(&app.world.west_manager).await;
+    let other_manager = app.client_for(&app.world.east_manager).await;
+    let mut body = registration_body("Springfield School District", None, &["MB-100"]);
+    body["customer_contact"] = json!({"name": " Dana Whitfield ", "email": "Dana.Whitfield@Springfield.K12.il.us", "phone": "+1 (217) 555-0142"});
+    let filed = partner.post("/registrations", &body).await.expect(201);
+    let expected = json!({"name": "Dana Whitfield", "email": "dana.whitfield@springfield.k12.il.us", "phone": "+1 (217) 555-0142"});
+    assert_eq!(filed.body["customer_contact"], expected);
+    let path = format!("/registrations/{}", filed.body["id"]);
+    assert_eq!(partner.get(&path).await.expect(200).body["customer_contact"], expected);
+    assert_eq!(manager.get(&path).await.expect(200).body["customer_contact"], expected);
+    assert_eq!(
+        other_manager.get(&path).await.expect(200).body["customer_contact"],
+        Value::Null
+    );
+    let listed = partner.get("/registrations").await.expect(200);
+    assert_eq!(listed.body["items"][0]["customer_contact"], expected);
+
+    body["customer_contact"] = json!({"name": "Dana", "email": "dana@", "phone": "call 555"});
+    let refused = partner.post("/registrations", &body).await.expect(422);
+    assert_eq!(
+        refused.error_fields(),
+        ["customer_contact.email", "customer_contact.phone"]
+    );
+    body["customer_contact"] = json!({"email": "dana@springfield.example"});
+    let refused = partner.post("/registrations", &body).await.expect(422);
+    assert_eq!(refused.error_fields(), ["customer_contact.name"]);
+
+    let document = partner.get("/openapi.json").await.expect(200).body;
+    let schemas = &document["components"]["schemas"];
+    let contact = &schemas["NewRegistrationInput"]["properties"]["customer_contact"];
+    assert!(contact.to_string().contains("ContactInput"), "{contact}");
+    assert_eq!(schemas["ContactInput"]["properties"]["email"]["format"], "email");
+    assert!(schemas["Registration"]["properties"]["customer_contact"].is_object());
     app.stop().await;
 }

@@ -92,3 +92,44 @@ async fn order_entry_pastes_po_lines() {
     assert!(!order.html.contains("partially_accepted<"), "codes are not shown");
     app.stop().await;
 }
+
+/// Issue 13, defect 12: the PO form shares the registration form's product lines: "Add a product"
+/// brings the form back with one line more and what was typed, entering nothing, and a product picked
+/// as the picker shows it ("SKU — name") is priced as its SKU.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_po_form_adds_lines_and_reads_picked_products() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.set_password(&app.world.order_entry, PASSWORD).await;
+    let mut desk = Browser::new(&app);
+    desk.sign_in(&app.world.order_entry.email, PASSWORD).await;
+    let partner = app.world.partner_a.partner_id.unwrap().to_string();
+    let mut fields = vec![
+        ("partner_id", partner.as_str()),
+        ("po_number", "4500090001"),
+        ("customer_name", "Springfield School District"),
+        ("city", "Springfield"),
+        ("country", "US"),
+        ("segment", "education"),
+        ("sku_0", "MB-100 — MimioBoard 100 interactive display"),
+        ("qty_0", "2"),
+    ];
+    let with_add: Vec<(&str, &str)> = fields.iter().copied().chain([("add_line", "1")]).collect();
+    let added = desk.post("/orders/new", "/orders/new", &with_add).await;
+    assert_eq!(added.status, 200, "the form again, nothing entered");
+    assert!(added.html.contains("id=\"sku_1\"") && added.html.contains("value=\"4500090001\""));
+    assert!(
+        added
+            .html
+            .contains("value=\"MB-100 — MimioBoard 100 interactive display\"")
+    );
+    fields.extend([("sku_1", ""), ("qty_1", "")]);
+    let entered = desk.post("/orders/new", "/orders/new", &fields).await;
+    assert_eq!(entered.status, 303, "{}", entered.html);
+    let order = desk.get(entered.location.as_deref().unwrap()).await;
+    assert!(
+        order.html.contains("MB-100") && !order.html.contains("no product with SKU"),
+        "{}",
+        order.html
+    );
+    app.stop().await;
+}

@@ -5,6 +5,8 @@ use super::*;
 testkit::on_both_backends!(
     refused_actions_stay_on_their_page_in_plain_words,
     partner_and_manager_discuss_a_registration_on_its_page,
+    the_form_adds_and_removes_lines_and_keeps_what_was_typed,
+    a_refused_form_keeps_lines_country_and_contact_and_the_contact_shows_on_the_record,
 );
 
 /// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
@@ -41,7 +43,12 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
     assert_eq!(filed.status, 303, "{}", filed.html);
     let first = filed.location.unwrap();
     // Right after filing, the page says what happens next.
-    assert!(ann.get(&first).await.html.contains("decides; you get an e-mail"));
+    let confirmation = visible_text(&ann.get(&first).await.html);
+    assert!(
+        confirmation.contains("approves or declines it, and you get an e-mail")
+            && confirmation.contains("put the SOR number on your purchase orders"),
+        "{confirmation}"
+    );
     let first = first.split('?').next().unwrap().to_owned();
     let mut bob = Browser::new(&app);
     bob.sign_in(&w.partner_b.email, PASSWORD).await;
@@ -136,6 +143,200 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
     let detail = visible_text(&wendy.get(&first).await.html);
     assert!(detail.contains("Valid through 2027-02-20 → 2027-04-30"), "{detail}");
     assert!(!detail.contains("\"kind\""), "no raw JSON: {detail}");
+    app.stop().await;
+}
+
+/// The product line `row` of a form page as typed: its product and quantity fields' values.
+fn line_values(html: &str, row: usize) -> Option<(String, String)> {
+    let value = |id: String| {
+        let at = html.find(&format!("id=\"{id}\""))?;
+        let rest = &html[at..];
+        let start = rest.find("value=\"")? + 7;
+        Some(rest[start..start + rest[start..].find('"')?].to_owned())
+    };
+    Some((value(format!("sku_{row}"))?, value(format!("qty_{row}"))?))
+}
+
+const BOARD: &str = "MB-100 — MimioBoard 100 interactive display";
+
+/// Issue 13, defect 12: the form starts with one product line and nothing chosen for the partner;
+/// "Add a product" and "Remove" (plain submit buttons, so they work without JavaScript) bring the
+/// form back with everything typed, one line more or less, and file nothing.
+async fn the_form_adds_and_removes_lines_and_keeps_what_was_typed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    app.set_password(&w.partner_a, PASSWORD).await;
+    let mut ann = Browser::new(&app);
+    ann.sign_in(&w.partner_a.email, PASSWORD).await;
+    let fresh = ann.get("/registrations/new").await.html;
+    assert_eq!(line_values(&fresh, 0), Some((String::new(), String::new())));
+    assert_eq!(line_values(&fresh, 1), None, "one line to start with");
+    assert!(
+        !fresh.contains(" selected>"),
+        "no country or segment chosen for the partner"
+    );
+    assert!(fresh.contains(&format!("<option value=\"{BOARD}\" label=\"Displays\">")));
+    assert!(fresh.contains("<option value=\"DE\">Germany</option>"));
+    let typed = [
+        ("customer_name", "Stadtschule Köln"),
+        ("country", "DE"),
+        ("segment", "education"),
+        ("contact_name", "Jana Vogel"),
+        ("contact_email", "jana.vogel@stadtschule.example"),
+        ("value", "12,000.50"),
+        ("sku_0", BOARD),
+        ("qty_0", "3"),
+    ];
+    let mut add = typed.to_vec();
+    add.push(("add_line", "1"));
+    let added = ann.post("/registrations/new", "/registrations/new", &add).await;
+    assert_eq!(added.status, 200, "nothing filed: the form again");
+    assert_eq!(line_values(&added.html, 0), Some((BOARD.to_owned(), "3".to_owned())));
+    assert_eq!(line_values(&added.html, 1), Some((String::new(), String::new())));
+    for kept in [
+        "value=\"Stadtschule Köln\"",
+        "<option value=\"DE\" selected>Germany</option>",
+        "value=\"Jana Vogel\"",
+        "value=\"jana.vogel@stadtschule.example\"",
+        "value=\"12,000.50\"",
+    ] {
+        assert!(added.html.contains(kept), "{kept} kept");
+    }
+    assert!(added.html.contains("aria-label=\"Main\""));
+    let mut three = typed.to_vec();
+    three.extend([("sku_1", "MB-200"), ("qty_1", "4"), ("sku_2", "PEN-2"), ("qty_2", "20")]);
+    three.push(("remove_line", "0"));
+    let removed = ann.post("/registrations/new", "/registrations/new", &three).await;
+    assert_eq!(removed.status, 200);
+    assert_eq!(
+        line_values(&removed.html, 0),
+        Some(("MB-200".to_owned(), "4".to_owned()))
+    );
+    assert_eq!(
+        line_values(&removed.html, 1),
+        Some(("PEN-2".to_owned(), "20".to_owned()))
+    );
+    assert_eq!(line_values(&removed.html, 2), None, "one line fewer");
+    assert!(removed.html.contains("value=\"Jana Vogel\""));
+    let listed = app
+        .store()
+        .list_registrations(&w.admin, Default::default(), store::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(listed.items.is_empty(), "adding and removing lines files nothing");
+    app.stop().await;
+}
+
+/// Issue 13, defect 12: a refused form comes back with its lines, the country chosen and the
+/// contact, each problem beside its field in words (an unknown product beside its line); filed, the
+/// contact shows on the registration's page to its partner and its approver, never to others, and
+/// the country by its name.
+async fn a_refused_form_keeps_lines_country_and_contact_and_the_contact_shows_on_the_record(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    for person in [&w.partner_a, &w.partner_b, &w.west_manager, &w.east_manager] {
+        app.set_password(person, PASSWORD).await;
+    }
+    let mut ann = Browser::new(&app);
+    ann.sign_in(&w.partner_a.email, PASSWORD).await;
+    let mut form = vec![
+        ("customer_name", "Stadtschule Köln"),
+        ("city", "Köln"),
+        ("country", "DE"),
+        ("segment", "education"),
+        ("contact_name", "Jana Vogel"),
+        ("contact_email", "jana@"),
+        ("contact_phone", "call me"),
+        ("value", "12,000.50"),
+        ("expected_close", "2027-03-31"),
+        ("sku_0", BOARD),
+        ("qty_0", "3"),
+        ("sku_1", "Whiteboard deluxe"),
+        ("qty_1", "1"),
+    ];
+    let refused = ann.post("/registrations/new", "/registrations/new", &form).await;
+    assert_eq!(refused.status, 422);
+    let html = &refused.html;
+    assert!(
+        html.contains(
+            "id=\"sku_1-error\">“Whiteboard deluxe” is not on the price list: choose a product from the list."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"contact_email-error\">&#x27;jana@&#x27; is not an e-mail address.")
+            || html.contains("id=\"contact_email-error\">&#39;jana@&#39; is not an e-mail address."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"contact_phone-error\">"), "{html}");
+    assert_eq!(line_values(html, 0), Some((BOARD.to_owned(), "3".to_owned())));
+    assert_eq!(
+        line_values(html, 1),
+        Some(("Whiteboard deluxe".to_owned(), "1".to_owned()))
+    );
+    for kept in [
+        "<option value=\"DE\" selected>Germany</option>",
+        "value=\"Jana Vogel\"",
+        "value=\"jana@\"",
+        "value=\"call me\"",
+    ] {
+        assert!(html.contains(kept), "{kept} kept");
+    }
+    let text = visible_text(html);
+    assert!(
+        !text.contains("customer_contact") && !text.contains("products["),
+        "{text}"
+    );
+
+    form.retain(|(field, _)| !["contact_email", "contact_phone", "sku_1", "qty_1"].contains(field));
+    form.extend([
+        ("contact_email", "Jana.Vogel@stadtschule.example"),
+        ("contact_phone", "+49 221 555 0100"),
+        ("sku_1", "pen-2"),
+        ("qty_1", "20"),
+    ]);
+    let filed = ann.post("/registrations/new", "/registrations/new", &form).await;
+    assert_eq!(filed.status, 303, "{}", filed.html);
+    let page = filed.location.unwrap().split('?').next().unwrap().to_owned();
+    let shown = visible_text(&ann.get(&page).await.html);
+    for seen in [
+        "Jana Vogel",
+        "jana.vogel@stadtschule.example",
+        "+49 221 555 0100",
+        "Germany",
+        "PEN-2",
+        "MB-100",
+    ] {
+        assert!(shown.contains(seen), "{seen} on the partner's page: {shown}");
+    }
+    let mut wendy = Browser::new(&app);
+    wendy.sign_in(&w.west_manager.email, PASSWORD).await;
+    assert!(
+        wendy.get(&page).await.html.contains("jana.vogel@stadtschule.example"),
+        "the approver sees it"
+    );
+    let mut east = Browser::new(&app);
+    east.sign_in(&w.east_manager.email, PASSWORD).await;
+    let not_theirs = east.get(&page).await;
+    assert_eq!(not_theirs.status, 200);
+    assert!(!not_theirs.html.contains("Jana Vogel"), "another manager does not");
+    let mut bob = Browser::new(&app);
+    bob.sign_in(&w.partner_b.email, PASSWORD).await;
+    let hidden = bob.get(&page).await;
+    assert_eq!(hidden.status, 404);
+    assert!(!hidden.html.contains("Jana Vogel"));
+    let csv = ann.get("/registrations.csv").await.html;
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("contact_name,contact_email,contact_phone"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Jana Vogel,jana.vogel@stadtschule.example,'+49 221 555 0100"),
+        "{csv}"
+    );
     app.stop().await;
 }
 

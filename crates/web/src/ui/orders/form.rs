@@ -4,7 +4,9 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::forms::{Choice, FormErrors, FormLine, blank_to_none, choices, line_field, product_rows, segments};
+use crate::ui::forms::{
+    Choice, FormErrors, FormLine, blank_to_none, choices, line_field, product_options, product_rows, segments, sku_text,
+};
 use crate::ui::registrations::{RegistrationForm, form_lines};
 use crate::ui::{Pages, render};
 use askama::Template;
@@ -12,11 +14,11 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
-use domain::directory::products::{ProductLineInput, QUANTITY_RULE};
+use domain::directory::products::{MAX_LINES, ProductLineInput, QUANTITY_RULE};
 use domain::orders::input::{OrderInput, parse_order};
 use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use serde::Deserialize;
-use store::{PageRequest, Product, StoreError};
+use store::{PageRequest, StoreError};
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -118,9 +120,11 @@ struct OrderFormPage {
     chrome: Chrome,
     form: OrderForm,
     errors: FormErrors,
-    products: Vec<Product>,
+    products: Vec<Choice>,
     partners: Vec<Choice>,
     lines: Vec<FormLine>,
+    lines_action: &'static str,
+    can_add_line: bool,
     /// The paste box's errors, each naming its line.
     paste_errors: Vec<String>,
     other_errors: Vec<String>,
@@ -145,6 +149,7 @@ async fn order_form_page(
         .list_products(state.clock.now(), PageRequest::first(PageRequest::MAX_LIMIT))
         .await?
         .items;
+    let products = product_options(&products);
     let names_partner = can_enter_orders_for_any_partner(&viewer.actor());
     let partners = if names_partner {
         let listed = state
@@ -166,9 +171,12 @@ async fn order_form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let lines = form_lines(&form.customer, &errors);
     let page = OrderFormPage {
         chrome: viewer.chrome.titled("Enter a purchase order"),
-        lines: form_lines(&form.customer, &errors),
+        can_add_line: lines.len() < MAX_LINES,
+        lines,
+        lines_action: "/orders/new",
         paste_errors,
         other_errors: errors.others(
             &["customer.", "row"],
@@ -199,10 +207,14 @@ async fn new_order(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
 async fn enter_order(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<OrderForm>,
+    Form(mut form): Form<OrderForm>,
 ) -> Result<Response, UiError> {
+    if form.customer.edit_lines() {
+        return order_form_page(&state, viewer, form, FieldErrors::default()).await;
+    }
     let c = &form.customer;
-    let (mut lines, rows, mut errors) = product_rows(|r| c.sku(r).to_owned(), |r| c.qty(r).to_owned());
+    // Unknown SKUs are refused line by line when the order is priced (issue 13, defect 6).
+    let (mut lines, rows, mut errors) = product_rows(&c.typed_lines(), |t| Some(sku_text(t).to_owned()));
     let mut origins: Vec<Origin> = rows.into_iter().map(Origin::Row).collect();
     for (n, line) in pasted_lines(&form.paste, &mut errors) {
         origins.push(Origin::Pasted(n));

@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::access::Access;
+use domain::directory::countries::country_name;
 use domain::registrations::input::ChangeRequest;
 use domain::registrations::policy::{can_close, can_decide, can_request_change};
 use domain::registrations::{RequestStatus, Status};
@@ -117,6 +118,8 @@ struct RegistrationPage {
     extend_to: String,
     default_days: String,
     submitted: String,
+    /// The customer's country by name.
+    country: &'static str,
     forms: Forms,
     next_steps: Option<String>,
     discussion: Option<DiscussionView>,
@@ -285,16 +288,19 @@ pub async fn page(
     let submitted = when(reg.submitted_at, &zone);
     let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
     let discussion = discussion::view(state, &actor, &reg, &zone).await?;
-    let next_steps = filed.then(|| match reg.approver_id {
-        Some(approver) => format!(
-            "Filed. {} decides; you get an e-mail and a notification with the decision, and an SOR number if it is approved.",
-            name_of(&people, Some(approver))
-        ),
-        None => "Filed. An administrator decides; you get an e-mail and a notification with the decision, and an SOR number if it is approved.".to_owned(),
+    let next_steps = filed.then(|| {
+        let decider = reg
+            .approver_id
+            .map_or_else(|| "An administrator".to_owned(), |a| name_of(&people, Some(a)));
+        format!(
+            "Filed. What happens next: {decider} approves or declines it, and you get an e-mail and a \
+             notification with the decision. Approved, it gets an SOR number and a last valid day: put the \
+             SOR number on your purchase orders for this customer to buy at the partner price. Follow it \
+             here or in your registrations."
+        )
     });
     let page = RegistrationPage {
         chrome: viewer.chrome.titled(format!("Registration #{id}")),
-        reg,
         timeline,
         requests,
         decides,
@@ -304,6 +310,8 @@ pub async fn page(
         extend_to,
         default_days: settings.default_validity_days.to_string(),
         submitted,
+        country: country_name(&reg.customer.country).unwrap_or("unknown country"),
+        reg,
         forms: Forms(refused),
         next_steps,
         discussion,

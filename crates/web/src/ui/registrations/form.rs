@@ -5,7 +5,8 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::forms::{
-    Choice, FORM_LINES, FormErrors, FormLine, blank_to_none, product_rows, segments, to_rows, typed_amount,
+    Choice, FormErrors, FormLine, blank_to_none, countries, product_options, product_rows, resolve_sku, segments,
+    sentence, sku_text, to_rows, typed_amount,
 };
 use crate::ui::{Pages, render};
 use askama::Template;
@@ -15,10 +16,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::calendar::business_date;
 use domain::directory::customers::CustomerInput;
+use domain::directory::products::MAX_LINES;
 use domain::money::MoneyInput;
+use domain::registrations::contact::ContactInput;
 use domain::registrations::input::{ClaimCheckInput, NewRegistrationInput, parse_claim_check, parse_new_registration};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use store::{ClaimStatus, PageRequest, Product, StoreError};
 
 pub fn routes() -> Pages {
@@ -30,7 +33,7 @@ pub fn routes() -> Pages {
 }
 
 /// The registration form as typed, so a form with errors comes back filled in. The PO form embeds
-/// its customer and product rows.
+/// its customer and product lines.
 #[derive(Default, Deserialize)]
 pub struct RegistrationForm {
     #[serde(default)]
@@ -48,11 +51,24 @@ pub struct RegistrationForm {
     #[serde(default)]
     pub segment: String,
     #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_phone: String,
+    #[serde(default)]
     pub value: String,
     #[serde(default)]
     pub expected_close: String,
     #[serde(default)]
     pub description: String,
+    /// Set by "Add a product": the form comes back with one line more, nothing filed.
+    #[serde(default)]
+    pub add_line: String,
+    /// The index of the line whose "Remove" was pressed: the form comes back without it.
+    #[serde(default)]
+    pub remove_line: String,
+    /// `sku_{n}` and `qty_{n}` of each product line, and whatever else the form carries.
     #[serde(flatten)]
     pub lines: BTreeMap<String, String>,
 }
@@ -70,24 +86,77 @@ impl RegistrationForm {
         }
     }
 
-    pub fn sku(&self, row: usize) -> &str {
-        self.lines.get(&format!("sku_{row}")).map_or("", String::as_str)
+    /// The contact typed, `None` when all of it was left blank.
+    pub fn contact(&self) -> Option<ContactInput> {
+        let contact = ContactInput {
+            name: blank_to_none(&self.contact_name),
+            email: blank_to_none(&self.contact_email),
+            phone: blank_to_none(&self.contact_phone),
+        };
+        (contact != ContactInput::default()).then_some(contact)
     }
 
-    pub fn qty(&self, row: usize) -> &str {
-        self.lines.get(&format!("qty_{row}")).map_or("", String::as_str)
+    /// The product lines as typed (product, quantity), in the order of their rows; one blank line
+    /// when the form has none (a new form starts with one).
+    pub fn typed_lines(&self) -> Vec<(String, String)> {
+        let field = |prefix: &str, row: usize| self.lines.get(&format!("{prefix}_{row}")).cloned().unwrap_or_default();
+        let rows: BTreeSet<usize> = self
+            .lines
+            .keys()
+            .filter_map(|k| k.strip_prefix("sku_").or_else(|| k.strip_prefix("qty_")))
+            .filter_map(|n| n.parse().ok())
+            .filter(|n| *n < MAX_LINES)
+            .collect();
+        let mut lines: Vec<(String, String)> = rows.into_iter().map(|r| (field("sku", r), field("qty", r))).collect();
+        if lines.is_empty() {
+            lines.push(Default::default());
+        }
+        lines
+    }
+
+    /// Adds or removes a line if "Add a product" or a line's "Remove" was pressed (true: show the
+    /// form again, file nothing); the lines are numbered afresh from 0.
+    pub fn edit_lines(&mut self) -> bool {
+        let remove = self.remove_line.trim().to_owned();
+        if self.add_line.is_empty() && remove.is_empty() {
+            return false;
+        }
+        let mut lines = self.typed_lines();
+        if !self.add_line.is_empty() && lines.len() < MAX_LINES {
+            lines.push(Default::default());
+        }
+        if let Ok(row) = remove.parse::<usize>()
+            && row < lines.len()
+        {
+            lines.remove(row);
+        }
+        if lines.is_empty() {
+            lines.push(Default::default());
+        }
+        self.lines
+            .retain(|k, _| !k.starts_with("sku_") && !k.starts_with("qty_"));
+        for (row, (sku, qty)) in lines.into_iter().enumerate() {
+            self.lines.insert(format!("sku_{row}"), sku);
+            self.lines.insert(format!("qty_{row}"), qty);
+        }
+        true
     }
 }
 
 /// The form's product rows with their errors.
 pub fn form_lines(form: &RegistrationForm, errors: &FormErrors) -> Vec<FormLine> {
-    (0..FORM_LINES)
-        .map(|row| FormLine {
+    let typed = form.typed_lines();
+    let removable = typed.len() > 1;
+    typed
+        .into_iter()
+        .enumerate()
+        .map(|(row, (sku, qty))| FormLine {
             row,
-            sku: form.sku(row).to_owned(),
-            qty: form.qty(row).to_owned(),
+            sku,
+            qty,
             sku_error: errors.get(&format!("row{row}.sku")).map(str::to_owned),
             qty_error: errors.get(&format!("row{row}.quantity")).map(str::to_owned),
+            removable,
         })
         .collect()
 }
@@ -98,11 +167,23 @@ struct RegistrationFormPage {
     chrome: Chrome,
     form: RegistrationForm,
     errors: FormErrors,
-    products: Vec<Product>,
+    products: Vec<Choice>,
     lines: Vec<FormLine>,
+    lines_action: &'static str,
+    can_add_line: bool,
     other_errors: Vec<String>,
     currency: String,
     segments: Vec<Choice>,
+    countries: Vec<Choice>,
+}
+
+/// The products of the price list in force.
+async fn price_list(state: &AppState) -> Result<Vec<Product>, UiError> {
+    Ok(state
+        .store
+        .list_products(state.clock.now(), PageRequest::first(PageRequest::MAX_LIMIT))
+        .await?
+        .items)
 }
 
 async fn form_page(
@@ -111,23 +192,21 @@ async fn form_page(
     form: RegistrationForm,
     errors: FormErrors,
 ) -> Result<Response, UiError> {
-    let products = state
-        .store
-        .list_products(state.clock.now(), PageRequest::first(PageRequest::MAX_LIMIT))
-        .await?
-        .items;
+    let products = product_options(&price_list(state).await?);
     let currency = state.store.settings().await?.currency.to_string();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let segment = form.segment.clone();
+    let lines = form_lines(&form, &errors);
     let page = RegistrationFormPage {
         chrome: viewer.chrome.titled("Register a deal"),
-        lines: form_lines(&form, &errors),
+        can_add_line: lines.len() < MAX_LINES,
+        lines,
+        lines_action: "/registrations/new",
         other_errors: errors.others(
-            &["customer.", "row"],
+            &["customer.", "customer_contact.", "row"],
             &[
                 "estimated_value.amount_minor",
                 "expected_close_date",
@@ -135,32 +214,34 @@ async fn form_page(
                 "products",
             ],
         ),
+        segments: segments(&form.segment),
+        countries: countries(&form.country),
         form,
         errors,
         products,
         currency,
-        segments: segments(&segment),
     };
     Ok((status, render(&page)?).into_response())
 }
 
 async fn new_registration(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
-    let form = RegistrationForm {
-        country: "US".into(),
-        segment: "education".into(),
-        ..RegistrationForm::default()
-    };
-    form_page(&state, viewer, form, FormErrors::default()).await
+    // Nothing preselected: the country and segment are the partner's to choose (the segment prices
+    // orders without an SOR).
+    form_page(&state, viewer, RegistrationForm::default(), FormErrors::default()).await
 }
 
 async fn file_registration(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<RegistrationForm>,
+    Form(mut form): Form<RegistrationForm>,
 ) -> Result<Response, UiError> {
+    if form.edit_lines() {
+        return form_page(&state, viewer, form, FormErrors::default()).await;
+    }
     let settings = state.store.settings().await?;
     let today = business_date(state.clock.now(), &settings.zone());
-    let (lines, rows, mut errors) = product_rows(|r| form.sku(r).to_owned(), |r| form.qty(r).to_owned());
+    let products = price_list(&state).await?;
+    let (lines, rows, mut errors) = product_rows(&form.typed_lines(), |t| resolve_sku(t, &products));
     let amount = match form.value.trim() {
         "" => None,
         raw => typed_amount(raw)
@@ -169,6 +250,7 @@ async fn file_registration(
     };
     let input = NewRegistrationInput {
         customer: Some(form.customer()),
+        customer_contact: form.contact(),
         products: Some(lines),
         estimated_value: Some(MoneyInput {
             amount_minor: amount,
@@ -192,6 +274,9 @@ async fn file_registration(
         Ok(reg) => Ok(Redirect::to(&format!("/registrations/{}?filed=true", reg.id)).into_response()),
         Err(StoreError::Invalid(more)) => {
             errors.0.extend(to_rows(more, "products", &rows).0);
+            for e in &mut errors.0 {
+                e.message = sentence(&e.message);
+            }
             form_page(&state, viewer, form, FormErrors::from_fields(errors)).await
         }
         Err(other) => Err(other.into()),
@@ -204,8 +289,10 @@ async fn check_claim(
     viewer: Viewer,
     Form(form): Form<RegistrationForm>,
 ) -> Result<Response, UiError> {
-    let skus: Vec<String> = (0..FORM_LINES)
-        .map(|r| form.sku(r).to_owned())
+    let skus: Vec<String> = form
+        .typed_lines()
+        .iter()
+        .map(|(product, _)| sku_text(product).to_owned())
         .filter(|s| !s.is_empty())
         .collect();
     let input = ClaimCheckInput {
