@@ -146,7 +146,9 @@ impl Modify for ProblemResponses {
     }
 }
 
-/// Record ids are positive: say so on every `{id}` path parameter (a 0 or negative id is a 400).
+/// Record ids are positive: say so on every id in a path (`{id}`, `{attachment_id}`; a 0 or negative
+/// id is a 400). An `Idempotency-Key` is 1 to 255 visible ASCII characters
+/// (`idempotency::key_from`): say so on every operation that takes one.
 struct PositiveIds;
 
 impl Modify for PositiveIds {
@@ -154,12 +156,14 @@ impl Modify for PositiveIds {
         use utoipa::openapi::{RefOr, Schema, path::ParameterIn};
         for_each_operation(openapi, |operation, _| {
             for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(p) = parameter
-                    && p.name == "id"
-                    && p.parameter_in == ParameterIn::Path
-                    && let Some(RefOr::T(Schema::Object(schema))) = &mut p.schema
-                {
+                let RefOr::T(p) = parameter else { continue };
+                let Some(RefOr::T(Schema::Object(schema))) = &mut p.schema else {
+                    continue;
+                };
+                if p.parameter_in == ParameterIn::Path && (p.name == "id" || p.name.ends_with("_id")) {
                     schema.minimum = Some(utoipa::Number::Int(1));
+                } else if p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key" {
+                    schema.pattern = Some("^[!-~]{1,255}$".to_owned());
                 }
             }
         });
@@ -280,6 +284,30 @@ mod tests {
             }
         }
         assert!(seen > 40, "only {seen} operations");
+    }
+
+    /// What the parsers refuse of a path id or an Idempotency-Key, the document says (schemathesis
+    /// found `{attachment_id}` documented without its minimum).
+    #[test]
+    fn every_path_id_is_positive_and_every_idempotency_key_visible_ascii() {
+        let (_, doc) = super::api();
+        let json = serde_json::to_value(&doc).unwrap();
+        let (mut ids, mut keys) = (0, 0);
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for p in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    if p["in"] == "path" && (name == "id" || name.ends_with("_id")) {
+                        assert_eq!(p["schema"]["minimum"], 1, "{method} {path} {name}");
+                        ids += 1;
+                    } else if p["in"] == "header" && name == "Idempotency-Key" {
+                        assert_eq!(p["schema"]["pattern"], "^[!-~]{1,255}$", "{method} {path}");
+                        keys += 1;
+                    }
+                }
+            }
+        }
+        assert!(ids > 20 && keys >= 8, "{ids} path ids, {keys} keys");
     }
 
     #[test]

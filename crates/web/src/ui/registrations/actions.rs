@@ -92,8 +92,20 @@ async fn after(
     outcome: Outcome,
     typed: impl FnOnce(Refused) -> Refused,
 ) -> Result<Response, UiError> {
+    after_at(state, viewer, id, "", outcome, typed).await
+}
+
+/// [`after`], landing at `fragment` of the page (`#discussion`) when done.
+pub(super) async fn after_at(
+    state: &AppState,
+    viewer: Viewer,
+    id: i64,
+    fragment: &str,
+    outcome: Outcome,
+    typed: impl FnOnce(Refused) -> Refused,
+) -> Result<Response, UiError> {
     match outcome? {
-        Ok(()) => Ok(Redirect::to(&format!("/registrations/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/registrations/{id}{fragment}")).into_response()),
         Err(refused) => page(state, viewer, id, Some(typed(refused)), false).await,
     }
 }

@@ -7,11 +7,11 @@ use crate::ui::Pages;
 use crate::ui::access::Viewer;
 use crate::ui::error::UiError;
 use crate::ui::format::when;
-use crate::ui::registrations::actions::{Outcome, invalid, outcome};
-use crate::ui::registrations::detail::{Refused, page};
+use crate::ui::registrations::actions::{after_at, invalid, outcome};
+use crate::ui::registrations::detail::Refused;
 use axum::extract::{Form, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::Actor;
 use domain::access::Access;
 use domain::registrations::discussion::{
@@ -92,20 +92,6 @@ pub async fn view(
     }))
 }
 
-/// Back to the discussion when done; the page with the refusal beside its field otherwise.
-async fn after(
-    state: &AppState,
-    viewer: Viewer,
-    id: i64,
-    outcome: Outcome,
-    typed: impl FnOnce(Refused) -> Refused,
-) -> Result<Response, UiError> {
-    match outcome? {
-        Ok(()) => Ok(Redirect::to(&format!("/registrations/{id}#discussion")).into_response()),
-        Err(refused) => page(state, viewer, id, Some(typed(refused)), false).await,
-    }
-}
-
 #[derive(Deserialize)]
 struct CommentForm {
     body: Option<String>,
@@ -132,7 +118,10 @@ async fn comment(
                 .await,
         ),
     };
-    after(&state, viewer, id, result, |r| r.typed("body", form.body.as_deref())).await
+    after_at(&state, viewer, id, "#discussion", result, |r| {
+        r.typed("body", form.body.as_deref())
+    })
+    .await
 }
 
 fn broken_upload(e: axum::extract::multipart::MultipartError) -> Refused {
@@ -184,7 +173,7 @@ async fn attach(
             ),
         },
     };
-    after(&state, viewer, id, result, |r| r).await
+    after_at(&state, viewer, id, "#discussion", result, |r| r).await
 }
 
 async fn download(
