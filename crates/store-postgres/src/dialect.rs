@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
     (7, "unknown_skus", include_str!("../migrations/0007_unknown_skus.sql")),
+    (
+        9,
+        "notification_reads",
+        include_str!("../migrations/0009_notification_reads.sql"),
+    ),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (6, "hardening", include_str!("../migrations/0006_hardening.sql")),
     (7, "unknown_skus", include_str!("../migrations/0007_unknown_skus.sql")),
+    (
+        9,
+        "notification_reads",
+        include_str!("../migrations/0009_notification_reads.sql"),
+    ),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

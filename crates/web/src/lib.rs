@@ -193,6 +193,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::directory::router())
         .merge(routes::files::router())
         .merge(routes::orders::router())
+        .merge(routes::notifications::router())
         .split_for_parts();
     ProblemResponses.modify(&mut doc);
     PositiveIds.modify(&mut doc);

@@ -104,7 +104,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     pages()
         .router
         .layer(axum::middleware::from_fn(access::csrf_guard))
-        .layer(axum::middleware::from_fn(error::with_navigation))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::with_navigation,
+        ))
         .layer(auth_layer(state))
         .merge(assets().router)
 }
@@ -120,7 +123,10 @@ pub fn fallback(state: &AppState) -> Router {
                 not_found().await
             }
         })
-        .layer(axum::middleware::from_fn(error::with_navigation))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::with_navigation,
+        ))
         .layer(auth_layer(state))
         .with_state(state.clone())
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod directory;
+mod notifications;
 mod orders;
 mod registrations;
 mod roles;
