@@ -89,21 +89,21 @@ impl JobStore for SqlStore {
     }
 
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM outbox \
-             WHERE recipient_user_id = $1 AND in_app = $4 AND id < $2 ORDER BY id DESC LIMIT $3"
-        )))
-        .bind(actor.user_id)
-        .bind(page_cursor(&page))
-        .bind(i64::from(page.limit) + 1)
-        .bind(true)
-        .fetch_all(&self.read)
-        .await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM outbox WHERE recipient_user_id = "
+        ));
+        qb.push_bind(actor.user_id)
+            .push(" AND in_app = ")
+            .push_bind(true)
+            .push(" AND ");
+        push_keyset(&mut qb, "id", &page, false);
+        push_page_order(&mut qb, "id", &page, false);
+        let rows = qb.build().fetch_all(&self.read).await?;
         let items = rows
             .iter()
             .map(notification_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(items, page.limit, |n| n.id))
+        Ok(Page::from_rows(items, &page, |n| n.id))
     }
 
     async fn count_unread_notifications(&self, actor: &Actor) -> StoreResult<i64> {

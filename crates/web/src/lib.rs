@@ -318,12 +318,13 @@ mod tests {
             names.sort();
             names
         };
-        let page = ["cursor", "limit"];
+        let page = ["before", "cursor", "limit"];
         for path in ["/partners", "/customers", "/products", "/users", "/notifications"] {
             assert_eq!(query(path), page, "{path}");
         }
         let registrations = [
             "approver_id",
+            "before",
             "cursor",
             "customer_id",
             "expiring_before",

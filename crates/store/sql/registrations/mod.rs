@@ -130,11 +130,7 @@ impl RegistrationStore for SqlStore {
              r.est_value_minor, r.currency, r.expected_close, r.sor_number, r.valid_through, r.submitted_us, r.possible_conflict \
              FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE ",
         );
-        if filter.oldest_first {
-            qb.push("r.id > ").push_bind(page.cursor.unwrap_or(0));
-        } else {
-            qb.push("r.id < ").push_bind(page_cursor(&page));
-        }
+        push_keyset(&mut qb, "r.id", &page, filter.oldest_first);
         if let Some(approver) = filter.approver_id {
             qb.push(" AND r.approver_id = ").push_bind(approver);
         }
@@ -170,12 +166,7 @@ impl RegistrationStore for SqlStore {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\')");
         }
-        qb.push(if filter.oldest_first {
-            " ORDER BY r.id ASC LIMIT "
-        } else {
-            " ORDER BY r.id DESC LIMIT "
-        })
-        .push_bind(i64::from(page.limit) + 1);
+        push_page_order(&mut qb, "r.id", &page, filter.oldest_first);
         let rows = qb.build().fetch_all(&self.read).await?;
         let items = rows
             .iter()
@@ -202,7 +193,7 @@ impl RegistrationStore for SqlStore {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(items, page.limit, |r| r.id))
+        Ok(Page::from_rows(items, &page, |r| r.id))
     }
 
     async fn approve_registration(

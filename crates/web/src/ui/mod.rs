@@ -16,6 +16,7 @@ mod format;
 mod forms;
 mod notifications;
 mod orders;
+mod pager;
 mod products;
 mod registrations;
 mod reports;

@@ -7,13 +7,13 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::when;
+use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
-use serde::Deserialize;
-use store::{Notification, PageRequest};
+use store::Notification;
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -29,31 +29,22 @@ struct NotificationsPage {
     chrome: Chrome,
     items: Vec<Message>,
     unread: i64,
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CursorQuery {
-    cursor: Option<i64>,
+    pager: Pager,
 }
 
 async fn notifications(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<CursorQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, UiError> {
     let zone = state.store.settings().await?.zone();
-    let page = PageRequest {
-        cursor: q.cursor,
-        limit: PageRequest::DEFAULT_LIMIT,
-    };
-    let listed = state.store.list_notifications(&viewer.actor(), page).await?;
-    let next = listed.next_cursor.map(|c| format!("/notifications?cursor={c}"));
+    let listed = state.store.list_notifications(&viewer.actor(), q.request()).await?;
+    let pager = Pager::new("/notifications", &[], &listed, false);
     render(&NotificationsPage {
         unread: viewer.chrome.unread,
         chrome: viewer.chrome.titled("Notifications"),
         items: with_times(listed.items, &zone),
-        next,
+        pager,
     })
 }
 

@@ -83,6 +83,15 @@ async fn notifications_are_marked_read_by_their_recipient_only(backend: Backend)
             .iter()
             .all(|n| n["read_at"].is_string())
     );
+    // Paging back: the page before the older message is the newer one.
+    let older = listed["items"][1]["id"].as_i64().unwrap();
+    let newer = partner.get(&format!("/notifications?before={older}")).await.body;
+    assert_eq!(newer["items"].as_array().unwrap().len(), 1);
+    assert_eq!(newer["items"][0]["id"], first);
+    assert_eq!(newer["next_cursor"], first.to_string());
+    let both = partner.get("/notifications?cursor=5&before=3").await;
+    assert!(both.body.to_string().contains("before"), "{}", both.body);
+    assert!(both.status.is_client_error());
     // The manager's own messages were not touched by the partner's "mark all".
     let theirs = manager.get("/notifications").await.body;
     assert!(

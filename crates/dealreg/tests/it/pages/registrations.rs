@@ -2,7 +2,10 @@
 
 use super::*;
 
-testkit::on_both_backends!(refused_actions_stay_on_their_page_in_plain_words,);
+testkit::on_both_backends!(
+    refused_actions_stay_on_their_page_in_plain_words,
+    lists_page_newer_and_older_with_their_filters,
+);
 
 /// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
 /// action comes back to the registration's page with the navigation, the message beside its field
@@ -133,5 +136,87 @@ async fn refused_actions_stay_on_their_page_in_plain_words(backend: Backend) {
     let detail = visible_text(&wendy.get(&first).await.html);
     assert!(detail.contains("Valid through 2027-02-20 → 2027-04-30"), "{detail}");
     assert!(!detail.contains("\"kind\""), "no raw JSON: {detail}");
+    app.stop().await;
+}
+
+/// The pager's link `rel` ("prev" or "next"), unescaped, with its label.
+fn pager_link(html: &str, rel: &str) -> Option<(String, String)> {
+    let start = html.find(&format!("rel=\"{rel}\">"))?;
+    let href_at = html[..start].rfind("href=\"")? + 6;
+    let href = html[href_at..]
+        .split('"')
+        .next()?
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let label = html[start..].split('>').nth(1)?.split('<').next()?.to_owned();
+    Some((href, label))
+}
+
+/// Registration ids in the order a list page shows them.
+fn listed_ids(html: &str) -> Vec<String> {
+    html.split("<td data-label=\"#\"><a href=\"/registrations/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+/// Issue 13, defect 10: a list pages "Older" and back "Newer" (and the other way round when
+/// oldest first), the search and the order kept in the links; notifications page the same way.
+async fn lists_page_newer_and_older_with_their_filters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    app.set_password(&w.partner_a, PASSWORD).await;
+    app.set_password(&w.west_manager, PASSWORD).await;
+    let partner = app.client_for(&w.partner_a).await;
+    for i in 0..53 {
+        let name = format!("Paged Academy {i}");
+        partner.submit(&registration_body(&name, None, &["MB-100"])).await;
+    }
+    partner
+        .submit(&registration_body("Unrelated Clinic", None, &["MB-100"]))
+        .await;
+    let mut ann = Browser::new(&app);
+    ann.sign_in(&w.partner_a.email, PASSWORD).await;
+    for (sort, earlier, later) in [("newest", "Newer", "Older"), ("oldest", "Older", "Newer")] {
+        let first = ann.get(&format!("/registrations?q=paged&sort={sort}")).await.html;
+        let first_ids = listed_ids(&first);
+        assert_eq!(first_ids.len(), 50, "{sort}");
+        assert_eq!(
+            pager_link(&first, "prev"),
+            None,
+            "{sort}: nothing before the first page"
+        );
+        let (href, label) = pager_link(&first, "next").expect("a second page");
+        assert_eq!(label, format!("{later} →"));
+        assert!(
+            href.contains("q=paged") && href.contains(&format!("sort={sort}")),
+            "{href}"
+        );
+        let second = ann.get(&href).await.html;
+        assert_eq!(listed_ids(&second).len(), 3, "{sort}: the rest, without the clinic");
+        assert!(second.contains("value=\"paged\""), "the search stays in the form");
+        assert_eq!(pager_link(&second, "next"), None);
+        let (back, label) = pager_link(&second, "prev").expect("a way back");
+        assert_eq!(label, format!("← {earlier}"));
+        assert!(back.contains("q=paged") && back.contains("before="), "{back}");
+        assert_eq!(
+            listed_ids(&ann.get(&back).await.html),
+            first_ids,
+            "{sort}: back to the same page"
+        );
+    }
+    // The manager was told of each filing: 54 messages, two pages.
+    let mut wendy = Browser::new(&app);
+    wendy.sign_in(&w.west_manager.email, PASSWORD).await;
+    let first = wendy.get("/notifications").await.html;
+    let (older, _) = pager_link(&first, "next").expect("older messages");
+    let second = wendy.get(&older).await.html;
+    assert_eq!(second.matches("<li class=\"unread\">").count(), 4);
+    let (newer, label) = pager_link(&second, "prev").expect("newer messages");
+    assert_eq!(label, "← Newer");
+    assert_eq!(
+        wendy.get(&newer).await.html.matches("<li class=\"unread\">").count(),
+        50
+    );
     app.stop().await;
 }
