@@ -108,6 +108,10 @@ pub struct RegistrationFilter {
     pub expiring_before: Option<Date>,
     /// Registrations routed to this approver.
     pub approver_id: Option<i64>,
+    /// Registrations of partners in this region.
+    pub region_id: Option<i64>,
+    /// Registrations filed before this instant (an approval queue's "waiting more than").
+    pub submitted_before: Option<Timestamp>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
     /// Registrations whose customer, partner or SOR number contains this text, in any case. A
@@ -141,6 +145,8 @@ pub struct ChangeRequestRecord {
 pub struct PendingChangeRequest {
     pub request: ChangeRequestRecord,
     pub partner_name: String,
+    /// The partner's region.
+    pub region_id: i64,
     pub customer_name: String,
     pub sor_number: Option<String>,
     pub valid_through: Option<Date>,

@@ -134,6 +134,12 @@ impl RegistrationStore for SqlStore {
         if let Some(approver) = filter.approver_id {
             qb.push(" AND r.approver_id = ").push_bind(approver);
         }
+        if let Some(region) = filter.region_id {
+            qb.push(" AND p.region_id = ").push_bind(region);
+        }
+        if let Some(before) = filter.submitted_before {
+            qb.push(" AND r.submitted_us < ").push_bind(us(before));
+        }
         if actor.role.is_partner() {
             qb.push(" AND r.partner_id = ")
                 .push_bind(actor.partner_id.unwrap_or(-1));
@@ -474,7 +480,7 @@ impl RegistrationStore for SqlStore {
             return Ok(Vec::new());
         }
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT c.*, p.name AS partner_name, r.customer_name, r.sor_number, r.valid_through \
+            "SELECT c.*, p.name AS partner_name, p.region_id, r.customer_name, r.sor_number, r.valid_through \
              FROM change_requests c JOIN registrations r ON r.id = c.registration_id \
              JOIN partners p ON p.id = r.partner_id WHERE c.status = 'pending'",
         );
@@ -488,6 +494,7 @@ impl RegistrationStore for SqlStore {
                 Ok(PendingChangeRequest {
                     request: change_request_from_row(row)?,
                     partner_name: get(row, "partner_name")?,
+                    region_id: get(row, "region_id")?,
                     customer_name: get(row, "customer_name")?,
                     sor_number: get(row, "sor_number")?,
                     valid_through: get::<Option<String>>(row, "valid_through")?

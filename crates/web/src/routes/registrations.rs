@@ -109,6 +109,9 @@ impl RegistrationQuery {
                 "a date (YYYY-MM-DD)",
             ),
             approver_id: parse_param(&mut errors, "approver_id", &self.approver_id, "an id"),
+            // The pages' queue narrows by these; the API lists by partner and dates instead.
+            region_id: None,
+            submitted_before: None,
             search: None,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,

@@ -5,6 +5,7 @@ use super::*;
 testkit::on_both_backends!(
     refused_actions_stay_on_their_page_in_plain_words,
     lists_page_newer_and_older_with_their_filters,
+    the_queue_narrows_by_region_and_waiting_time,
 );
 
 /// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
@@ -218,5 +219,55 @@ async fn lists_page_newer_and_older_with_their_filters(backend: Backend) {
         wendy.get(&newer).await.html.matches("<li class=\"unread\">").count(),
         50
     );
+    app.stop().await;
+}
+
+/// Issue 13, defect 10: the approval queue narrows by the partner's region and by how many business
+/// days a registration has waited, the choices kept in the form.
+async fn the_queue_narrows_by_region_and_waiting_time(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    // The test clock's today is Sunday 2026-11-22.
+    let filings = [
+        (&w.partner_a, "Alder Academy", "2026-11-09T10:00:00Z"),
+        (&w.partner_c, "Cedar College", "2026-11-20T10:00:00Z"),
+        (&w.partner_b, "Birch Bureau", "2026-11-22T09:00:00Z"),
+    ];
+    for (partner, customer, at) in filings {
+        app.clock.set(at.parse().unwrap());
+        let client = app.client_for(partner).await;
+        client.submit(&registration_body(customer, None, &["MB-100"])).await;
+    }
+    app.clock.set("2026-11-22T10:00:00Z".parse().unwrap());
+    let (west, east) = (region_id(&app, "West").await, region_id(&app, "East").await);
+    let mut admin = admin_browser(&app).await;
+    let shown = |html: &str| -> Vec<&'static str> {
+        ["Alder Academy", "Cedar College", "Birch Bureau"]
+            .into_iter()
+            .filter(|c| html.contains(c))
+            .collect()
+    };
+    let all = admin.get("/queue").await.html;
+    assert_eq!(shown(&all), ["Alder Academy", "Cedar College", "Birch Bureau"]);
+    let east_only = admin.get(&format!("/queue?region={east}")).await.html;
+    assert_eq!(shown(&east_only), ["Cedar College"]);
+    assert!(east_only.contains(&format!("<option value=\"{east}\" selected>East</option>")));
+    let waited = admin.get("/queue?waiting=5").await.html;
+    assert_eq!(shown(&waited), ["Alder Academy"], "filed 9 business days ago");
+    assert!(waited.contains("<option value=\"5\" selected>More than 5 business days</option>"));
+    let both = admin
+        .get(&format!("/queue?region={west}&waiting=2&sort=conflicts"))
+        .await
+        .html;
+    assert_eq!(shown(&both), ["Alder Academy"]);
+    assert!(both.contains("<option value=\"conflicts\" selected>"));
+    let none = admin.get("/queue?waiting=10").await.html;
+    assert_eq!(
+        shown(&none),
+        Vec::<&str>::new(),
+        "filed on the tenth business day back, not before"
+    );
+    assert!(none.contains("No registration waiting matches these filters."));
+    assert!(none.contains("href=\"/queue\">Show everything waiting"));
     app.stop().await;
 }
