@@ -7,6 +7,7 @@ mod directory;
 mod notifications;
 mod orders;
 mod registrations;
+mod reports;
 mod roles;
 
 use reqwest::redirect::Policy;
