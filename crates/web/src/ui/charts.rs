@@ -148,15 +148,21 @@ fn week_axis(svg: &mut String, width: f64, weeks: &Weeks) {
             ty = TOP - 12.0,
         );
     }
-    // Labelled from the latest week back, so the current one always has its label.
+    // Labelled from the latest week back, so the current one always has its label; one that would
+    // touch the label after it is left out.
+    let mut free_until = width;
     for (i, label) in weeks.short.iter().enumerate().rev().step_by(step) {
-        // A label that would pass the right edge ends there instead.
         let centre = LEFT + slot * (i as f64 + 0.5);
-        let (x, anchor) = if centre + WEEK_LABEL / 2.0 > width {
-            (width - RIGHT, "end")
+        // A label that would pass the right edge ends there instead.
+        let (x, anchor, right) = if centre + WEEK_LABEL / 2.0 > width {
+            (width - RIGHT, "end", width - RIGHT)
         } else {
-            (centre, "middle")
+            (centre, "middle", centre + WEEK_LABEL / 2.0)
         };
+        if right > free_until {
+            continue;
+        }
+        free_until = right - WEEK_LABEL;
         let _ = write!(
             svg,
             r#"<text x="{x:.1}" y="{y:.1}" font-size="{FONT}" text-anchor="{anchor}">{l}</text>"#,
