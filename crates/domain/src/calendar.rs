@@ -8,10 +8,38 @@ pub fn business_date(now: Timestamp, zone: &TimeZone) -> Date {
     now.to_zoned(zone.clone()).date()
 }
 
+/// The business day `days` business days (Monday to Friday) before `date`: how long something has
+/// waited counts the working week, not the weekend.
+pub fn business_days_before(date: Date, days: u32) -> Date {
+    let mut day = date;
+    let mut left = days;
+    while left > 0 {
+        day = day.yesterday().unwrap_or(day);
+        if !matches!(
+            day.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            left -= 1;
+        }
+    }
+    day
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn business_days_skip_the_weekend() {
+        // 2026-11-25 is a Wednesday.
+        assert_eq!(business_days_before(date(2026, 11, 25), 0), date(2026, 11, 25));
+        assert_eq!(business_days_before(date(2026, 11, 25), 2), date(2026, 11, 23));
+        assert_eq!(business_days_before(date(2026, 11, 25), 3), date(2026, 11, 20));
+        assert_eq!(business_days_before(date(2026, 11, 25), 10), date(2026, 11, 11));
+        // From a Sunday, the Friday before is one business day back.
+        assert_eq!(business_days_before(date(2026, 11, 22), 1), date(2026, 11, 20));
+    }
 
     #[test]
     fn business_date_follows_the_company_zone() {

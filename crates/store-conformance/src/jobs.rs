@@ -97,3 +97,65 @@ pub async fn outbox_leases_hand_each_message_to_one_worker(store: Arc<dyn Store>
             .all(|m| m.id != first[0].id)
     );
 }
+
+pub async fn notifications_are_read_by_their_recipient_only(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    for name in ["Alpha School", "Beta School"] {
+        let reg = submit(&w, &w.partner_a, name, &["MB-100"]).await;
+        w.store
+            .approve_registration(&w.west_manager, reg.id, approval(true), today())
+            .await
+            .unwrap();
+    }
+    let unread = |who: domain::Actor| {
+        let store = w.store.clone();
+        async move { store.count_unread_notifications(&who).await.unwrap() }
+    };
+    let listed = notifications(&w, &w.partner_a).await;
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|n| n.read_at.is_none()));
+    assert_eq!(unread(w.partner_a.clone()).await, 2);
+    let manager_unread = unread(w.west_manager.clone()).await;
+    assert!(manager_unread > 0);
+    // Another person's message is not found, whoever they are, and stays unread.
+    for stranger in [&w.partner_b, &w.west_manager, &w.admin] {
+        assert!(matches!(
+            w.store.mark_notification_read(stranger, listed[0].id, today()).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+    assert!(matches!(
+        w.store.mark_notification_read(&w.partner_a, i64::MAX, today()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let read = w
+        .store
+        .mark_notification_read(&w.partner_a, listed[0].id, today())
+        .await
+        .unwrap();
+    assert_eq!(read.read_at, Some(today()));
+    // Reading again keeps the first reading time.
+    let again = w
+        .store
+        .mark_notification_read(&w.partner_a, listed[0].id, ts("2026-11-23T09:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(again.read_at, Some(today()));
+    assert_eq!(unread(w.partner_a.clone()).await, 1);
+    assert_eq!(
+        w.store
+            .mark_all_notifications_read(&w.partner_a, today())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(unread(w.partner_a.clone()).await, 0);
+    assert!(
+        notifications(&w, &w.partner_a)
+            .await
+            .iter()
+            .all(|n| n.read_at.is_some())
+    );
+    // Marking all reads only one's own.
+    assert_eq!(unread(w.west_manager.clone()).await, manager_unread);
+}

@@ -54,7 +54,8 @@ macro_rules! conformance_tests {
         );
         $crate::conformance_tests!(@family $factory; jobs:
             expiry_and_reminders_run_once_however_often_swept,
-            outbox_leases_hand_each_message_to_one_worker
+            outbox_leases_hand_each_message_to_one_worker,
+            notifications_are_read_by_their_recipient_only
         );
         $crate::conformance_tests!(@family $factory; orders:
             orders_are_priced_under_a_valid_sor_and_by_policy_without,

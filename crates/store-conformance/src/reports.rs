@@ -22,7 +22,11 @@ pub async fn dashboard_figures_aggregate_by_week(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    let report = w.store.report(&w.admin, ts("2026-01-01T00:00:00Z")).await.unwrap();
+    let report = w
+        .store
+        .report(&w.admin, &ReportScope::since(ts("2026-01-01T00:00:00Z")))
+        .await
+        .unwrap();
     // Filed on Sunday 2026-11-22: the week starting Monday 2026-11-16.
     let week = date(2026, 11, 16);
     let filed: Vec<_> = report.filed.iter().map(|f| (f.week_start, f.status, f.count)).collect();
@@ -49,15 +53,57 @@ pub async fn dashboard_figures_aggregate_by_week(store: Arc<dyn Store>) {
     );
     assert_eq!(report.pipeline[0].value.amount_minor, 3_500_000);
     // A partner's figures are its own.
-    let mine = w.store.report(&w.partner_c, ts("2026-01-01T00:00:00Z")).await.unwrap();
+    let mine = w
+        .store
+        .report(&w.partner_c, &ReportScope::since(ts("2026-01-01T00:00:00Z")))
+        .await
+        .unwrap();
     assert_eq!(mine.filed.iter().map(|f| f.count).sum::<i64>(), 1);
     assert!(mine.pipeline.is_empty());
     assert!(
         w.store
-            .report(&w.admin, ts("2026-12-01T00:00:00Z"))
+            .report(&w.admin, &ReportScope::since(ts("2026-12-01T00:00:00Z")))
             .await
             .unwrap()
             .filed
             .is_empty()
     );
+    // Narrowed by region or partner, every figure agrees; a partner's filter for another finds nothing.
+    let since = ts("2026-01-01T00:00:00Z");
+    let east = w
+        .store
+        .list_regions()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "East")
+        .unwrap();
+    let scope = |region_id, partner_id| ReportScope {
+        since,
+        region_id,
+        partner_id,
+    };
+    let in_east = w.store.report(&w.admin, &scope(Some(east.id), None)).await.unwrap();
+    assert_eq!(
+        in_east.filed.iter().map(|f| f.status).collect::<Vec<_>>(),
+        [domain::registrations::Status::Declined]
+    );
+    assert_eq!((in_east.approved[0].value, in_east.declined[0].value), (0, 1));
+    assert!(in_east.pipeline.is_empty());
+    let of_a = w
+        .store
+        .report(&w.admin, &scope(None, w.partner_a.partner_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        of_a.filed.iter().map(|f| f.status).collect::<Vec<_>>(),
+        [domain::registrations::Status::Approved]
+    );
+    assert_eq!(of_a.pipeline.len(), 1);
+    let snooping = w
+        .store
+        .report(&w.partner_c, &scope(None, w.partner_a.partner_id))
+        .await
+        .unwrap();
+    assert_eq!(snooping, Report::default());
 }

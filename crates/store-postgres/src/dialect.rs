@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0008_customer_contact.sql"),
     ),
     (
+        9,
+        "notification_reads",
+        include_str!("../migrations/0009_notification_reads.sql"),
+    ),
+    (
         10,
         "registration_discussion",
         include_str!("../migrations/0010_registration_discussion.sql"),

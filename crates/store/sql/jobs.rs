@@ -89,31 +89,75 @@ impl JobStore for SqlStore {
     }
 
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>> {
-        let rows = sqlx::query(
-            "SELECT id, kind, subject, body, entity_type, entity_id, created_us, delivered_us FROM outbox \
-             WHERE recipient_user_id = $1 AND in_app = $4 AND id < $2 ORDER BY id DESC LIMIT $3",
-        )
-        .bind(actor.user_id)
-        .bind(page_cursor(&page))
-        .bind(i64::from(page.limit) + 1)
-        .bind(true)
-        .fetch_all(&self.read)
-        .await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM outbox WHERE recipient_user_id = "
+        ));
+        qb.push_bind(actor.user_id)
+            .push(" AND in_app = ")
+            .push_bind(true)
+            .push(" AND ");
+        push_keyset(&mut qb, "id", &page, false);
+        push_page_order(&mut qb, "id", &page, false);
+        let rows = qb.build().fetch_all(&self.read).await?;
         let items = rows
             .iter()
-            .map(|r| {
-                Ok(Notification {
-                    id: get(r, "id")?,
-                    kind: get(r, "kind")?,
-                    subject: get(r, "subject")?,
-                    body: get(r, "body")?,
-                    entity_type: get(r, "entity_type")?,
-                    entity_id: get(r, "entity_id")?,
-                    created_at: at(get(r, "created_us")?),
-                    delivered_at: get::<Option<i64>>(r, "delivered_us")?.map(at),
-                })
-            })
+            .map(notification_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(items, page.limit, |n| n.id))
+        Ok(Page::from_rows(items, &page, |n| n.id))
     }
+
+    async fn count_unread_notifications(&self, actor: &Actor) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient_user_id = $1 AND read_us IS NULL AND in_app = $2",
+        )
+        .bind(actor.user_id)
+        .bind(true)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    // Reading is the recipient's own view of a message, not a change to the program: a single
+    // statement like `mark_delivered`, without an audit entry (decision in DECISIONS.md).
+    async fn mark_notification_read(&self, actor: &Actor, id: i64, now: Timestamp) -> StoreResult<Notification> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET read_us = COALESCE(read_us, $1) \
+             WHERE id = $2 AND recipient_user_id = $3 AND in_app = $4 RETURNING {NOTIFICATION_COLUMNS}"
+        )))
+        .bind(us(now))
+        .bind(id)
+        .bind(actor.user_id)
+        .bind(true)
+        .fetch_optional(&self.write)
+        .await?
+        .ok_or(StoreError::NotFound("notification"))?;
+        notification_from_row(&row)
+    }
+
+    async fn mark_all_notifications_read(&self, actor: &Actor, now: Timestamp) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET read_us = $1 WHERE recipient_user_id = $2 AND read_us IS NULL AND in_app = $3",
+        )
+        .bind(us(now))
+        .bind(actor.user_id)
+        .bind(true)
+        .execute(&self.write)
+        .await?
+        .rows_affected())
+    }
+}
+
+const NOTIFICATION_COLUMNS: &str = "id, kind, subject, body, entity_type, entity_id, created_us, delivered_us, read_us";
+
+fn notification_from_row(r: &DbRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        id: get(r, "id")?,
+        kind: get(r, "kind")?,
+        subject: get(r, "subject")?,
+        body: get(r, "body")?,
+        entity_type: get(r, "entity_type")?,
+        entity_id: get(r, "entity_id")?,
+        created_at: at(get(r, "created_us")?),
+        delivered_at: get::<Option<i64>>(r, "delivered_us")?.map(at),
+        read_at: get::<Option<i64>>(r, "read_us")?.map(at),
+    })
 }

@@ -112,8 +112,44 @@ pub(crate) fn require_admin(actor: Option<&Actor>, what: &str) -> StoreResult<()
     }
 }
 
-pub(crate) fn page_cursor(page: &PageRequest) -> i64 {
-    page.cursor.unwrap_or(i64::MAX)
+/// How one page is fetched by id: `id {op} bound ORDER BY id {dir}`, in the list's order or, going
+/// back from `before`, against it (`Page::from_rows` turns those rows round).
+pub(crate) struct Keyset {
+    pub op: &'static str,
+    pub bound: i64,
+    pub dir: &'static str,
+}
+
+/// The keyset of `page` in a list ordered by id, `ascending` or newest first.
+pub(crate) fn keyset(page: &PageRequest, ascending: bool) -> Keyset {
+    let downwards = ascending == page.before.is_some();
+    let from = page.before.or(page.cursor);
+    if downwards {
+        Keyset {
+            op: "<",
+            bound: from.unwrap_or(i64::MAX),
+            dir: "DESC",
+        }
+    } else {
+        Keyset {
+            op: ">",
+            bound: from.unwrap_or(0),
+            dir: "ASC",
+        }
+    }
+}
+
+/// Pushes `{column} < bound` (or `>`) for `page`.
+pub(crate) fn push_keyset(qb: &mut QueryBuilder<Db>, column: &str, page: &PageRequest, ascending: bool) {
+    let k = keyset(page, ascending);
+    qb.push(format!("{column} {} ", k.op)).push_bind(k.bound);
+}
+
+/// Pushes the order and limit (one row more than the page, to know whether another follows).
+pub(crate) fn push_page_order(qb: &mut QueryBuilder<Db>, column: &str, page: &PageRequest, ascending: bool) {
+    let k = keyset(page, ascending);
+    qb.push(format!(" ORDER BY {column} {} LIMIT ", k.dir))
+        .push_bind(i64::from(page.limit) + 1);
 }
 
 /// One page of a whole table, newest first.
@@ -124,14 +160,12 @@ pub(crate) async fn page_of<T>(
     from_row: fn(&DbRow) -> StoreResult<T>,
     id_of: fn(&T) -> i64,
 ) -> StoreResult<Page<T>> {
-    let sql = format!("SELECT * FROM {table} WHERE id < $1 ORDER BY id DESC LIMIT $2");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(page_cursor(&page))
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(pool)
-        .await?;
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT * FROM {table} WHERE "));
+    push_keyset(&mut qb, "id", &page, false);
+    push_page_order(&mut qb, "id", &page, false);
+    let rows = qb.build().fetch_all(pool).await?;
     let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page::from_rows(items, page.limit, id_of))
+    Ok(Page::from_rows(items, &page, id_of))
 }
 
 pub(crate) fn push_id_list(qb: &mut QueryBuilder<Db>, ids: &[i64]) {

@@ -14,12 +14,21 @@ pub(crate) fn week_start(bucket: i64) -> StoreResult<Date> {
         .date())
 }
 
-/// ` WHERE submitted_us >= since [AND partner_id = own]` for reports.
-pub(crate) fn report_scope(qb: &mut QueryBuilder<Db>, actor: &Actor, since: Timestamp) {
-    qb.push(" WHERE r.submitted_us >= ").push_bind(us(since));
+/// ` WHERE submitted_us >= since [AND partner_id = own] [AND region, partner]` for reports: a
+/// partner's own condition stays, so its filter for another partner finds nothing.
+pub(crate) fn report_scope(qb: &mut QueryBuilder<Db>, actor: &Actor, scope: &ReportScope) {
+    qb.push(" WHERE r.submitted_us >= ").push_bind(us(scope.since));
     if actor.role.is_partner() {
         qb.push(" AND r.partner_id = ")
             .push_bind(actor.partner_id.unwrap_or(-1));
+    }
+    if let Some(partner) = scope.partner_id {
+        qb.push(" AND r.partner_id = ").push_bind(partner);
+    }
+    if let Some(region) = scope.region_id {
+        qb.push(" AND r.partner_id IN (SELECT id FROM partners WHERE region_id = ")
+            .push_bind(region)
+            .push(")");
     }
 }
 
@@ -46,13 +55,13 @@ impl ReportStore for SqlStore {
         Ok(counts)
     }
 
-    async fn report(&self, actor: &Actor, since: Timestamp) -> StoreResult<Report> {
+    async fn report(&self, actor: &Actor, scope: &ReportScope) -> StoreResult<Report> {
         let week = format!("((r.submitted_us - {MONDAY_US}) / {WEEK_US})");
         let mut report = Report::default();
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {week} AS week, r.status, COUNT(*) AS n FROM registrations r"
         ));
-        report_scope(&mut qb, actor, since);
+        report_scope(&mut qb, actor, scope);
         qb.push(" GROUP BY week, r.status ORDER BY week");
         for row in qb.build().fetch_all(&self.read).await? {
             report.filed.push(WeekCount {
@@ -64,7 +73,7 @@ impl ReportStore for SqlStore {
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {week} AS week, CAST(AVG(r.decided_us - r.submitted_us) AS BIGINT) AS average_us,              CAST(SUM(CASE WHEN r.approved_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,              CAST(SUM(CASE WHEN r.status = 'declined' THEN 1 ELSE 0 END) AS BIGINT) AS declined              FROM registrations r"
         ));
-        report_scope(&mut qb, actor, since);
+        report_scope(&mut qb, actor, scope);
         qb.push(" AND r.decided_us IS NOT NULL GROUP BY week ORDER BY week");
         for row in qb.build().fetch_all(&self.read).await? {
             let week_start = week_start(get(&row, "week")?)?;
@@ -85,7 +94,7 @@ impl ReportStore for SqlStore {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT g.name AS region, p.name AS partner, r.currency, CAST(SUM(r.est_value_minor) AS BIGINT) AS value              FROM registrations r JOIN partners p ON p.id = r.partner_id JOIN regions g ON g.id = p.region_id",
         );
-        report_scope(&mut qb, actor, since);
+        report_scope(&mut qb, actor, scope);
         qb.push(" AND r.status IN ('submitted', 'approved') GROUP BY g.name, p.name, r.currency ORDER BY value DESC");
         for row in qb.build().fetch_all(&self.read).await? {
             report.pipeline.push(PipelineValue {

@@ -39,6 +39,8 @@ pub struct Notification {
     pub entity_id: i64,
     pub created_at: Timestamp,
     pub delivered_at: Option<Timestamp>,
+    /// When its recipient read it; absent while unread.
+    pub read_at: Option<Timestamp>,
 }
 
 #[async_trait]
@@ -54,4 +56,11 @@ pub trait JobStore {
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
     /// The actor's in-app notifications: every message to them but those carrying a secret.
     async fn list_notifications(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Notification>>;
+    /// How many of the actor's in-app notifications are unread (the navigation shows it on every page).
+    async fn count_unread_notifications(&self, actor: &Actor) -> StoreResult<i64>;
+    /// Marks one of the actor's notifications read (a read one keeps its first reading time);
+    /// anyone else's, or none, is `NotFound`.
+    async fn mark_notification_read(&self, actor: &Actor, id: i64, now: Timestamp) -> StoreResult<Notification>;
+    /// Marks every unread notification of the actor read; answers how many were.
+    async fn mark_all_notifications_read(&self, actor: &Actor, now: Timestamp) -> StoreResult<u64>;
 }

@@ -117,6 +117,10 @@ pub struct RegistrationFilter {
     pub approver_id: Option<i64>,
     /// Approved registrations expected to close before this date: their outcome is due (REG-7).
     pub close_date_before: Option<Date>,
+    /// Registrations of partners in this region.
+    pub region_id: Option<i64>,
+    /// Registrations filed before this instant (an approval queue's "waiting more than").
+    pub submitted_before: Option<Timestamp>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
     /// Registrations whose customer, partner or SOR number contains this text, in any case. A
@@ -150,6 +154,8 @@ pub struct ChangeRequestRecord {
 pub struct PendingChangeRequest {
     pub request: ChangeRequestRecord,
     pub partner_name: String,
+    /// The partner's region.
+    pub region_id: i64,
     pub customer_name: String,
     pub sor_number: Option<String>,
     pub valid_through: Option<Date>,

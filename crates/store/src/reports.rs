@@ -49,11 +49,31 @@ pub struct StatusCount {
     pub count: i64,
 }
 
+/// Which registrations a report counts: filed since `since`, optionally of one region's partners or
+/// of one partner. A partner's report is of its own registrations whatever these say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportScope {
+    pub since: Timestamp,
+    pub region_id: Option<i64>,
+    pub partner_id: Option<i64>,
+}
+
+impl ReportScope {
+    /// Everything the actor may see filed since `since`.
+    pub fn since(since: Timestamp) -> ReportScope {
+        ReportScope {
+            since,
+            region_id: None,
+            partner_id: None,
+        }
+    }
+}
+
 #[async_trait]
 pub trait ReportStore {
     /// How many registrations are in each status: the actor's partner's, or all for staff.
     async fn registration_counts(&self, actor: &Actor) -> StoreResult<Vec<StatusCount>>;
-    /// Dashboard figures for registrations filed since `since`: the actor's partner's, or all for
-    /// staff. Aggregated in the database, so the cost does not grow with what is shown.
-    async fn report(&self, actor: &Actor, since: Timestamp) -> StoreResult<Report>;
+    /// Dashboard figures for the registrations of `scope`: the actor's partner's, or all for staff.
+    /// Aggregated in the database, so the cost does not grow with what is shown.
+    async fn report(&self, actor: &Actor, scope: &ReportScope) -> StoreResult<Report>;
 }

@@ -198,8 +198,10 @@ impl FromRequest<AppState> for FileBody {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page: the items after it.
     pub cursor: Option<String>,
+    /// `prev_cursor` of the next page: the items before it (instead of `cursor`).
+    pub before: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<String>,
 }
@@ -222,6 +224,10 @@ impl PageParams {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         let mut errors = domain::FieldErrors::default();
         let cursor: Option<i64> = parse_param(&mut errors, "cursor", &self.cursor, "a cursor from a previous page");
+        let before: Option<i64> = parse_param(&mut errors, "before", &self.before, "a cursor from a page");
+        if cursor.is_some() && before.is_some() {
+            errors.add("before", "give cursor or before, not both");
+        }
         let limit: Option<u32> = parse_param(&mut errors, "limit", &self.limit, "a number");
         if limit.is_some_and(|l| !(1..=PageRequest::MAX_LIMIT).contains(&l)) {
             errors.add("limit", format!("must be between 1 and {}", PageRequest::MAX_LIMIT));
@@ -229,6 +235,7 @@ impl PageParams {
         errors.into_result(())?;
         Ok(PageRequest {
             cursor,
+            before,
             limit: limit.unwrap_or(PageRequest::DEFAULT_LIMIT),
         })
     }

@@ -197,6 +197,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::directory::router())
         .merge(routes::files::router())
         .merge(routes::orders::router())
+        .merge(routes::notifications::router())
         .split_for_parts();
     ProblemResponses.modify(&mut doc);
     PositiveIds.modify(&mut doc);
@@ -345,12 +346,13 @@ mod tests {
             names.sort();
             names
         };
-        let page = ["cursor", "limit"];
+        let page = ["before", "cursor", "limit"];
         for path in ["/partners", "/customers", "/products", "/users", "/notifications"] {
             assert_eq!(query(path), page, "{path}");
         }
         let registrations = [
             "approver_id",
+            "before",
             "close_date_before",
             "cursor",
             "customer_id",

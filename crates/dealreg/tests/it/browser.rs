@@ -489,6 +489,14 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
             .map(|(_, path)| path.replace("{id}", &id.to_string()))
             .collect();
         paths.push("/no/such/page".to_owned());
+        // Filtered and paged states of the lists and charts (issue 13).
+        for state in [
+            "/reports?weeks=8&region=1",
+            "/queue?waiting=2&sort=conflicts",
+            "/registrations?sort=oldest&before=2",
+        ] {
+            paths.push(state.to_owned());
+        }
         paths
     };
     let mut defects = Vec::new();
@@ -515,11 +523,22 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.shot("phone-dashboard").await;
     s.web.set_window_rect(0, 0, 1280, 1000).await.unwrap();
 
-    // The administrator's charts, drawn as SVG on the server.
+    // The administrator's charts, drawn as SVG on the server; on a phone their text is drawn for
+    // the phone, not a laptop's chart shrunk to half its size.
     s.sign_in(&w.admin.email).await;
     s.open("/reports").await;
     assert!(s.web.find_all(By::Css("svg.chart")).await.unwrap().len() >= 4);
     s.shot("charts").await;
+    let chart_text = "const t = [...document.querySelectorAll('svg.chart text')].filter(e => e.getBoundingClientRect().height > 0); \
+        return Math.min(...t.map(e => e.getBoundingClientRect().height))";
+    for (width, height) in [(390, 844), (1366, 900)] {
+        s.web.set_window_rect(0, 0, width, height).await.unwrap();
+        s.open("/reports").await;
+        let smallest: f64 = s.web.execute(chart_text, vec![]).await.unwrap().convert().unwrap();
+        assert!(smallest >= 11.0, "chart text {smallest} px high at {width} px");
+    }
+    s.shot("phone-charts").await;
+    s.web.set_window_rect(0, 0, 1280, 1000).await.unwrap();
     s.open("/admin/prices").await;
     s.click("summary").await;
     s.fill("csv", "sku,name,category,currency,list_price,partner_price,msrp,rrsp\nLAMP-9,Lamp,accessories,USD,199.00,120.00,\"189,00\",179.00").await;
@@ -528,6 +547,17 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert!(problem.contains("line 2, msrp"), "{problem}");
     s.shot("price-list-import").await;
 
+    // Opening a notification reads it and shows what it is about.
+    s.sign_in(&w.west_manager.email).await;
+    s.open("/notifications").await;
+    let unread =
+        "const c = document.querySelector('nav[aria-label=Main] .count'); return c ? parseInt(c.textContent) : 0";
+    let before: i64 = s.web.execute(unread, vec![]).await.unwrap().convert().unwrap();
+    assert!(before > 0, "the manager has unread messages");
+    s.click(".messages li.unread form.open button").await;
+    assert!(s.path_after("/notifications").await.starts_with("/registrations/"));
+    let after: i64 = s.web.execute(unread, vec![]).await.unwrap().convert().unwrap();
+    assert_eq!(after, before - 1);
     s.no_csp_violation().await;
     s.web.quit().await.unwrap();
     app.stop().await;

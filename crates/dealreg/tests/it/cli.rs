@@ -207,7 +207,7 @@ fn the_demo_is_a_living_program() {
         let since = jiff::Timestamp::now()
             .checked_sub(jiff::ToSpan::hours(24 * 200))
             .unwrap();
-        let report = store.report(&admin, since).await.unwrap();
+        let report = store.report(&admin, &store::ReportScope::since(since)).await.unwrap();
         let minutes: std::collections::BTreeSet<i64> = report.decision_minutes.iter().map(|w| w.value).collect();
         assert!(
             minutes.len() * 2 > report.decision_minutes.len(),

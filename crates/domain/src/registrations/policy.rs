@@ -34,7 +34,12 @@ pub fn sees_contact(actor: &Actor, owner_partner_id: i64, approver_id: Option<i6
 /// REG-2: channel managers and administrators decide registrations (which ones: [`can_decide`]), so
 /// they have an approval queue.
 pub fn can_decide_registrations(actor: &Actor) -> bool {
-    matches!(actor.role, Role::ChannelManager | Role::Admin)
+    decides_registrations(actor.role)
+}
+
+/// The roles that may approve: a region's approver is chosen among people of these roles.
+pub fn decides_registrations(role: Role) -> bool {
+    matches!(role, Role::ChannelManager | Role::Admin)
 }
 
 /// Everyone but order entry follows the registrations (their lists and charts); order entry works

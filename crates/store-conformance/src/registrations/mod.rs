@@ -385,6 +385,7 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
             RegistrationFilter::default(),
             PageRequest {
                 cursor: Some(cursor),
+                before: None,
                 limit: 2,
             },
         )
@@ -397,7 +398,8 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
             &w.partner_a,
             RegistrationFilter::default(),
             PageRequest {
-                cursor: page2.next_cursor.unwrap().parse().ok(),
+                cursor: page2.next_cursor.clone().unwrap().parse().ok(),
+                before: None,
                 limit: 2,
             },
         )
@@ -405,6 +407,32 @@ pub async fn lists_filter_and_page(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(page3.items.len(), 1);
     assert_eq!(page3.next_cursor, None);
+    // Back again, newest first and oldest first: the same pages in the same order.
+    let back = |oldest_first: bool, before: Option<String>| {
+        let w = &w;
+        async move {
+            let filter = RegistrationFilter {
+                oldest_first,
+                ..Default::default()
+            };
+            let before = before.map(|b| b.parse().unwrap());
+            let page = PageRequest {
+                cursor: None,
+                before,
+                limit: 2,
+            };
+            w.store.list_registrations(&w.partner_a, filter, page).await.unwrap()
+        }
+    };
+    let newer = back(false, page3.prev_cursor.clone()).await;
+    assert_eq!(newer.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2], ids[1]]);
+    assert_eq!(newer.next_cursor, page2.next_cursor);
+    let newest = back(false, newer.prev_cursor).await;
+    assert_eq!(newest.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[4], ids[3]]);
+    assert_eq!(newest.prev_cursor, None, "the first page has none before it");
+    let older = back(true, Some(ids[3].to_string())).await;
+    assert_eq!(older.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[1], ids[2]]);
+    assert_eq!(older.prev_cursor, Some(ids[1].to_string()));
     let approved = w
         .store
         .list_registrations(

@@ -316,15 +316,15 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn list_partners(&self, actor: &Actor, page: PageRequest) -> StoreResult<Page<Partner>> {
-        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM partners WHERE id < ");
-        qb.push_bind(page_cursor(&page));
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM partners WHERE ");
+        push_keyset(&mut qb, "id", &page, false);
         if actor.role.is_partner() {
             qb.push(" AND id = ").push_bind(actor.partner_id.unwrap_or(-1));
         }
-        qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        push_page_order(&mut qb, "id", &page, false);
         let rows = qb.build().fetch_all(&self.read).await?;
         let partners = rows.iter().map(partner_from_row).collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(partners, page.limit, |p| p.id))
+        Ok(Page::from_rows(partners, &page, |p| p.id))
     }
 
     async fn create_product(&self, actor: Option<&Actor>, product: NewProduct, now: Timestamp) -> StoreResult<Product> {
@@ -620,23 +620,22 @@ impl DirectoryStore for SqlStore {
                     "SELECT {REG_CUSTOMER_COLUMNS} FROM registrations r WHERE r.id IN \
                      (SELECT MAX(id) FROM registrations WHERE partner_id = "
                 ));
-                qb.push_bind(partner)
-                    .push(" GROUP BY customer_id) AND r.customer_id < ");
+                qb.push_bind(partner).push(" GROUP BY customer_id) AND ");
+                push_keyset(&mut qb, "r.customer_id", &page, false);
                 qb
             }
             None if actor.role.is_partner() => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next_cursor: None,
-                });
+                return Ok(Page::empty());
             }
-            None => QueryBuilder::<Db>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id < ")),
+            None => {
+                let mut qb = QueryBuilder::<Db>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE "));
+                push_keyset(&mut qb, "c.id", &page, false);
+                qb
+            }
         };
-        qb.push_bind(page_cursor(&page));
-        qb.push(" ORDER BY c_id DESC LIMIT ")
-            .push_bind(i64::from(page.limit) + 1);
+        push_page_order(&mut qb, "c_id", &page, false);
         let rows = qb.build().fetch_all(&self.read).await?;
         let customers = rows.iter().map(customer_from_row).collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(customers, page.limit, |c| c.id))
+        Ok(Page::from_rows(customers, &page, |c| c.id))
     }
 }

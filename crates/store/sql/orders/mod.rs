@@ -61,7 +61,8 @@ impl OrderStore for SqlStore {
             ));
         }
         let mut qb = QueryBuilder::<Db>::new(order_select());
-        qb.push(" WHERE o.id < ").push_bind(page_cursor(&page));
+        qb.push(" WHERE ");
+        push_keyset(&mut qb, "o.id", &page, false);
         if let Some(own) = actor.confined_to_partner().or(actor.role.is_partner().then_some(-1)) {
             qb.push(" AND o.partner_id = ").push_bind(own);
         }
@@ -87,12 +88,11 @@ impl OrderStore for SqlStore {
                 .push_bind(sor)
                 .push("))");
         }
-        qb.push(" ORDER BY o.id DESC LIMIT ")
-            .push_bind(i64::from(page.limit) + 1);
+        push_page_order(&mut qb, "o.id", &page, false);
         let mut conn = self.read.acquire().await?;
         let rows = qb.build().fetch_all(&mut *conn).await?;
         let orders = rows.iter().map(order_from_row).collect::<StoreResult<Vec<_>>>()?;
-        let mut page = Page::from_rows(orders, page.limit, |o| o.id);
+        let mut page = Page::from_rows(orders, &page, |o| o.id);
         with_lines(&mut conn, &mut page.items).await?;
         Ok(page)
     }

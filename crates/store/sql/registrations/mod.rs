@@ -133,13 +133,15 @@ impl RegistrationStore for SqlStore {
                  r.possible_conflict, r.approver_id, {REG_CONTACT_COLUMNS} \
                  FROM registrations r JOIN partners p ON p.id = r.partner_id WHERE "
         ));
-        if filter.oldest_first {
-            qb.push("r.id > ").push_bind(page.cursor.unwrap_or(0));
-        } else {
-            qb.push("r.id < ").push_bind(page_cursor(&page));
-        }
+        push_keyset(&mut qb, "r.id", &page, filter.oldest_first);
         if let Some(approver) = filter.approver_id {
             qb.push(" AND r.approver_id = ").push_bind(approver);
+        }
+        if let Some(region) = filter.region_id {
+            qb.push(" AND p.region_id = ").push_bind(region);
+        }
+        if let Some(before) = filter.submitted_before {
+            qb.push(" AND r.submitted_us < ").push_bind(us(before));
         }
         if actor.role.is_partner() {
             qb.push(" AND r.partner_id = ")
@@ -177,12 +179,7 @@ impl RegistrationStore for SqlStore {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\')");
         }
-        qb.push(if filter.oldest_first {
-            " ORDER BY r.id ASC LIMIT "
-        } else {
-            " ORDER BY r.id DESC LIMIT "
-        })
-        .push_bind(i64::from(page.limit) + 1);
+        push_page_order(&mut qb, "r.id", &page, filter.oldest_first);
         let rows = qb.build().fetch_all(&self.read).await?;
         let items = rows
             .iter()
@@ -212,7 +209,7 @@ impl RegistrationStore for SqlStore {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::from_rows(items, page.limit, |r| r.id))
+        Ok(Page::from_rows(items, &page, |r| r.id))
     }
 
     async fn approve_registration(
@@ -482,7 +479,7 @@ impl RegistrationStore for SqlStore {
             return Ok(Vec::new());
         }
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT c.*, p.name AS partner_name, r.customer_name, r.sor_number, r.valid_through \
+            "SELECT c.*, p.name AS partner_name, p.region_id, r.customer_name, r.sor_number, r.valid_through \
              FROM change_requests c JOIN registrations r ON r.id = c.registration_id \
              JOIN partners p ON p.id = r.partner_id WHERE c.status = 'pending'",
         );
@@ -496,6 +493,7 @@ impl RegistrationStore for SqlStore {
                 Ok(PendingChangeRequest {
                     request: change_request_from_row(row)?,
                     partner_name: get(row, "partner_name")?,
+                    region_id: get(row, "region_id")?,
                     customer_name: get(row, "customer_name")?,
                     sor_number: get(row, "sor_number")?,
                     valid_through: get::<Option<String>>(row, "valid_through")?

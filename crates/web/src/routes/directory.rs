@@ -1,5 +1,4 @@
-//! Master data and people: partners, end customers, the price list, regions, users, settings, and
-//! the caller's own notifications.
+//! Master data and people: partners, end customers, the price list, regions, users, settings.
 
 use crate::credentials;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -16,7 +15,7 @@ use domain::directory::input::{PartnerInput, RegionInput, parse_partner, parse_r
 use domain::directory::products::{ProductInput, parse_product};
 use domain::settings::ProgramSettings;
 use serde::Serialize;
-use store::{CustomerRecord, Notification, Page, Partner, Product, Region, User};
+use store::{CustomerRecord, Page, Partner, Product, Region, User};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,7 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(deactivate_user))
         .routes(routes!(activate_user))
         .routes(routes!(get_settings, put_settings))
-        .routes(routes!(notifications))
 }
 
 /// Runs a creating POST under its idempotency key, answering 201 with the created record.
@@ -302,15 +300,4 @@ async fn put_settings(
             .update_settings(&actor, body.value, state.clock.now())
             .await?,
     ))
-}
-
-/// The caller's in-app notifications, newest first; the same messages are e-mailed.
-#[utoipa::path(get, path = "/notifications", tag = "notifications", params(PageParams),
-    responses((status = 200, body = Page<Notification>)), security(("bearer" = [])))]
-async fn notifications(
-    State(state): State<AppState>,
-    Auth(actor): Auth,
-    Params(params): Params<PageParams>,
-) -> ApiResult<Json<Page<Notification>>> {
-    Ok(Json(state.store.list_notifications(&actor, params.page()?).await?))
 }

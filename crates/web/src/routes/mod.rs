@@ -1,4 +1,5 @@
 pub mod directory;
 pub mod files;
+pub mod notifications;
 pub mod orders;
 pub mod registrations;

@@ -32,13 +32,20 @@ pub struct Chrome {
     pub user_name: Option<String>,
     pub role: String,
     pub nav: Vec<NavLink>,
+    /// The viewer's unread notifications.
+    pub unread: i64,
 }
 
 pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// Unread notifications, beside "Notifications"; 0 elsewhere.
+    pub unread: i64,
 }
+
+/// The link whose label carries the viewer's unread count.
+const NOTIFICATIONS: &str = "/notifications";
 
 impl Chrome {
     pub fn anonymous(csrf: String, title: &str) -> Chrome {
@@ -48,10 +55,12 @@ impl Chrome {
             user_name: None,
             role: String::new(),
             nav: Vec::new(),
+            unread: 0,
         }
     }
 
-    pub fn signed_in(user: &WebUser, csrf: String, path: &str) -> Chrome {
+    /// `unread`: the viewer's unread notifications (`JobStore::count_unread_notifications`).
+    pub fn signed_in(user: &WebUser, csrf: String, path: &str, unread: i64) -> Chrome {
         let actor = user.actor();
         let links: Vec<(&'static str, &'static str)> = NAV
             .iter()
@@ -78,8 +87,10 @@ impl Chrome {
                     href,
                     label,
                     current: Some(href) == current,
+                    unread: if href == NOTIFICATIONS { unread } else { 0 },
                 })
                 .collect(),
+            unread,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::age;
 use crate::ui::notifications::{Message, with_times};
-use crate::ui::registrations::{approval_queue, pending_requests};
+use crate::ui::registrations::{QueueFilter, approval_queue, pending_requests};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::State;
@@ -143,7 +143,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     };
     let decides = can_decide_registrations(&actor);
     let waiting = if decides {
-        let queue = approval_queue(&state, &viewer, 5).await?;
+        let queue = approval_queue(&state, &viewer, QueueFilter::default(), 5).await?;
         queue
             .into_iter()
             .map(|r| {
@@ -154,7 +154,7 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
     } else {
         Vec::new()
     };
-    let requests = pending_requests(&state, &viewer, 5).await?;
+    let requests = pending_requests(&state, &viewer, QueueFilter::default(), 5).await?;
     let notifications = state
         .store
         .list_notifications(&actor, PageRequest::first(5))

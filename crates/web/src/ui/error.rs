@@ -1,9 +1,10 @@
 //! A page that could not be shown, shown as a page with its status.
 
+use crate::AppState;
 use crate::ui::access::{AuthSession, csrf_token};
 use crate::ui::chrome::Chrome;
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -137,14 +138,21 @@ impl IntoResponse for UiError {
 }
 
 /// A failed page of a signed-in person keeps their navigation: it does not look signed out.
-pub async fn with_navigation(auth: AuthSession, request: Request, next: Next) -> Response {
+pub async fn with_navigation(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let (Some(failed), Some(user)) = (response.extensions().get::<Failed>().cloned(), auth.user) else {
         return response;
     };
+    // A page that failed for want of the database still shows its navigation, without the count.
+    let unread = state.store.count_unread_notifications(&user.actor()).await.unwrap_or(0);
     match csrf_token(&auth.session).await {
-        Ok(csrf) => failed.page(Chrome::signed_in(&user, csrf, &path)),
+        Ok(csrf) => failed.page(Chrome::signed_in(&user, csrf, &path, unread)),
         Err(_) => response,
     }
 }

@@ -16,6 +16,7 @@ mod format;
 mod forms;
 mod notifications;
 mod orders;
+mod pager;
 mod products;
 mod registrations;
 mod reports;
@@ -120,7 +121,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     pages()
         .router
         .layer(axum::middleware::from_fn(access::csrf_guard))
-        .layer(axum::middleware::from_fn(error::with_navigation))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::with_navigation,
+        ))
         .layer(auth_layer(state))
         .merge(assets().router)
 }
@@ -136,7 +140,10 @@ pub fn fallback(state: &AppState) -> Router {
                 not_found().await
             }
         })
-        .layer(axum::middleware::from_fn(error::with_navigation))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::with_navigation,
+        ))
         .layer(auth_layer(state))
         .with_state(state.clone())
 }

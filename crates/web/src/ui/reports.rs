@@ -3,9 +3,10 @@
 use crate::AppState;
 use crate::routes::files::csv_file;
 use crate::ui::access::Viewer;
-use crate::ui::charts::{self, Stacked};
+use crate::ui::charts::{self, Stacked, Weeks};
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
+use crate::ui::forms::{Choice, choices};
 use crate::ui::{Pages, all_pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,7 +20,10 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use store::{OrderFilter, PipelineValue, RegistrationFilter, RegistrationSummary, WeekCount, WeekValue, files};
+use store::{
+    OrderFilter, PipelineValue, RegistrationFilter, RegistrationSummary, Report, ReportScope, WeekCount, WeekValue,
+    files,
+};
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -30,53 +34,143 @@ pub fn routes() -> Pages {
         .get("/admin/partners.csv", partners_csv)
 }
 
-/// Weeks the dashboards look back.
-const REPORT_WEEKS: i64 = 26;
+/// The periods the charts offer, in weeks, and the one shown first.
+const PERIODS: [i64; 4] = [8, 13, 26, 52];
+const DEFAULT_WEEKS: i64 = 26;
+
+/// A chart drawn for screens and for phones; the page's style shows one of them.
+pub struct Drawn {
+    pub wide: String,
+    pub narrow: String,
+}
+
+fn drawn(draw: impl Fn(charts::Frame) -> String) -> Drawn {
+    Drawn {
+        wide: draw(charts::WIDE),
+        narrow: draw(charts::NARROW),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "reports/charts.html")]
 struct ReportsPage {
     chrome: Chrome,
-    filed: String,
-    filed_legend: String,
-    decision: String,
-    approval: String,
-    approval_legend: String,
-    approval_rate: Option<String>,
-    pipeline_regions: String,
-    pipeline_partners: String,
+    weeks: i64,
+    periods: Vec<Choice>,
+    regions: Vec<Choice>,
+    /// Empty for a partner, who sees its own figures only.
+    partners: Vec<Choice>,
+    charts: Charts,
 }
 
-async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
+/// Every chart of a report, over the same weeks.
+struct Charts {
+    filed: Drawn,
+    filed_legend: String,
+    decision: Drawn,
+    approval: Drawn,
+    approval_legend: String,
+    approval_rate: Option<String>,
+    pipeline_regions: Drawn,
+    pipeline_partners: Drawn,
+}
+
+#[derive(Deserialize)]
+struct ChartQuery {
+    #[serde(default)]
+    weeks: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    partner: String,
+}
+
+async fn reports(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ChartQuery>,
+) -> Result<Response, UiError> {
+    let actor = viewer.actor();
     let now = state.clock.now();
+    let weeks_back = q
+        .weeks
+        .parse()
+        .ok()
+        .filter(|w| PERIODS.contains(w))
+        .unwrap_or(DEFAULT_WEEKS);
     let since = now
-        .checked_sub(SignedDuration::from_hours(24 * 7 * REPORT_WEEKS))
+        .checked_sub(SignedDuration::from_hours(24 * 7 * (weeks_back - 1)))
         .map_err(UiError::internal)?;
-    let report = state.store.report(&viewer.actor(), since).await?;
-    let weeks = weeks_between(since, now);
-    let labels = week_labels(&weeks);
-    let series = filed_by_status(&weeks, &report.filed);
+    // Staff narrow by region and partner; a partner's figures are its own (the store holds to it).
+    let staff = !actor.role.is_partner();
+    let regions = if staff {
+        state.store.list_regions().await?
+    } else {
+        Vec::new()
+    };
+    let partners = if staff {
+        all_pages(|page| state.store.list_partners(&actor, page)).await?
+    } else {
+        Vec::new()
+    };
+    let region_id = q.region.parse().ok().filter(|id| regions.iter().any(|r| r.id == *id));
+    let partner_id = q.partner.parse().ok().filter(|id| partners.iter().any(|p| p.id == *id));
+    let scope = ReportScope {
+        since: weeks_between(since, now)
+            .first()
+            .map_or(since, |monday| start_of(*monday)),
+        region_id,
+        partner_id,
+    };
+    let report = state.store.report(&actor, &scope).await?;
+    let chosen = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
+    let page = ReportsPage {
+        chrome: viewer.chrome.titled("Dashboards"),
+        weeks: weeks_back,
+        periods: choices(
+            PERIODS.iter().map(|w| (w.to_string(), format!("Last {w} weeks"))),
+            &weeks_back.to_string(),
+        ),
+        regions: choices(
+            regions.into_iter().map(|r| (r.id.to_string(), r.name)),
+            &chosen(region_id),
+        ),
+        partners: choices(
+            partners.into_iter().map(|p| (p.id.to_string(), p.name)),
+            &chosen(partner_id),
+        ),
+        charts: draw_report(&report, &weeks_between(since, now)),
+    };
+    render(&page)
+}
+
+/// Midnight UTC at the start of `day`, as the store buckets weeks.
+fn start_of(day: Date) -> Timestamp {
+    day.to_zoned(TimeZone::UTC)
+        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+}
+
+/// Every chart of a report over `weeks`, the same weeks on each.
+fn draw_report(report: &Report, weeks: &[Date]) -> Charts {
+    let axis = week_axis(weeks);
+    let series = filed_by_status(weeks, &report.filed);
     let filed_legend = charts::legend(&series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
-    let filed = charts::stacked_bars(&Stacked {
+    let filed = Stacked {
         title: "Registrations filed per week, by status now",
-        categories: labels.clone(),
+        unit: "Registrations",
+        weeks: &axis,
         series,
-    });
-    // Hours to a decision exist only for weeks with decisions: no decision is not zero hours.
-    let decided_weeks: Vec<String> = report
-        .decision_minutes
+    };
+    // Days to a decision exist only for weeks with decisions: no decision is not zero days.
+    let days: Vec<Option<f64>> = weeks
         .iter()
-        .map(|v| v.week_start.to_string())
+        .map(|w| {
+            let found = report.decision_minutes.iter().find(|v| v.week_start == *w);
+            found.map(|v| v.value as f64 / (24.0 * 60.0))
+        })
         .collect();
-    let hours: Vec<i64> = report.decision_minutes.iter().map(|v| (v.value + 30) / 60).collect();
-    let decision = charts::line(
-        "Hours from filing to decision, per week of filing",
-        &decided_weeks,
-        &hours,
-        "h",
-    );
-    let approved = per_week(&weeks, &report.approved);
-    let declined = per_week(&weeks, &report.declined);
+    let approved = per_week(weeks, &report.approved);
+    let declined = per_week(weeks, &report.declined);
     let (yes, no) = (approved.iter().sum::<i64>(), declined.iter().sum::<i64>());
     let approval_rate = (yes + no > 0).then(|| format!("{:.0}%", 100.0 * yes as f64 / (yes + no) as f64));
     let approval_series = vec![
@@ -84,11 +178,12 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         (Status::Declined.label().into_owned(), declined),
     ];
     let approval_legend = charts::legend(&approval_series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>());
-    let approval = charts::stacked_bars(&Stacked {
+    let approval = Stacked {
         title: "Decisions per week of filing",
-        categories: labels,
+        unit: "Registrations decided",
+        weeks: &axis,
         series: approval_series,
-    });
+    };
     let regions = pipeline_by_region(&report.pipeline);
     let partners: Vec<(String, i64, String)> = report
         .pipeline
@@ -96,17 +191,27 @@ async fn reports(State(state): State<AppState>, viewer: Viewer) -> Result<Respon
         .take(15)
         .map(|p| (p.partner.clone(), p.value.amount_minor, p.value.to_string()))
         .collect();
-    render(&ReportsPage {
-        chrome: viewer.chrome.titled("Dashboards"),
-        filed,
+    let value = "Estimated value of submitted and approved registrations";
+    Charts {
+        filed: drawn(|f| charts::stacked_bars(&filed, f)),
         filed_legend,
-        decision,
-        approval,
+        decision: drawn(|f| {
+            charts::line(
+                "Days from filing to decision, per week of filing",
+                "Days",
+                &axis,
+                &days,
+                f,
+            )
+        }),
+        approval: drawn(|f| charts::stacked_bars(&approval, f)),
         approval_legend,
         approval_rate,
-        pipeline_regions: charts::horizontal_bars("Pipeline (submitted and approved) by region", &regions),
-        pipeline_partners: charts::horizontal_bars("Pipeline by partner (top 15)", &partners),
-    })
+        pipeline_regions: drawn(|f| {
+            charts::horizontal_bars("Pipeline (submitted and approved) by region", value, &regions, f)
+        }),
+        pipeline_partners: drawn(|f| charts::horizontal_bars("Pipeline by partner (top 15)", value, &partners, f)),
+    }
 }
 
 /// Every week (its Monday, as the store buckets them) from the one holding `since` to the one holding
@@ -122,20 +227,25 @@ fn weeks_between(since: Timestamp, now: Timestamp) -> Vec<Date> {
         .collect()
 }
 
-/// The weeks as the charts name them; the current one is marked as not over yet.
-fn week_labels(weeks: &[Date]) -> Vec<String> {
+/// The weeks as the charts name them ("16 Nov" on the axis, the date in tooltips); the current
+/// one is still going on.
+fn week_axis(weeks: &[Date]) -> Weeks {
     let last = weeks.len().saturating_sub(1);
-    weeks
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i == last {
-                format!("{w} (so far)")
-            } else {
-                w.to_string()
-            }
-        })
-        .collect()
+    Weeks {
+        short: weeks.iter().map(|w| w.strftime("%-d %b").to_string()).collect(),
+        long: weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("Week of {w} (so far)")
+                } else {
+                    format!("Week of {w}")
+                }
+            })
+            .collect(),
+        last_is_partial: !weeks.is_empty(),
+    }
 }
 
 fn per_week(weeks: &[Date], values: &[WeekValue]) -> Vec<i64> {
@@ -298,9 +408,12 @@ mod tests {
             filed_by_status(&weeks, &filed),
             vec![("Submitted".to_owned(), vec![0, 0, 3, 0])]
         );
+        let axis = week_axis(&weeks);
+        assert_eq!(axis.short.first().map(String::as_str), Some("2 Nov"));
         assert_eq!(
-            week_labels(&weeks).last().map(String::as_str),
-            Some("2026-11-23 (so far)")
+            axis.long.last().map(String::as_str),
+            Some("Week of 2026-11-23 (so far)")
         );
+        assert!(axis.last_is_partial);
     }
 }

@@ -92,7 +92,16 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             _ => w.partner_b.clone(),
         };
         let client = app.client_for(&actor).await;
+        // Partner A's message about the approval: read by its recipient only.
+        let notification = w
+            .store
+            .list_notifications(&w.partner_a, store::PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
         let ids = [
+            ("/notifications/{id}", notification),
             ("/registrations/{id}", reg.id),
             ("/requests/{id}", request.body["id"].as_i64().unwrap()),
             ("/orders/{id}", order.body["id"].as_i64().unwrap()),

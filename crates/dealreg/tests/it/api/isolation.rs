@@ -41,6 +41,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         .await
         .expect(201);
     let order_id = order.body["id"].as_i64().unwrap();
+    let notification_id = a.get("/notifications").await.body["items"][0]["id"].as_i64().unwrap();
     let (_, doc) = web::api();
     let doc = serde_json::to_value(&doc).unwrap();
     let mut checked = 0;
@@ -57,6 +58,8 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 path.replace("{id}", &app.world.partner_a.partner_id.unwrap().to_string())
             } else if path.starts_with("/users/{id}") {
                 path.replace("{id}", &app.world.partner_a.user_id.to_string())
+            } else if path.starts_with("/notifications/{id}") {
+                path.replace("{id}", &notification_id.to_string())
             } else if path.starts_with("/regions/{id}") {
                 // Regions are the vendor's, listed to every partner: refused (403), not hidden.
                 path.replace("{id}", "1")

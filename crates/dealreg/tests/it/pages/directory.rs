@@ -1,4 +1,4 @@
-//! Administration pages: users, tokens, partners, settings and price lists.
+//! Administration pages: users, tokens, partners, regions, settings and price lists.
 
 use super::*;
 
@@ -10,6 +10,7 @@ testkit::on_both_backends!(
     settings_name_the_fallback_approver_and_currency,
     a_price_list_file_is_previewed_before_it_is_imported,
     administrators_cannot_deactivate_themselves,
+    a_regions_approver_is_chosen_by_name,
 );
 
 async fn administrators_manage_the_program_in_pages(backend: Backend) {
@@ -545,5 +546,68 @@ async fn administrators_cannot_deactivate_themselves(backend: Backend) {
         .cloned()
         .unwrap();
     assert_eq!(me["active"], true, "{me}");
+    app.stop().await;
+}
+
+/// Issue 13, item 4 of the lists work: a region's approver is chosen by name among the people who
+/// may approve, the current one selected (none preselected for a region without one); a refused
+/// choice or name comes back beside its field.
+async fn a_regions_approver_is_chosen_by_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let mut admin = admin_browser(&app).await;
+    let (west, islands) = (region_id(&app, "West").await, w.region_without_manager.to_string());
+    let page = admin.get("/admin/regions").await.html;
+    let select = |html: &str, region: &str| -> String {
+        let start = html.find(&format!("<select id=\"manager-{region}\"")).unwrap();
+        html[start..start + html[start..].find("</select>").unwrap()].to_owned()
+    };
+    let west_select = select(&page, &west);
+    let option = |who: &domain::Actor| format!("<option value=\"{}\"", who.user_id);
+    assert!(
+        west_select.contains(&format!(
+            "{} selected>{} (Regional manager)",
+            option(&w.west_manager),
+            w.west_manager.email
+        )),
+        "{west_select}"
+    );
+    assert!(west_select.contains(&option(&w.east_manager)) && west_select.contains(&option(&w.admin)));
+    for nobody in [&w.partner_a, &w.order_entry] {
+        assert!(
+            !west_select.contains(&option(nobody)),
+            "{} may not approve",
+            nobody.email
+        );
+    }
+    let islands_select = select(&page, &islands);
+    assert!(islands_select.contains("<option value=\"\" selected>Choose an approver</option>"));
+    assert_eq!(islands_select.matches(" selected").count(), 1, "{islands_select}");
+
+    let path = format!("/admin/regions/{islands}/manager");
+    let order_entry = w.order_entry.user_id.to_string();
+    for (chosen, message) in [
+        ("", "Choose the approver from the list."),
+        (order_entry.as_str(), "Choose a regional manager or an administrator"),
+    ] {
+        let refused = admin
+            .post("/admin/regions", &path, &[("manager_user_id", chosen)])
+            .await;
+        assert_eq!(refused.status, 422, "{chosen}");
+        let error = format!("id=\"manager-{islands}-error\">{message}");
+        assert!(refused.html.contains(&error), "{}", refused.html);
+        assert!(refused.html.contains("aria-label=\"Main\""));
+    }
+    let east = w.east_manager.user_id.to_string();
+    let assigned = admin.post("/admin/regions", &path, &[("manager_user_id", &east)]).await;
+    assert_eq!(assigned.status, 303);
+    let page = admin.get("/admin/regions").await.html;
+    assert!(select(&page, &islands).contains(&format!("{} selected>", option(&w.east_manager))));
+
+    let taken = admin
+        .post("/admin/regions", "/admin/regions", &[("name", "West")])
+        .await;
+    assert_eq!(taken.status, 422);
+    assert!(taken.html.contains("value=\"West\"") && taken.html.contains("id=\"name-error\""));
     app.stop().await;
 }

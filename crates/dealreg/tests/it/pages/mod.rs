@@ -5,8 +5,10 @@
 mod access;
 mod dashboard;
 mod directory;
+mod notifications;
 mod orders;
 mod registrations;
+mod reports;
 mod roles;
 
 use reqwest::redirect::Policy;

@@ -7,6 +7,8 @@ testkit::on_both_backends!(
     partner_and_manager_discuss_a_registration_on_its_page,
     the_form_adds_and_removes_lines_and_keeps_what_was_typed,
     a_refused_form_keeps_lines_country_and_contact_and_the_contact_shows_on_the_record,
+    lists_page_newer_and_older_with_their_filters,
+    the_queue_narrows_by_region_and_waiting_time,
 );
 
 /// Issue 13, defects 1, 2, 3 and 5: a description typed on several lines files; every refused
@@ -439,5 +441,137 @@ async fn partner_and_manager_discuss_a_registration_on_its_page(backend: Backend
         .expect(200);
     assert_eq!(thread.body["comments"].as_array().unwrap().len(), 1);
     assert_eq!(thread.body["attachments"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+/// The pager's link `rel` ("prev" or "next"), unescaped, with its label.
+fn pager_link(html: &str, rel: &str) -> Option<(String, String)> {
+    let start = html.find(&format!("rel=\"{rel}\">"))?;
+    let href_at = html[..start].rfind("href=\"")? + 6;
+    let href = html[href_at..]
+        .split('"')
+        .next()?
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let label = html[start..].split('>').nth(1)?.split('<').next()?.to_owned();
+    Some((href, label))
+}
+
+/// Registration ids in the order a list page shows them.
+fn listed_ids(html: &str) -> Vec<String> {
+    html.split("<td data-label=\"#\"><a href=\"/registrations/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+/// Issue 13, defect 10: a list pages "Older" and back "Newer" (and the other way round when
+/// oldest first), the search and the order kept in the links; notifications page the same way.
+async fn lists_page_newer_and_older_with_their_filters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    app.set_password(&w.partner_a, PASSWORD).await;
+    app.set_password(&w.west_manager, PASSWORD).await;
+    let partner = app.client_for(&w.partner_a).await;
+    for i in 0..53 {
+        let name = format!("Paged Academy {i}");
+        partner.submit(&registration_body(&name, None, &["MB-100"])).await;
+    }
+    partner
+        .submit(&registration_body("Unrelated Clinic", None, &["MB-100"]))
+        .await;
+    let mut ann = Browser::new(&app);
+    ann.sign_in(&w.partner_a.email, PASSWORD).await;
+    for (sort, earlier, later) in [("newest", "Newer", "Older"), ("oldest", "Older", "Newer")] {
+        let first = ann.get(&format!("/registrations?q=paged&sort={sort}")).await.html;
+        let first_ids = listed_ids(&first);
+        assert_eq!(first_ids.len(), 50, "{sort}");
+        assert_eq!(
+            pager_link(&first, "prev"),
+            None,
+            "{sort}: nothing before the first page"
+        );
+        let (href, label) = pager_link(&first, "next").expect("a second page");
+        assert_eq!(label, format!("{later} →"));
+        assert!(
+            href.contains("q=paged") && href.contains(&format!("sort={sort}")),
+            "{href}"
+        );
+        let second = ann.get(&href).await.html;
+        assert_eq!(listed_ids(&second).len(), 3, "{sort}: the rest, without the clinic");
+        assert!(second.contains("value=\"paged\""), "the search stays in the form");
+        assert_eq!(pager_link(&second, "next"), None);
+        let (back, label) = pager_link(&second, "prev").expect("a way back");
+        assert_eq!(label, format!("← {earlier}"));
+        assert!(back.contains("q=paged") && back.contains("before="), "{back}");
+        assert_eq!(
+            listed_ids(&ann.get(&back).await.html),
+            first_ids,
+            "{sort}: back to the same page"
+        );
+    }
+    // The manager was told of each filing: 54 messages, two pages.
+    let mut wendy = Browser::new(&app);
+    wendy.sign_in(&w.west_manager.email, PASSWORD).await;
+    let first = wendy.get("/notifications").await.html;
+    let (older, _) = pager_link(&first, "next").expect("older messages");
+    let second = wendy.get(&older).await.html;
+    assert_eq!(second.matches("<li class=\"unread\">").count(), 4);
+    let (newer, label) = pager_link(&second, "prev").expect("newer messages");
+    assert_eq!(label, "← Newer");
+    assert_eq!(
+        wendy.get(&newer).await.html.matches("<li class=\"unread\">").count(),
+        50
+    );
+    app.stop().await;
+}
+
+/// Issue 13, defect 10: the approval queue narrows by the partner's region and by how many business
+/// days a registration has waited, the choices kept in the form.
+async fn the_queue_narrows_by_region_and_waiting_time(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    // The test clock's today is Sunday 2026-11-22.
+    let filings = [
+        (&w.partner_a, "Alder Academy", "2026-11-09T10:00:00Z"),
+        (&w.partner_c, "Cedar College", "2026-11-20T10:00:00Z"),
+        (&w.partner_b, "Birch Bureau", "2026-11-22T09:00:00Z"),
+    ];
+    for (partner, customer, at) in filings {
+        app.clock.set(at.parse().unwrap());
+        let client = app.client_for(partner).await;
+        client.submit(&registration_body(customer, None, &["MB-100"])).await;
+    }
+    app.clock.set("2026-11-22T10:00:00Z".parse().unwrap());
+    let (west, east) = (region_id(&app, "West").await, region_id(&app, "East").await);
+    let mut admin = admin_browser(&app).await;
+    let shown = |html: &str| -> Vec<&'static str> {
+        ["Alder Academy", "Cedar College", "Birch Bureau"]
+            .into_iter()
+            .filter(|c| html.contains(c))
+            .collect()
+    };
+    let all = admin.get("/queue").await.html;
+    assert_eq!(shown(&all), ["Alder Academy", "Cedar College", "Birch Bureau"]);
+    let east_only = admin.get(&format!("/queue?region={east}")).await.html;
+    assert_eq!(shown(&east_only), ["Cedar College"]);
+    assert!(east_only.contains(&format!("<option value=\"{east}\" selected>East</option>")));
+    let waited = admin.get("/queue?waiting=5").await.html;
+    assert_eq!(shown(&waited), ["Alder Academy"], "filed 9 business days ago");
+    assert!(waited.contains("<option value=\"5\" selected>More than 5 business days</option>"));
+    let both = admin
+        .get(&format!("/queue?region={west}&waiting=2&sort=conflicts"))
+        .await
+        .html;
+    assert_eq!(shown(&both), ["Alder Academy"]);
+    assert!(both.contains("<option value=\"conflicts\" selected>"));
+    let none = admin.get("/queue?waiting=10").await.html;
+    assert_eq!(
+        shown(&none),
+        Vec::<&str>::new(),
+        "filed on the tenth business day back, not before"
+    );
+    assert!(none.contains("No registration waiting matches these filters."));
+    assert!(none.contains("href=\"/queue\">Show everything waiting"));
     app.stop().await;
 }

@@ -122,6 +122,9 @@ impl RegistrationQuery {
                 &self.close_date_before,
                 "a date (YYYY-MM-DD)",
             ),
+            // The pages' queue narrows by these; the API lists by partner and dates instead.
+            region_id: None,
+            submitted_before: None,
             search: None,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,

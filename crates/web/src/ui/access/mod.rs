@@ -346,7 +346,12 @@ impl FromRequestParts<AppState> for Viewer {
             return Err(Redirect::to(&target).into_response());
         };
         let csrf = csrf_token(&auth.session).await.map_err(IntoResponse::into_response)?;
-        let chrome = Chrome::signed_in(&user, csrf, parts.uri.path());
+        let unread = state
+            .store
+            .count_unread_notifications(&user.actor())
+            .await
+            .map_err(|e| UiError::from(e).into_response())?;
+        let chrome = Chrome::signed_in(&user, csrf, parts.uri.path(), unread);
         Ok(Viewer { user, chrome })
     }
 }

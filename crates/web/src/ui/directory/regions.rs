@@ -6,13 +6,14 @@ use crate::ui::all_pages;
 use crate::ui::chrome::Chrome;
 use crate::ui::directory::admin_only;
 use crate::ui::error::UiError;
+use crate::ui::forms::sentence;
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::directory::input::{RegionInput, parse_region};
-use domain::{FieldError, Role};
+use domain::registrations::policy::decides_registrations;
 use serde::Deserialize;
 use store::{Region, StoreError, User};
 
@@ -27,48 +28,82 @@ pub fn routes() -> Pages {
 #[template(path = "directory/regions.html")]
 struct RegionsPage {
     chrome: Chrome,
-    regions: Vec<(Region, String)>,
-    managers: Vec<User>,
-    problems: Vec<FieldError>,
+    regions: Vec<RegionRow>,
+    /// Everyone who may approve, by name.
+    approvers: Vec<User>,
+    /// The new region's name as typed, and why it was refused.
+    name: String,
+    name_error: Option<String>,
 }
 
-async fn regions_page(state: &AppState, viewer: Viewer, problems: Vec<FieldError>) -> Result<Response, UiError> {
+/// A region with its approver's name, the approver its select shows and, when a change was
+/// refused, why.
+struct RegionRow {
+    region: Region,
+    approver: String,
+    chosen: Option<i64>,
+    error: Option<String>,
+}
+
+/// What was refused, to show beside its field with what was typed or chosen.
+#[derive(Default)]
+struct Refused {
+    name: String,
+    name_error: Option<String>,
+    /// The region whose approver was not changed, the approver chosen, why.
+    approver: Option<(i64, Option<i64>, String)>,
+}
+
+async fn regions_page(state: &AppState, viewer: Viewer, refused: Refused) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     let actor = viewer.actor();
     let users = all_pages(|page| state.store.list_users(&actor, page)).await?;
+    let status = if refused.name_error.is_some() || refused.approver.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let approvers: Vec<User> = users
+        .iter()
+        .filter(|u| u.active && decides_registrations(u.role))
+        .cloned()
+        .collect();
+    // The select shows the current approver only while they may approve; else it asks for one.
+    let may_approve = |id: &i64| approvers.iter().any(|u| u.id == *id);
     let regions = state
         .store
         .list_regions()
         .await?
         .into_iter()
-        .map(|r| {
-            let manager = users.iter().find(|u| Some(u.id) == r.manager_user_id).map_or_else(
+        .map(|region| {
+            let approver = users.iter().find(|u| Some(u.id) == region.manager_user_id).map_or_else(
                 || "— (fallback approver or administrators)".to_owned(),
                 |u| u.display_name.clone(),
             );
-            (r, manager)
+            let (chosen, error) = match &refused.approver {
+                Some((id, chosen, error)) if *id == region.id => (*chosen, Some(error.clone())),
+                _ => (region.manager_user_id.filter(may_approve), None),
+            };
+            RegionRow {
+                region,
+                approver,
+                chosen,
+                error,
+            }
         })
         .collect();
-    let managers = users
-        .into_iter()
-        .filter(|u| u.active && matches!(u.role, Role::ChannelManager | Role::Admin))
-        .collect();
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = RegionsPage {
         chrome: viewer.chrome.titled("Regions and approvers"),
         regions,
-        managers,
-        problems,
+        approvers,
+        name: refused.name,
+        name_error: refused.name_error,
     };
     Ok((status, render(&page)?).into_response())
 }
 
 async fn regions(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
-    regions_page(&state, viewer, Vec::new()).await
+    regions_page(&state, viewer, Refused::default()).await
 }
 
 #[derive(Deserialize)]
@@ -83,12 +118,20 @@ async fn add_region(
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
     let input = RegionInput {
-        name: Some(form.name),
+        name: Some(form.name.clone()),
         manager_user_id: None,
+    };
+    let refused = |message: &str| Refused {
+        name: form.name.clone(),
+        name_error: Some(sentence(message)),
+        approver: None,
     };
     let (name, _) = match parse_region(&input) {
         Ok(parsed) => parsed,
-        Err(e) => return regions_page(&state, viewer, e.0).await,
+        Err(e) => {
+            let message = e.0.first().map_or("the name is not valid", |p| p.message.as_str());
+            return regions_page(&state, viewer, refused(message)).await;
+        }
     };
     match state
         .store
@@ -96,21 +139,16 @@ async fn add_region(
         .await
     {
         Ok(_) => Ok(Redirect::to("/admin/regions").into_response()),
-        Err(StoreError::Conflict { message, .. }) => {
-            let problem = FieldError {
-                field: "name".into(),
-                message,
-                line: None,
-            };
-            regions_page(&state, viewer, vec![problem]).await
-        }
+        Err(StoreError::Conflict { message, .. }) => regions_page(&state, viewer, refused(&message)).await,
         Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Deserialize)]
 struct ManagerForm {
-    manager_user_id: i64,
+    /// A user's id from the select; empty when nobody was chosen.
+    #[serde(default)]
+    manager_user_id: String,
 }
 
 async fn assign_manager(
@@ -120,9 +158,30 @@ async fn assign_manager(
     Form(form): Form<ManagerForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    state
+    let Ok(chosen) = form.manager_user_id.trim().parse::<i64>() else {
+        let refused = Refused {
+            approver: Some((id, None, "Choose the approver from the list.".to_owned())),
+            ..Refused::default()
+        };
+        return regions_page(&state, viewer, refused).await;
+    };
+    match state
         .store
-        .assign_region_manager(Some(&viewer.actor()), id, form.manager_user_id, state.clock.now())
-        .await?;
-    Ok(Redirect::to("/admin/regions").into_response())
+        .assign_region_manager(Some(&viewer.actor()), id, chosen, state.clock.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/regions").into_response()),
+        Err(StoreError::Invalid(_)) => {
+            let refused = Refused {
+                approver: Some((
+                    id,
+                    Some(chosen),
+                    "Choose a regional manager or an administrator: only they approve.".to_owned(),
+                )),
+                ..Refused::default()
+            };
+            regions_page(&state, viewer, refused).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

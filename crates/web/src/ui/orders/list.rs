@@ -4,15 +4,15 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::format::url_encode;
 use crate::ui::forms::{Choice, choices};
+use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::orders::OrderStatus;
 use serde::Deserialize;
-use store::{Order, OrderFilter, PageRequest};
+use store::{Order, OrderFilter};
 
 pub fn routes() -> Pages {
     Pages::default().get("/orders", orders)
@@ -24,7 +24,8 @@ struct OrderQuery {
     sor_number: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    cursor: Option<i64>,
+    #[serde(flatten)]
+    page: PageQuery,
 }
 
 #[derive(Template)]
@@ -37,7 +38,7 @@ struct OrdersPage {
     from: String,
     to: String,
     statuses: Vec<Choice>,
-    next: Option<String>,
+    pager: Pager,
     problem: Option<String>,
 }
 
@@ -70,20 +71,17 @@ async fn orders(
         to: parse("To", &to),
         ..OrderFilter::default()
     };
-    let page = PageRequest {
-        cursor: q.cursor,
-        limit: PageRequest::DEFAULT_LIMIT,
-    };
-    let listed = state.store.list_orders(&viewer.actor(), filter, page).await?;
-    let next = listed.next_cursor.map(|c| {
-        format!(
-            "/orders?status={}&sor_number={}&from={}&to={}&cursor={c}",
-            url_encode(&status),
-            url_encode(&sor_number),
-            url_encode(&from),
-            url_encode(&to)
-        )
-    });
+    let listed = state
+        .store
+        .list_orders(&viewer.actor(), filter, q.page.request())
+        .await?;
+    let filters = [
+        ("status", status.as_str()),
+        ("sor_number", sor_number.as_str()),
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+    ];
+    let pager = Pager::new("/orders", &filters, &listed, false);
     render(&OrdersPage {
         chrome: viewer.chrome.titled("Orders"),
         orders: listed.items,
@@ -97,7 +95,7 @@ async fn orders(
         sor_number,
         from,
         to,
-        next,
+        pager,
         problem: (!problems.is_empty()).then(|| problems.join("; ")),
     })
 }

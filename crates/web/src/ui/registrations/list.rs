@@ -5,15 +5,16 @@ use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
-use crate::ui::format::{url_encode, when};
+use crate::ui::format::when;
 use crate::ui::forms::{Choice, choices};
+use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::registrations::Status;
 use serde::Deserialize;
-use store::{PageRequest, RegistrationFilter, RegistrationSummary};
+use store::{RegistrationFilter, RegistrationSummary};
 
 pub fn routes() -> Pages {
     Pages::default().get("/registrations", registrations)
@@ -24,7 +25,8 @@ struct ListQuery {
     status: Option<String>,
     q: Option<String>,
     sort: Option<String>,
-    cursor: Option<i64>,
+    #[serde(flatten)]
+    page: PageQuery,
 }
 
 #[derive(Template)]
@@ -36,7 +38,7 @@ struct RegistrationsPage {
     search: String,
     oldest_first: bool,
     statuses: Vec<Choice>,
-    next: Option<String>,
+    pager: Pager,
     /// A partner's own list has no use for a partner column.
     shows_partner: bool,
 }
@@ -55,22 +57,13 @@ async fn registrations(
         oldest_first,
         ..RegistrationFilter::default()
     };
-    let page = PageRequest {
-        cursor: q.cursor,
-        limit: PageRequest::DEFAULT_LIMIT,
-    };
     let actor = viewer.actor();
-    let listed = state.store.list_registrations(&actor, filter, page).await?;
+    let listed = state.store.list_registrations(&actor, filter, q.page.request()).await?;
     let zone = state.store.settings().await?.zone();
     let status = status.unwrap_or_default();
-    let next = listed.next_cursor.map(|c| {
-        format!(
-            "/registrations?status={}&q={}&sort={}&cursor={c}",
-            url_encode(&status),
-            url_encode(&search),
-            if oldest_first { "oldest" } else { "newest" }
-        )
-    });
+    let sort = if oldest_first { "oldest" } else { "newest" };
+    let filters = [("status", status.as_str()), ("q", search.as_str()), ("sort", sort)];
+    let pager = Pager::new("/registrations", &filters, &listed, oldest_first);
     let rows = listed
         .items
         .into_iter()
@@ -91,7 +84,7 @@ async fn registrations(
         status,
         search,
         oldest_first,
-        next,
+        pager,
         shows_partner: !actor.role.is_partner(),
     })
 }

@@ -12,7 +12,7 @@ mod queue;
 use crate::ui::Pages;
 
 pub use form::{RegistrationForm, form_lines};
-pub use queue::{approval_queue, pending_requests};
+pub use queue::{QueueFilter, approval_queue, pending_requests};
 
 pub fn routes() -> Pages {
     Pages::default()

@@ -6,14 +6,17 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::age;
+use crate::ui::forms::{Choice, choices};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::can_administer;
+use domain::calendar::{business_date, business_days_before};
 use domain::registrations::Status;
 use domain::registrations::policy::can_decide_registrations;
+use jiff::Timestamp;
 use serde::Deserialize;
 use store::{PageRequest, PendingChangeRequest, RegistrationFilter, RegistrationSummary};
 
@@ -24,16 +27,29 @@ pub fn routes() -> Pages {
 /// Registrations an approval queue page shows.
 const QUEUE_PAGE: u32 = 100;
 
+/// "Waiting more than" choices, in business days.
+const WAITING_DAYS: [u32; 3] = [2, 5, 10];
+
+/// What a queue shows: partners of one region, things waiting since before an instant.
+#[derive(Default, Clone, Copy)]
+pub struct QueueFilter {
+    pub region_id: Option<i64>,
+    pub waiting_since: Option<Timestamp>,
+}
+
 /// Submitted registrations for this viewer to decide, first filed first: a manager's are those
 /// routed to them; administrators stand in for every manager.
 pub async fn approval_queue(
     state: &AppState,
     viewer: &Viewer,
+    only: QueueFilter,
     limit: u32,
 ) -> Result<Vec<RegistrationSummary>, UiError> {
     let filter = RegistrationFilter {
         status: Some(Status::Submitted),
         approver_id: (!can_administer(&viewer.actor())).then_some(viewer.user.id),
+        region_id: only.region_id,
+        submitted_before: only.waiting_since,
         oldest_first: true,
         ..RegistrationFilter::default()
     };
@@ -48,6 +64,7 @@ pub async fn approval_queue(
 pub async fn pending_requests(
     state: &AppState,
     viewer: &Viewer,
+    only: QueueFilter,
     limit: u32,
 ) -> Result<Vec<(PendingChangeRequest, String)>, UiError> {
     let now = state.clock.now();
@@ -56,6 +73,8 @@ pub async fn pending_requests(
         .pending_change_requests(&viewer.actor(), limit)
         .await?
         .into_iter()
+        .filter(|q| only.region_id.is_none_or(|r| q.region_id == r))
+        .filter(|q| only.waiting_since.is_none_or(|t| q.request.requested_at < t))
         .map(|q| {
             let waited = age(q.request.requested_at, now);
             (q, waited)
@@ -70,12 +89,20 @@ struct QueuePage {
     rows: Vec<(RegistrationSummary, String)>,
     requests: Vec<(PendingChangeRequest, String)>,
     conflicts_first: bool,
+    regions: Vec<Choice>,
+    waiting: Vec<Choice>,
+    /// Whether a region or an age narrows what is shown.
+    filtered: bool,
 }
 
 #[derive(Deserialize)]
 struct QueueQuery {
     #[serde(default)]
     sort: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    waiting: String,
 }
 
 async fn queue(
@@ -90,7 +117,20 @@ async fn queue(
         ));
     }
     let now = state.clock.now();
-    let mut queued = approval_queue(&state, &viewer, QUEUE_PAGE).await?;
+    let zone = state.store.settings().await?.zone();
+    let regions = state.store.list_regions().await?;
+    // A choice not on offer (a hand-edited address) shows everything rather than nothing.
+    let region_id = q.region.parse().ok().filter(|id| regions.iter().any(|r| r.id == *id));
+    let days = q.waiting.parse().ok().filter(|d| WAITING_DAYS.contains(d));
+    let waiting_since = days.and_then(|d| {
+        let day = business_days_before(business_date(now, &zone), d);
+        day.to_zoned(zone.clone()).ok().map(|z| z.timestamp())
+    });
+    let only = QueueFilter {
+        region_id,
+        waiting_since,
+    };
+    let mut queued = approval_queue(&state, &viewer, only, QUEUE_PAGE).await?;
     let conflicts_first = q.sort == "conflicts";
     if conflicts_first {
         // Stable: among each kind, first filed first still.
@@ -103,11 +143,23 @@ async fn queue(
             (r, waited)
         })
         .collect();
-    let requests = pending_requests(&state, &viewer, QUEUE_PAGE).await?;
+    let requests = pending_requests(&state, &viewer, only, QUEUE_PAGE).await?;
+    let chosen = |v: Option<String>| v.unwrap_or_default();
     render(&QueuePage {
         chrome: viewer.chrome.titled("Approval queue"),
         rows,
         requests,
         conflicts_first,
+        regions: choices(
+            regions.into_iter().map(|r| (r.id.to_string(), r.name)),
+            &chosen(region_id.map(|r| r.to_string())),
+        ),
+        waiting: choices(
+            WAITING_DAYS
+                .iter()
+                .map(|d| (d.to_string(), format!("More than {d} business days"))),
+            &chosen(days.map(|d| d.to_string())),
+        ),
+        filtered: region_id.is_some() || days.is_some(),
     })
 }
