@@ -200,8 +200,9 @@ pub fn added(registration_id: i64, customer: &str, author: &str, what: &str) -> 
     Draft {
         kind: "registration_discussed",
         subject: format!("{author} {what} on registration #{registration_id} ({customer})"),
+        // The customer in brackets: a name that ends in a full stop ("Hooli Inc.") ends no sentence.
         body: format!(
-            "{author} {what} on registration #{registration_id} for {customer}. Open the registration to read and answer."
+            "{author} {what} on registration #{registration_id} ({customer}). Open the registration to read and answer."
         ),
     }
 }
@@ -302,6 +303,16 @@ mod tests {
         content.push(b' ');
         let refused = parse_attachment("big.pdf", content).unwrap_err();
         assert_eq!(refused.0[0].message, "is larger than the 10 MB a registration accepts");
+    }
+
+    #[test]
+    fn the_other_side_is_told_in_one_sentence() {
+        let told = added(19, "Hooli Inc.", "Wendy West", "commented");
+        assert_eq!(told.subject, "Wendy West commented on registration #19 (Hooli Inc.)");
+        assert_eq!(
+            told.body,
+            "Wendy West commented on registration #19 (Hooli Inc.). Open the registration to read and answer."
+        );
     }
 
     #[test]
