@@ -432,7 +432,8 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     s.fill("sor_number", &sor).await;
     s.fill("customer_name", "Springfield School District").await;
     s.fill("city", "Springfield").await;
-    s.fill("country", "US").await;
+    s.choose("country", "US").await;
+    s.choose("segment", "education").await;
     s.fill("sku_0", "MB-100").await;
     s.fill("qty_0", "2").await;
     s.click("main form > button[type=submit]").await;

@@ -1,7 +1,7 @@
 //! The end customer as a partner describes it, and its checked form.
 
 use super::Segment;
-use super::countries::{COUNTRIES, country_name};
+use super::countries::country_name;
 use crate::FieldErrors;
 use crate::registrations::matching::{self, CustomerIdentity};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,7 @@ fn country_code() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(COUNTRIES.iter().map(|(code, _)| *code)))
+        .enum_values(Some(super::countries::COUNTRIES.iter().map(|(code, _)| *code)))
         .description(Some("ISO 3166-1 alpha-2 country code."))
         .build()
 }

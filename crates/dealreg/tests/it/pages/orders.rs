@@ -103,6 +103,13 @@ async fn the_po_form_adds_lines_and_reads_picked_products() {
     let mut desk = Browser::new(&app);
     desk.sign_in(&app.world.order_entry.email, PASSWORD).await;
     let partner = app.world.partner_a.partner_id.unwrap().to_string();
+    // Nothing is chosen for order entry: the country and segment are the PO's.
+    let fresh = desk.get("/orders/new").await.html;
+    assert!(
+        fresh.contains("<option value=\"US\">United States</option>"),
+        "a country picker"
+    );
+    assert!(!fresh.contains("<option value=\"US\" selected>") && !fresh.contains("value=\"education\" selected"));
     let mut fields = vec![
         ("partner_id", partner.as_str()),
         ("po_number", "4500090001"),

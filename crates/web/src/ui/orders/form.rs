@@ -5,7 +5,8 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::forms::{
-    Choice, FormErrors, FormLine, blank_to_none, choices, line_field, product_options, product_rows, segments, sku_text,
+    Choice, FormErrors, FormLine, blank_to_none, choices, countries, line_field, product_options, product_rows,
+    segments, sku_text,
 };
 use crate::ui::registrations::{RegistrationForm, form_lines};
 use crate::ui::{Pages, render};
@@ -129,6 +130,7 @@ struct OrderFormPage {
     paste_errors: Vec<String>,
     other_errors: Vec<String>,
     segments: Vec<Choice>,
+    countries: Vec<Choice>,
     names_partner: bool,
 }
 
@@ -164,6 +166,7 @@ async fn order_form_page(
         Vec::new()
     };
     let segments = segments(&form.customer.segment);
+    let countries = countries(&form.customer.country);
     let paste_errors = paste_messages(&mut errors);
     let errors = FormErrors::from_fields(errors);
     let status = if errors.is_empty() && paste_errors.is_empty() {
@@ -187,21 +190,15 @@ async fn order_form_page(
         products,
         partners,
         segments,
+        countries,
         names_partner,
     };
     Ok((status, render(&page)?).into_response())
 }
 
+/// A new PO starts with nothing chosen for order entry: the country and segment are the PO's.
 async fn new_order(State(state): State<AppState>, viewer: Viewer) -> Result<Response, UiError> {
-    let form = OrderForm {
-        customer: RegistrationForm {
-            country: "US".into(),
-            segment: "education".into(),
-            ..RegistrationForm::default()
-        },
-        ..OrderForm::default()
-    };
-    order_form_page(&state, viewer, form, FieldErrors::default()).await
+    order_form_page(&state, viewer, OrderForm::default(), FieldErrors::default()).await
 }
 
 async fn enter_order(
