@@ -49,6 +49,31 @@ fn replay(stored: StoredResponse) -> Response {
     response
 }
 
+/// What a keyed request that failed answers. The same request may have been sent before a crash and
+/// its write have committed late — on PostgreSQL a dead server's COMMIT can land after its key lock
+/// is gone — so that this run found no answer yet and then lost the race for the key: the answer is
+/// there now, and the retry replays it. Otherwise the failure stands.
+async fn after_failed_run(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+    fingerprint: &str,
+    error: ApiError,
+) -> ApiResult<Response> {
+    match state
+        .store
+        .claim_idempotency_key(actor.user_id, key, fingerprint)
+        .await?
+    {
+        Claim::Done(stored) => Ok(replay(stored)),
+        Claim::Run(guard) => {
+            guard.release().await;
+            Err(error)
+        }
+        Claim::Mismatch | Claim::InProgress => Err(error),
+    }
+}
+
 /// Runs `create` once per (caller, key): later calls with the same key replay its answer. `created`
 /// is the status the request answers when its write creates something.
 pub async fn once<F, Fut>(
@@ -97,7 +122,7 @@ where
         Ok(created) => created,
         Err(error) => {
             running.release().await;
-            return Err(error);
+            return after_failed_run(state, actor, &key, &fingerprint, error).await;
         }
     };
     let first = match pending.answer() {
