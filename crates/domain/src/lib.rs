@@ -10,6 +10,7 @@ pub mod directory;
 mod fields;
 pub mod money;
 pub mod notify;
+pub mod opportunities;
 pub mod orders;
 pub mod registrations;
 pub mod roles;

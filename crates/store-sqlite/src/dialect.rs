@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registration_discussion",
         include_str!("../migrations/0010_registration_discussion.sql"),
     ),
+    (
+        11,
+        "opportunities",
+        include_str!("../migrations/0011_opportunities.sql"),
+    ),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

@@ -75,6 +75,8 @@ pub struct Registration {
     /// Why it was declined, withdrawn or closed.
     pub decision_reason: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// The opportunity it belongs to: set when it is approved (ROE-1).
+    pub opportunity_id: Option<i64>,
     /// Orders that drew on this SOR; shown to those who may read orders.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<Vec<OrderLink>>,

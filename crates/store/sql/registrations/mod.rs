@@ -274,6 +274,7 @@ impl RegistrationStore for SqlStore {
         .execute(&mut *tx)
         .await
         .on_unique("SOR number already issued")?;
+        crate::sql::opportunities::link_approved_registration(&mut tx, &reg, &lines).await?;
         let (after, after_lines) = record_change(&mut tx, "registration.approve", (&reg, &lines)).await?;
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
         tell_submitter(&mut tx, &after, &format!("approved:{id}"), &draft).await?;
