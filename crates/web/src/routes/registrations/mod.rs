@@ -126,6 +126,7 @@ impl RegistrationQuery {
             region_id: None,
             submitted_before: None,
             search: None,
+            without_pending_request: false,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,
                 Some("oldest") => true,
