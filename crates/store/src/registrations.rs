@@ -125,6 +125,9 @@ pub struct RegistrationFilter {
     pub submitted_before: Option<Timestamp>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
+    /// Registrations without a pending change request: those whose partner may still ask for one
+    /// (one request at a time, REG-5).
+    pub without_pending_request: bool,
     /// Registrations whose customer, partner or SOR number contains this text, in any case. A
     /// scan within the other filters (a partner's own registrations are few; staff narrow by
     /// status first).

@@ -164,6 +164,12 @@ impl RegistrationStore for SqlStore {
             qb.push(" AND r.status = 'approved' AND r.expected_close < ")
                 .push_bind(before.to_string());
         }
+        if filter.without_pending_request {
+            // The partial unique index `change_requests_one_pending` answers this per registration.
+            qb.push(
+                " AND NOT EXISTS (SELECT 1 FROM change_requests q WHERE q.registration_id = r.id AND q.status = 'pending')",
+            );
+        }
         if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let escaped = text
                 .to_lowercase()

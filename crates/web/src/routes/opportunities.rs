@@ -2,14 +2,15 @@
 //! the pipeline, later close dates, revenue-share teams, co-sell partners, re-assignment and major
 //! accounts.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::{csv_file, every_page};
 use crate::routes::registrations::today;
-use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::opportunities::input::{
     CloseDateRequestInput, CoSellInput, DecisionInput, MajorAccountInput, NewOpportunityInput, OpportunityUpdateInput,
@@ -50,7 +51,7 @@ fn to_value<T: serde::Serialize>(value: &T) -> serde_json::Value {
 async fn created<T, F, Fut>(
     state: &AppState,
     actor: &domain::Actor,
-    headers: &HeaderMap,
+    key: IdempotencyKey,
     route: &str,
     bytes: &[u8],
     make: F,
@@ -60,7 +61,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<T>>,
 {
-    idempotency::once(state, actor, headers, route, bytes, StatusCode::CREATED, || async {
+    idempotency::once(state, actor, key, route, bytes, StatusCode::CREATED, || async {
         Ok((StatusCode::CREATED, to_value(&make().await?)))
     })
     .await
@@ -70,17 +71,17 @@ where
 /// A partner manages what it opens; on a major account the opportunity is turned over to its Major
 /// Account Manager. 409 while another manager's rights cover these products (ROE-3).
 #[utoipa::path(post, path = "/opportunities", tag = "opportunities", request_body = NewOpportunityInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    params(IdempotencyKey),
     responses((status = 201, body = OpportunityDetail), (status = 422, body = Problem), (status = 409, body = Problem),
         (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn open(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<NewOpportunityInput>,
 ) -> ApiResult<Response> {
-    created(&state, &actor, &headers, "POST /opportunities", &body.bytes, || async {
+    created(&state, &actor, key, "POST /opportunities", &body.bytes, || async {
         let new = parse_new_opportunity(&body.value, today(&state).await?)?;
         Ok(state.store.open_opportunity(&actor, new, state.clock.now()).await?)
     })
@@ -227,8 +228,7 @@ async fn close(
 }
 
 /// Ask sales management to move the forecast close date later (it extends the manager's rights, ROE-3).
-#[utoipa::path(post, path = "/opportunities/{id}/close-date", tag = "opportunities", params(("id" = i64, Path),
-    ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe request")), request_body = CloseDateRequestInput,
+#[utoipa::path(post, path = "/opportunities/{id}/close-date", tag = "opportunities", params(("id" = i64, Path), IdempotencyKey), request_body = CloseDateRequestInput,
     responses((status = 201, body = OpportunityDetail), (status = 422, body = Problem), (status = 409, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -236,13 +236,13 @@ async fn ask_close_date(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<CloseDateRequestInput>,
 ) -> ApiResult<Response> {
     created(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /opportunities/{id}/close-date",
         &body.bytes,
         || async {
@@ -279,8 +279,7 @@ async fn decide_close_date(
 
 /// Ask the Major Account Manager for a revenue-share team (the manager it was turned over from);
 /// shares in basis points totalling 10,000 (ROE-2).
-#[utoipa::path(post, path = "/opportunities/{id}/revenue-share", tag = "opportunities", params(("id" = i64, Path),
-    ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe request")), request_body = RevenueShareInput,
+#[utoipa::path(post, path = "/opportunities/{id}/revenue-share", tag = "opportunities", params(("id" = i64, Path), IdempotencyKey), request_body = RevenueShareInput,
     responses((status = 201, body = OpportunityDetail), (status = 422, body = Problem), (status = 409, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -288,13 +287,13 @@ async fn ask_revenue_share(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<RevenueShareInput>,
 ) -> ApiResult<Response> {
     created(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /opportunities/{id}/revenue-share",
         &body.bytes,
         || async {
@@ -330,8 +329,7 @@ async fn decide_revenue_share(
 }
 
 /// Record a co-sell partner (ROE-4): it sees the shared timeline and shares its quotes and contracts there.
-#[utoipa::path(post, path = "/opportunities/{id}/co-sell", tag = "opportunities", params(("id" = i64, Path),
-    ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe addition")), request_body = CoSellInput,
+#[utoipa::path(post, path = "/opportunities/{id}/co-sell", tag = "opportunities", params(("id" = i64, Path), IdempotencyKey), request_body = CoSellInput,
     responses((status = 201, body = OpportunityDetail), (status = 422, body = Problem), (status = 409, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -339,13 +337,13 @@ async fn add_co_sell(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<CoSellInput>,
 ) -> ApiResult<Response> {
     created(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /opportunities/{id}/co-sell",
         &body.bytes,
         || async {
@@ -364,21 +362,20 @@ pub struct NoteInput {
 
 /// A note on the shared timeline: the manager's selling activities, which the team and co-sell
 /// partners follow and add to.
-#[utoipa::path(post, path = "/opportunities/{id}/notes", tag = "opportunities", params(("id" = i64, Path),
-    ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe note")), request_body = NoteInput,
+#[utoipa::path(post, path = "/opportunities/{id}/notes", tag = "opportunities", params(("id" = i64, Path), IdempotencyKey), request_body = NoteInput,
     responses((status = 201, body = OpportunityDetail), (status = 422, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn add_note(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<NoteInput>,
 ) -> ApiResult<Response> {
     created(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /opportunities/{id}/notes",
         &body.bytes,
         || async {
@@ -411,26 +408,19 @@ async fn reassign(
 /// Elevate an account to Major Account with its manager and plan (sales management, ROE-5); its open
 /// opportunities managed by others are turned over to the MAM.
 #[utoipa::path(post, path = "/major-accounts", tag = "opportunities", request_body = MajorAccountInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe elevation")),
+    params(IdempotencyKey),
     responses((status = 201, body = MajorAccountRecord), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn elevate(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<MajorAccountInput>,
 ) -> ApiResult<Response> {
-    created(
-        &state,
-        &actor,
-        &headers,
-        "POST /major-accounts",
-        &body.bytes,
-        || async {
-            let account = parse_major_account(&body.value)?;
-            Ok(state.store.elevate_account(&actor, account, state.clock.now()).await?)
-        },
-    )
+    created(&state, &actor, key, "POST /major-accounts", &body.bytes, || async {
+        let account = parse_major_account(&body.value)?;
+        Ok(state.store.elevate_account(&actor, account, state.clock.now()).await?)
+    })
     .await
 }
 

@@ -1,12 +1,13 @@
 //! Order entry (ORD-1 … ORD-5): partners' purchase orders verified against their SORs and priced.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::{csv_file, every_page};
-use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::orders::input::{OrderInput, parse_order};
 use store::{Order, OrderFilter, Page, files};
@@ -29,20 +30,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// entered; the same PO number with other content is a 409. An `Idempotency-Key` replays the first
 /// answer, 201 included.
 #[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe entry")),
+    params(IdempotencyKey),
     responses((status = 201, body = Order, description = "Entered"), (status = 200, body = Order, description = "This PO was entered before"),
         (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn enter(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<OrderInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /orders",
         &body.bytes,
         StatusCode::CREATED,
