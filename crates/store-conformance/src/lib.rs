@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod idempotency;
 pub mod jobs;
+pub mod opportunities;
 pub mod orders;
 pub mod registrations;
 pub mod reports;
@@ -56,6 +57,16 @@ macro_rules! conformance_tests {
             expiry_and_reminders_run_once_however_often_swept,
             outbox_leases_hand_each_message_to_one_worker,
             notifications_are_read_by_their_recipient_only
+        );
+        $crate::conformance_tests!(@family $factory; opportunities:
+            an_approved_registration_makes_its_partner_the_manager,
+            rights_cover_the_forecast_until_the_grace_ends,
+            a_later_close_date_waits_for_sales_management,
+            a_major_account_turns_business_over_and_shares_only_with_consent,
+            a_new_opportunity_on_a_major_account_goes_to_its_mam,
+            a_won_renewal_keeps_its_manager_until_sales_management_moves_the_stream,
+            co_sell_partners_follow_the_shared_timeline,
+            a_partner_without_a_level_opens_nothing
         );
         $crate::conformance_tests!(@family $factory; orders:
             orders_are_priced_under_a_valid_sor_and_by_policy_without,

@@ -78,6 +78,29 @@ impl<T> Page<T> {
     }
 }
 
+/// Rows at most that one export or picker gathers from a list.
+pub const MAX_GATHERED: usize = 100_000;
+
+/// Every item of a list, page by page (exports, pickers); `None` when more than [`MAX_GATHERED`]
+/// match, so that the caller asks for a narrower filter.
+pub async fn every_page<T, F, Fut>(mut fetch: F) -> crate::StoreResult<Option<Vec<T>>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = crate::StoreResult<Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let batch = fetch(page).await?;
+        items.extend(batch.items);
+        match batch.next_cursor.and_then(|c| c.parse().ok()) {
+            Some(_) if items.len() >= MAX_GATHERED => return Ok(None),
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(Some(items)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

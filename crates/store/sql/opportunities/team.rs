@@ -3,6 +3,7 @@
 //! accounts (ROE-5).
 
 use crate::sql::directory::load_settings;
+use crate::sql::directory::products::{price_rule, price_versions};
 use crate::sql::kit::*;
 use crate::sql::opportunities::managers::{change_manager, check_party, notify_party, open_renewals};
 use crate::sql::opportunities::open::{OpenOpportunity, add_member, mam_of, open_opportunity};
@@ -15,25 +16,35 @@ use domain::opportunities::{self as roe, MemberRole, Party, RenewableLine, Sourc
 /// ROE-4: won business with term products opens its renewal, managed by the same manager.
 pub(crate) async fn open_renewal(tx: &mut Write<'_>, won: &Opportunity) -> StoreResult<Option<i64>> {
     let rows = sqlx::query(
-        "SELECT l.product_id, l.quantity, p.list_price_minor, p.maintenance_term_months FROM opportunity_lines l \
+        "SELECT l.product_id, l.quantity, p.maintenance_term_months FROM opportunity_lines l \
          JOIN products p ON p.id = l.product_id WHERE l.opportunity_id = $1 ORDER BY l.product_id",
     )
     .bind(won.id)
     .fetch_all(&mut **tx)
     .await?;
+    let settings = load_settings(tx).await?;
+    let today = business_date(tx.now(), &settings.zone());
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|row| get(row, "product_id"))
+        .collect::<StoreResult<_>>()?;
+    let versions = price_versions(tx, &ids).await?;
+    let list_price = |product: i64| {
+        let rules: Vec<_> = versions.get(&product).into_iter().flatten().map(price_rule).collect();
+        ordering::price_in_effect(&rules, today).map_or(0, |v| v.list_minor)
+    };
     let lines = rows
         .iter()
         .map(|row| {
+            let product_id = get(row, "product_id")?;
             Ok(RenewableLine {
-                product_id: get(row, "product_id")?,
+                product_id,
                 quantity: get(row, "quantity")?,
-                list_price_minor: get(row, "list_price_minor")?,
+                list_price_minor: list_price(product_id),
                 term_months: get::<Option<i64>>(row, "maintenance_term_months")?.map(|m| m as u32),
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let settings = load_settings(tx).await?;
-    let today = business_date(tx.now(), &settings.zone());
     let Some(plan) = roe::plan_renewal(today, &lines) else {
         return Ok(None);
     };

@@ -48,33 +48,23 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A CSV download named `file`.
-/// Rows in one CSV export at most; narrow the filter for more.
-pub const MAX_EXPORT_ROWS: usize = 100_000;
-
-/// Every item of a list, page by page, for an export; more than [`MAX_EXPORT_ROWS`] is a 422 on
-/// `field` (the filter to narrow).
-pub async fn every_page<T, F, Fut>(field: &str, what: &str, mut fetch: F) -> ApiResult<Vec<T>>
+/// Every item of a list for an export; more than `store::MAX_GATHERED` is a 422 on `field` (the
+/// filter to narrow).
+pub async fn every_page<T, F, Fut>(field: &str, what: &str, fetch: F) -> ApiResult<Vec<T>>
 where
     F: FnMut(store::PageRequest) -> Fut,
     Fut: std::future::Future<Output = store::StoreResult<store::Page<T>>>,
 {
-    let mut items = Vec::new();
-    let mut page = store::PageRequest::first(store::PageRequest::MAX_LIMIT);
-    loop {
-        let batch = fetch(page).await?;
-        items.extend(batch.items);
-        match batch.next_cursor.and_then(|c| c.parse().ok()) {
-            Some(_) if items.len() >= MAX_EXPORT_ROWS => {
-                return Err(crate::error::ApiError::bad_field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    field,
-                    format!("more than {MAX_EXPORT_ROWS} {what} match; narrow the dates or other filters"),
-                ));
-            }
-            Some(cursor) => page.cursor = Some(cursor),
-            None => return Ok(items),
-        }
-    }
+    store::every_page(fetch).await?.ok_or_else(|| {
+        crate::error::ApiError::bad_field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            field,
+            format!(
+                "more than {} {what} match; narrow the dates or other filters",
+                store::MAX_GATHERED
+            ),
+        )
+    })
 }
 
 pub fn csv_file(file: &str, body: String) -> Response {

@@ -38,9 +38,6 @@ const FAVICON: &[u8] = include_bytes!("../../assets/favicon.svg");
 /// The largest form that sends a file: the largest attachment and the rest of its form.
 pub(crate) const MAX_UPLOAD_BYTES: usize = domain::registrations::discussion::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
-/// Rows at most in a CSV export of a list.
-const MAX_EXPORT_ROWS: usize = 100_000;
-
 /// Page routes, each recorded in a table as it is added to the router: axum cannot list a
 /// router's routes, and a second, hand-kept list would drift.
 #[derive(Default)]
@@ -168,25 +165,15 @@ pub fn render(page: &impl Template) -> Result<Response, UiError> {
 }
 
 /// Every page of a list, up to the export bound.
-async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, UiError>
+async fn all_pages<T, F, Fut>(fetch: F) -> Result<Vec<T>, UiError>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
 {
-    let mut items = Vec::new();
-    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let listed = fetch(page).await?;
-        items.extend(listed.items);
-        match listed.next_cursor.and_then(|c| c.parse().ok()) {
-            Some(_) if items.len() >= MAX_EXPORT_ROWS => {
-                return Err(UiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("More than {MAX_EXPORT_ROWS} rows: filter the list first."),
-                ));
-            }
-            Some(cursor) => page.cursor = Some(cursor),
-            None => return Ok(items),
-        }
-    }
+    store::every_page(fetch).await?.ok_or_else(|| {
+        UiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("More than {} rows: filter the list first.", store::MAX_GATHERED),
+        )
+    })
 }
