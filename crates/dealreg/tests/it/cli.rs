@@ -68,12 +68,17 @@ fn demo_jobs_audit_and_backup() {
     let first: serde_json::Value =
         serde_json::from_str(&ok(dealreg(&data, &["jobs", "run", "--as-of", "2099-01-01"]))).unwrap();
     assert!(first["expired"].as_u64().unwrap() > 0, "{first}");
+    assert!(first["rights_ended"].as_u64().unwrap() > 0, "{first}");
     assert!(first["delivered"].as_u64().unwrap() > 0, "{first}");
     let second: serde_json::Value =
         serde_json::from_str(&ok(dealreg(&data, &["jobs", "run", "--as-of", "2099-01-01"]))).unwrap();
     assert_eq!(
-        (second["expired"].as_u64(), second["delivered"].as_u64()),
-        (Some(0), Some(0))
+        (
+            second["expired"].as_u64(),
+            second["rights_ended"].as_u64(),
+            second["delivered"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0))
     );
     assert!(std::fs::read_dir(data.join("outbox")).unwrap().count() > 0);
     let off = ok(dealreg(

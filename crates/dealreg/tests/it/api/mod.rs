@@ -8,6 +8,7 @@ mod hostile;
 mod idempotency;
 mod isolation;
 mod jobs;
+mod opportunities;
 mod orders;
 mod registrations;
 mod users;
