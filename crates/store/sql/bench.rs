@@ -3,6 +3,7 @@
 use crate::sql::directory::customers::index_names;
 use crate::sql::kit::*;
 use crate::sql::registrations::rows::insert_line_rows;
+use domain::directory::products::ProductLine;
 
 /// The raw limit benchmarks compare with: `count` single-row INSERT transactions, one after the
 /// other on `conn`, into a new table `raw_insert` (dropped afterwards) of a scratch database. Returns transactions per
@@ -27,8 +28,9 @@ pub async fn durable_insert_rate(conn: &mut Conn, count: usize) -> StoreResult<f
 impl SqlStore {
     /// Loads benchmark data into an empty database fast, with multi-row inserts: customers with
     /// their name keys and key counts, registrations with their lines, claims and SOR numbers kept
-    /// consistent. For benchmarks only: it writes no audit entries and no notifications, and
-    /// refuses a database that already has registrations.
+    /// consistent, and one opportunity per registration (same id, managed by its partner, at one of
+    /// the pipeline's stages; an approved registration belongs to it). For benchmarks only: it writes
+    /// no audit entries and no notifications, and refuses a database that already has registrations.
     pub async fn load_benchmark_fixture(&self, fixture: &Fixture, progress: impl Fn(usize)) -> StoreResult<()> {
         let customer_ids = self.load_fixture_customers(fixture).await?;
         let now = us(fixture.submitted_at);
@@ -58,6 +60,7 @@ impl SqlStore {
                 lines.extend(reg.lines.iter().map(|(p, l)| (id, *p, l.clone())));
                 regs.push((id, reg, customer_id, sor));
             }
+            insert_fixture_opportunities(&mut tx, &regs, &lines, &through, now, year).await?;
             insert_fixture_registrations(&mut tx, fixture, &regs, &through, now).await?;
             insert_line_rows(&mut tx, &lines).await?;
             insert_rows(
@@ -79,7 +82,7 @@ impl SqlStore {
             tx.commit().await?;
             progress(chunk_index * 20_000 + chunk.len());
         }
-        dialect::after_bulk_load(&self.write, &["customers", "registrations"]).await?;
+        dialect::after_bulk_load(&self.write, &["customers", "opportunities", "registrations"]).await?;
         Ok(())
     }
 
@@ -167,7 +170,7 @@ async fn insert_fixture_registrations(
 ) -> StoreResult<()> {
     insert_rows(
         conn,
-        "INSERT INTO registrations (id, partner_id, customer_id, status, est_value_minor, currency, expected_close, \
+        "INSERT INTO registrations (id, opportunity_id, partner_id, customer_id, status, est_value_minor, currency, expected_close, \
          approver_id, submitted_by, submitted_us, sor_number, valid_through, approved_us, possible_conflict, conflicts, \
          customer_name, customer_domain, customer_tax_id, customer_city, customer_postal_code, customer_country, \
          customer_segment) ",
@@ -175,6 +178,7 @@ async fn insert_fixture_registrations(
         |mut row, (id, reg, customer_id, sor)| {
             let customer = &fixture.customers[reg.customer];
             row.push_bind(*id)
+                .push_bind(sor.as_ref().map(|_| *id))
                 .push_bind(reg.partner_id)
                 .push_bind(*customer_id)
                 .push_bind(if sor.is_some() { "approved" } else { "submitted" })
@@ -198,6 +202,76 @@ async fn insert_fixture_registrations(
                 .push_bind(customer.segment.as_str());
         },
     )
+    .await?;
+    Ok(())
+}
+
+/// One open opportunity per fixture registration, with the registration's id, lines and partner as
+/// its manager; stages in turn, so the pipeline has every column filled.
+async fn insert_fixture_opportunities(
+    conn: &mut Conn,
+    regs: &[FixtureRow<'_>],
+    lines: &[(i64, i64, ProductLine)],
+    through: &str,
+    now: i64,
+    year: i16,
+) -> StoreResult<()> {
+    let stages = domain::opportunities::default_stages();
+    let close = parse_date(through)?;
+    let rights =
+        domain::opportunities::rights_through(close, ProgramSettings::default().grace_days, Some(close)).to_string();
+    insert_rows(
+        conn,
+        "INSERT INTO opportunities (id, number, customer_id, name, source, stage, status, forecast_minor, currency, \
+         close_date, rights_through, manager_partner_id, created_by, created_us) ",
+        regs,
+        |mut row, (id, reg, customer_id, _)| {
+            row.push_bind(*id)
+                .push_bind(domain::opportunities::OpportunityNumber { year, seq: *id }.to_string())
+                .push_bind(*customer_id)
+                .push_bind(format!("Bench opportunity {id}"))
+                .push_bind("registration")
+                .push_bind(stages[*id as usize % stages.len()].clone())
+                .push_bind("open")
+                .push_bind(1_000_000i64)
+                .push_bind("USD")
+                .push_bind(through.to_owned())
+                .push_bind(rights.clone())
+                .push_bind(reg.partner_id)
+                .push_bind(reg.submitted_by)
+                .push_bind(now);
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO opportunity_lines (opportunity_id, product_id, quantity) ",
+        lines,
+        |mut row, (id, product, line)| {
+            row.push_bind(*id).push_bind(*product).push_bind(line.quantity);
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO opportunity_managers (opportunity_id, party_kind, party_id, from_us, reason) ",
+        regs,
+        |mut row, (id, reg, _, _)| {
+            row.push_bind(*id)
+                .push_bind("partner")
+                .push_bind(reg.partner_id)
+                .push_bind(now)
+                .push_bind("Opened from partner registration");
+        },
+    )
+    .await?;
+    let last = regs.iter().map(|(id, ..)| *id).max().unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO opportunity_counters (year, last_seq) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET last_seq = excluded.last_seq",
+    )
+    .bind(i64::from(year))
+    .bind(last)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

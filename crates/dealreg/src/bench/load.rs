@@ -19,6 +19,8 @@ pub(super) struct Load {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
     pub(super) partner_tokens: Vec<String>,
+    /// A regional manager's token: the staff view of the pipeline.
+    pub(super) staff_token: String,
     pub(super) skus: Vec<String>,
     pub(super) close_date: String,
     pub(super) customers: usize,
@@ -66,6 +68,26 @@ impl Load {
         self.http
             .get(format!("{}/registrations?limit=50", self.base))
             .bearer_auth(self.partner_token(i))
+    }
+
+    /// One page of a partner's opportunities (those it manages or takes part in).
+    pub(super) fn partner_opportunities(&self, i: usize) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}/opportunities?limit=50", self.base))
+            .bearer_auth(self.partner_token(i))
+    }
+
+    /// One page of the open pipeline as staff see it, a stage at a time (a board column).
+    pub(super) fn pipeline_page(&self, i: usize) -> reqwest::RequestBuilder {
+        let stages = domain::opportunities::default_stages();
+        self.http
+            .get(format!("{}/opportunities", self.base))
+            .query(&[
+                ("status", "open"),
+                ("limit", "50"),
+                ("stage", stages[i % stages.len()].as_str()),
+            ])
+            .bearer_auth(&self.staff_token)
     }
 
     /// A 20-line PO citing an approved SOR; lines the SOR does not cover are re-priced (the program

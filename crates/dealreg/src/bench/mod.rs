@@ -193,10 +193,12 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
     for partner in &cast.partners {
         partner_tokens.push(token(store.as_ref(), partner, now).await?);
     }
+    let staff_token = token(store.as_ref(), &cast.managers[0], now).await?;
     let load = Arc::new(Load {
         http: reqwest::Client::new(),
         base: format!("http://{}/api/v1", running.addr),
         partner_tokens,
+        staff_token,
         skus: cast.products.iter().map(|p| p.sku.clone()).collect(),
         close_date: now
             .to_zoned(jiff::tz::TimeZone::UTC)
@@ -389,6 +391,26 @@ async fn measure_alone(load: &Arc<Load>, healthz: &str, n: usize, c: usize) -> V
             n,
             c,
             Arc::new(move |i| l.list_page(i)),
+        )
+        .await,
+    );
+    let l = load.clone();
+    measurements.extend(
+        measure(
+            "one page (50) of the pipeline, one stage (staff)",
+            n,
+            c,
+            Arc::new(move |i| l.pipeline_page(i)),
+        )
+        .await,
+    );
+    let l = load.clone();
+    measurements.extend(
+        measure(
+            "one page (50) of a partner's opportunities",
+            n,
+            c,
+            Arc::new(move |i| l.partner_opportunities(i)),
         )
         .await,
     );

@@ -60,8 +60,8 @@ fn check(report: &str, durability: &str) {
     let rows = rows(report);
     assert_eq!(
         rows.len(),
-        16,
-        "five operations alone × 1 and 4 clients, six in the mixed load:\n{report}"
+        20,
+        "seven operations alone × 1 and 4 clients, six in the mixed load:\n{report}"
     );
     for (operation, _, requests, refused, errors) in &rows {
         assert_eq!(*errors, 0, "no request failed: {operation}\n{report}");
