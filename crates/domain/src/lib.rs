@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod directory;
+pub mod documents;
 mod fields;
 pub mod money;
 pub mod notify;

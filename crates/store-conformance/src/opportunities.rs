@@ -9,7 +9,7 @@ use domain::opportunities::input::{
     MajorAccount, NewOpportunity, NewOpportunityInput, OpportunityUpdate, Reassignment, Selection,
     parse_new_opportunity,
 };
-use domain::opportunities::{MemberRole, Party, Source, Status};
+use domain::opportunities::{DocumentPurpose, MemberRole, Party, Source, Status};
 use domain::registrations::input::Outcome;
 use domain::{Actor, Currency, Role};
 use jiff::civil::{Date, date};
@@ -574,6 +574,30 @@ pub async fn co_sell_partners_follow_the_shared_timeline(store: Arc<dyn Store>) 
         .await
         .unwrap();
     assert_eq!(o.timeline[0].author_id, w.partner_c.user_id);
+    // The co-sell partner shares a copy of its quote; the manager is told and reads it as shared.
+    let quote = domain::documents::parse_attachment("Quote AV-7.pdf", b"%PDF-1.7 quote AV-7".to_vec()).unwrap();
+    let shared = w
+        .store
+        .add_document(&w.partner_c, id, DocumentPurpose::Quote, quote.clone(), today())
+        .await
+        .unwrap();
+    assert_eq!(shared.uploader_partner.as_deref(), Some("Fabrikam Integration"));
+    assert!(kinds(&notifications(&w, &w.partner_a).await).contains(&"opportunity_document".to_owned()));
+    let read = w.store.document(&w.partner_a, id, shared.id).await.unwrap();
+    assert_eq!(
+        (read.content, read.document.sha256),
+        (quote.content.clone(), quote.sha256.clone())
+    );
+    assert!(matches!(
+        w.store.document(&w.partner_b, id, shared.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.store
+            .add_document(&w.order_entry, id, DocumentPurpose::Other, quote, today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
     let listed = w
         .store
         .list_opportunities(&w.partner_c, OpportunityFilter::default(), PageRequest::default())

@@ -106,6 +106,22 @@ CREATE TABLE opportunity_notes (
 );
 CREATE INDEX opportunity_notes_by_opportunity ON opportunity_notes (opportunity_id, id);
 
+-- ROE-4: copies of quotes and contracts shared on the opportunity (a co-sell partner's with the
+-- manager): kept in the database by content with their SHA-256 (DECISIONS 45), never changed.
+CREATE TABLE opportunity_documents (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    opportunity_id INTEGER NOT NULL REFERENCES opportunities (id),
+    uploaded_by    INTEGER NOT NULL REFERENCES users (id),
+    purpose        TEXT NOT NULL,
+    file_name      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    size_bytes     INTEGER NOT NULL CHECK (size_bytes > 0),
+    sha256         TEXT NOT NULL,
+    content        BLOB NOT NULL,
+    created_us     INTEGER NOT NULL
+);
+CREATE INDEX opportunity_documents_by_opportunity ON opportunity_documents (opportunity_id, id);
+
 -- Registrations belong to opportunities: an approved one makes its partner the manager.
 ALTER TABLE registrations ADD COLUMN opportunity_id INTEGER REFERENCES opportunities (id);
 CREATE INDEX registrations_opportunity ON registrations (opportunity_id);

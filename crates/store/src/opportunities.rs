@@ -6,8 +6,9 @@ use crate::StoreResult;
 use crate::orders::OrderLink;
 use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
+use domain::documents::{FileKind, NewAttachment};
 use domain::opportunities::input::{MajorAccount, NewOpportunity, OpportunityUpdate, Reassignment};
-use domain::opportunities::{MemberRole, Party, Source, Status};
+use domain::opportunities::{DocumentPurpose, MemberRole, Party, Source, Status};
 use domain::registrations::input::Outcome;
 use domain::{Actor, Money};
 use jiff::Timestamp;
@@ -140,6 +141,32 @@ pub struct TimelineNote {
     pub created_at: Timestamp,
 }
 
+/// A copy of a quote or contract shared on the opportunity (ROE-4), without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpportunityDocument {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub uploaded_by: i64,
+    pub uploader_name: String,
+    /// The uploader's partner, absent for an internal user.
+    pub uploader_partner: Option<String>,
+    pub purpose: DocumentPurpose,
+    pub file_name: String,
+    pub kind: FileKind,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the content, so either side can prove which file was shared.
+    pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+/// A document with its content, to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFile {
+    pub document: OpportunityDocument,
+    pub content: Vec<u8>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MajorAccountRecord {
@@ -168,6 +195,8 @@ pub struct OpportunityDetail {
     pub renewals: Vec<i64>,
     pub major_account: Option<MajorAccountRecord>,
     pub timeline: Vec<TimelineNote>,
+    /// Copies of quotes and contracts shared on it, oldest first.
+    pub documents: Vec<OpportunityDocument>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -314,6 +343,17 @@ pub trait OpportunityStore {
         body: String,
         now: Timestamp,
     ) -> StoreResult<OpportunityDetail>;
+    /// ROE-4: shares a copy of a quote or contract (the selling team; a co-sell partner's goes to
+    /// the manager, who reads it and cannot change it — nobody can).
+    async fn add_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        purpose: DocumentPurpose,
+        file: NewAttachment,
+        now: Timestamp,
+    ) -> StoreResult<OpportunityDocument>;
+    async fn document(&self, actor: &Actor, id: i64, document_id: i64) -> StoreResult<DocumentFile>;
     /// ROE-5: sales management moves opportunities, with their open renewals, to another manager.
     async fn reassign(&self, actor: &Actor, reassignment: Reassignment, now: Timestamp) -> StoreResult<Reassigned>;
     /// ROE-5: elevates an account to Major Account; its open opportunities turn over to the MAM.

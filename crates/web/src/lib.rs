@@ -315,13 +315,14 @@ mod tests {
     }
 
     /// The operations that honour an `Idempotency-Key`, sorted.
-    const KEYED_OPERATIONS: [&str; 19] = [
+    const KEYED_OPERATIONS: [&str; 20] = [
         "POST /customers",
         "POST /customers/import",
         "POST /major-accounts",
         "POST /opportunities",
         "POST /opportunities/{id}/close-date",
         "POST /opportunities/{id}/co-sell",
+        "POST /opportunities/{id}/documents",
         "POST /opportunities/{id}/notes",
         "POST /opportunities/{id}/revenue-share",
         "POST /orders",

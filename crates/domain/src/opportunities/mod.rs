@@ -115,6 +115,17 @@ str_enum!(MemberRole {
     TurnedOver => "turned_over" as "Turned over to the MAM",
 });
 
+/// What a shared document is (ROE-4: "copies of the quotes and contracts").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentPurpose {
+    Quote,
+    Contract,
+    Other,
+}
+str_enum!(DocumentPurpose { Quote => "quote", Contract => "contract", Other => "other" as "Other document" });
+
 /// Basis points in a whole: revenue shares sum to it.
 pub const WHOLE_BP: u32 = 10_000;
 

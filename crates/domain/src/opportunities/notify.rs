@@ -1,6 +1,7 @@
 //! The messages of the rules of engagement (PLT-3): managers hear when an opportunity becomes or stops
 //! being theirs, before their rights end and when they do; the MAM hears when its consent is asked.
 
+use super::DocumentPurpose;
 use crate::notify::Draft;
 use jiff::civil::Date;
 
@@ -99,5 +100,28 @@ pub fn consent_given(number: &str, agreed: bool) -> Draft {
             subject: format!("{number}: the Major Account Manager did not agree"),
             body: format!("{number} stays with the Major Account Manager."),
         }
+    }
+}
+
+/// ROE-4: a co-sell partner shares a copy of its quote or contract with the manager.
+pub fn document_shared(number: &str, name: &str, purpose: DocumentPurpose, file_name: &str) -> Draft {
+    let (subject, body) = match purpose {
+        DocumentPurpose::Quote => (
+            format!("{number}: a quote was shared with you"),
+            format!("A copy of a quote, {file_name}, was shared on {number} ({name})."),
+        ),
+        DocumentPurpose::Contract => (
+            format!("{number}: a contract was shared with you"),
+            format!("A copy of a contract, {file_name}, was shared on {number} ({name})."),
+        ),
+        DocumentPurpose::Other => (
+            format!("{number}: a document was shared with you"),
+            format!("{file_name} was shared on {number} ({name})."),
+        ),
+    };
+    Draft {
+        kind: "opportunity_document",
+        subject,
+        body,
     }
 }

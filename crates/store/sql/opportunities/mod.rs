@@ -1,5 +1,6 @@
 //! Opportunities and the rules of engagement (ROE-1 … ROE-5): `OpportunityStore` for the SQL store.
 
+pub(crate) mod documents;
 pub(crate) mod managers;
 pub(crate) mod open;
 pub(crate) mod rows;
@@ -479,6 +480,26 @@ impl OpportunityStore for SqlStore {
         let detail = load_detail(&mut tx, actor, id).await?;
         tx.commit_answering(&detail).await?;
         Ok(detail)
+    }
+
+    async fn add_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        purpose: roe::DocumentPurpose,
+        file: domain::documents::NewAttachment,
+        now: Timestamp,
+    ) -> StoreResult<OpportunityDocument> {
+        let mut tx = self.begin(Some(actor), now).await?;
+        let document = documents::share(&mut tx, actor, id, purpose, &file).await?;
+        tx.commit_answering(&document).await?;
+        Ok(document)
+    }
+
+    async fn document(&self, actor: &Actor, id: i64, document_id: i64) -> StoreResult<DocumentFile> {
+        let mut conn = self.read.acquire().await?;
+        load_detail(&mut conn, actor, id).await?;
+        documents::document_by_id(&mut conn, id, document_id).await
     }
 
     async fn reassign(&self, actor: &Actor, reassignment: Reassignment, now: Timestamp) -> StoreResult<Reassigned> {

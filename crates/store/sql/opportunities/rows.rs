@@ -318,6 +318,7 @@ pub(crate) async fn load_detail(conn: &mut Conn, actor: &Actor, id: i64) -> Stor
         requests: requests_of(conn, id).await?,
         major_account: major_account_of(conn, opportunity.customer_id).await?,
         timeline: timeline_of(conn, id).await?,
+        documents: crate::sql::opportunities::documents::documents_of(conn, id).await?,
         opportunity,
         members,
         registrations,

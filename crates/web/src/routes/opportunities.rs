@@ -4,30 +4,37 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
+use crate::extract::{Auth, FileBody, Id, IdPair, JsonBody, PageParams, Params, parse_param};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::{csv_file, every_page};
 use crate::routes::registrations::today;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::documents::{MAX_ATTACHMENT_BYTES, parse_attachment};
 use domain::opportunities::input::{
     CloseDateRequestInput, CoSellInput, DecisionInput, MajorAccountInput, NewOpportunityInput, OpportunityUpdateInput,
     ReassignInput, RevenueShareInput, parse_close_date_request, parse_co_sell, parse_decision, parse_major_account,
     parse_new_opportunity, parse_outcome, parse_reassign, parse_revenue_share, parse_update,
 };
-use domain::opportunities::{Party, PartyKind, Status};
+use domain::opportunities::{DocumentPurpose, Party, PartyKind, Status};
 use domain::registrations::input::CloseInput;
 use serde::Deserialize;
 use store::{
-    MajorAccountRecord, Opportunity, OpportunityDetail, OpportunityFilter, Page, PipelineTotals, Reassigned, files,
+    MajorAccountRecord, Opportunity, OpportunityDetail, OpportunityDocument, OpportunityFilter, Page, PipelineTotals,
+    Reassigned, files,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
+    let files = OpenApiRouter::new()
+        .routes(routes!(share_document))
+        .layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES));
     OpenApiRouter::new()
+        .merge(files)
+        .routes(routes!(download_document))
         .routes(routes!(open, list))
         .routes(routes!(export))
         .routes(routes!(pipeline))
@@ -387,6 +394,71 @@ async fn add_note(
         },
     )
     .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DocumentQuery {
+    /// The file's name as its owner knows it, e.g. `Quote 4471.pdf`.
+    #[param(required = true)]
+    file_name: Option<String>,
+    /// quote, contract or other (default other).
+    #[param(value_type = Option<DocumentPurpose>)]
+    purpose: Option<String>,
+}
+
+/// Share a copy of a quote or contract on the opportunity (ROE-4: a co-sell partner's with the
+/// manager, who is told): the raw file as the body. PDF, PNG, JPEG, UTF-8 text, Word (.docx) or
+/// Excel (.xlsx), recognised by content, up to 10 MB, stored with its SHA-256 and never changed.
+#[utoipa::path(post, path = "/opportunities/{id}/documents", tag = "opportunities",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    params(("id" = i64, Path), DocumentQuery, IdempotencyKey),
+    responses((status = 201, body = OpportunityDocument), (status = 422, body = Problem), (status = 413, body = Problem),
+        (status = 404, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn share_document(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Query(query): Query<DocumentQuery>,
+    key: IdempotencyKey,
+    FileBody(bytes): FileBody,
+) -> ApiResult<Response> {
+    let name = query.file_name.unwrap_or_default();
+    let purpose = query.purpose.unwrap_or_else(|| "other".into());
+    let route = format!("POST /opportunities/{id}/documents?file_name={name}&purpose={purpose}");
+    created(&state, &actor, key, &route, &bytes, || async {
+        let purpose = DocumentPurpose::parse(&purpose)
+            .map_err(|m| ApiError::bad_field(StatusCode::UNPROCESSABLE_ENTITY, "purpose", m))?;
+        let file = parse_attachment(&name, bytes.to_vec())?;
+        Ok(state
+            .store
+            .add_document(&actor, id, purpose, file, state.clock.now())
+            .await?)
+    })
+    .await
+}
+
+/// Download a shared document, as it was shared.
+#[utoipa::path(get, path = "/opportunities/{id}/documents/{document_id}", tag = "opportunities",
+    params(("id" = i64, Path), ("document_id" = i64, Path)),
+    responses((status = 200, description = "The file, as it was shared", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "text/plain"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn download_document(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    IdPair(id, document_id): IdPair,
+) -> ApiResult<Response> {
+    let file = state.store.document(&actor, id, document_id).await?;
+    Ok(crate::routes::registrations::file_download(
+        file.document.kind,
+        &file.document.file_name,
+        file.content,
+    ))
 }
 
 /// Re-assign opportunities with their revenue streams (sales management, ROE-5): named ones, or a

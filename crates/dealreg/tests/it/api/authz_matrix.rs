@@ -1,6 +1,6 @@
 //! The authorization matrix: every operation by every role, a reviewed snapshot.
 
-use super::{attach_letter, call, order_body, reg_sor};
+use super::{attach_letter, call, order_body, reg_sor, share_letter};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -105,6 +105,9 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
         let opportunity = a.get(&format!("/registrations/{}", reg.id)).await.body["opportunity_id"]
             .as_i64()
             .unwrap();
+        let document_id = share_letter(&a, opportunity).await.expect(201).body["id"]
+            .as_i64()
+            .unwrap();
         let ids = [
             ("/notifications/{id}", notification),
             ("/opportunities/{id}", opportunity),
@@ -129,7 +132,9 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
                         path.clone()
                     }
                 };
-                let concrete = concrete.replace("{attachment_id}", &attachment_id.to_string());
+                let concrete = concrete
+                    .replace("{attachment_id}", &attachment_id.to_string())
+                    .replace("{document_id}", &document_id.to_string());
                 let reply = call(&client, method, path, &concrete).await;
                 let status = reply.status.as_u16();
                 assert!(status < 500, "{role}: {method} {concrete}: {status} {}", reply.body);

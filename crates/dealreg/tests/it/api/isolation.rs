@@ -1,6 +1,6 @@
 //! Isolation between partners: every operation, as another partner.
 
-use super::{attach_letter, call, order_body, reg_sor};
+use super::{attach_letter, call, order_body, reg_sor, share_letter};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -36,6 +36,9 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     let opportunity_id = a.get(&format!("/registrations/{}", reg.id)).await.body["opportunity_id"]
         .as_i64()
         .expect("an approved registration belongs to an opportunity");
+    let document_id = share_letter(&a, opportunity_id).await.expect(201).body["id"]
+        .as_i64()
+        .unwrap();
     let order = a
         .post(
             "/orders",
@@ -55,6 +58,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                     .replace("{attachment_id}", &attachment_id.to_string())
             } else if path.starts_with("/opportunities/{id}") {
                 path.replace("{id}", &opportunity_id.to_string())
+                    .replace("{document_id}", &document_id.to_string())
             } else if path.starts_with("/orders/{id}") {
                 path.replace("{id}", &order_id.to_string())
             } else if path.starts_with("/requests/{id}") {

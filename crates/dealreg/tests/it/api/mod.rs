@@ -45,6 +45,17 @@ async fn attach_letter(client: &testkit::Client, id: i64) -> testkit::Reply {
         .await
 }
 
+/// Shares [`LETTER`] on opportunity `id` as `client`, as a contract.
+async fn share_letter(client: &testkit::Client, id: i64) -> testkit::Reply {
+    client
+        .send_raw(
+            &format!("/opportunities/{id}/documents?file_name=Contract.pdf&purpose=contract"),
+            "application/pdf",
+            LETTER.to_vec(),
+        )
+        .await
+}
+
 /// Calls the operation `method path` of the OpenAPI document at `concrete` (its ids filled in) with
 /// a body that only access control can refuse: a CSV file, a PDF, or JSON.
 async fn call(client: &testkit::Client, method: &str, path: &str, concrete: &str) -> testkit::Reply {
@@ -57,7 +68,7 @@ async fn call(client: &testkit::Client, method: &str, path: &str, concrete: &str
         client
             .send_raw_with(method, concrete, "text/csv", header.as_bytes().to_vec())
             .await
-    } else if path.ends_with("/attachments") && method == "post" {
+    } else if (path.ends_with("/attachments") || path.ends_with("/documents")) && method == "post" {
         let concrete = format!("{concrete}?file_name=LOI.pdf");
         client
             .send_raw_with(method, &concrete, "application/pdf", LETTER.to_vec())

@@ -163,6 +163,43 @@ async fn opportunities_over_http(backend: Backend) {
             .contains("OPP-2026-000001")
     );
 
+    // Copies of quotes and contracts: recognised by content, downloaded as they were shared.
+    let disguised = a
+        .send_raw(
+            &format!("/opportunities/{id}/documents?file_name=Quote.pdf&purpose=quote"),
+            "application/pdf",
+            b"MZ\x90\x00 a program".to_vec(),
+        )
+        .await
+        .expect(422);
+    assert_eq!(disguised.error_fields(), ["file"]);
+    let shared = a
+        .send_raw(
+            &format!("/opportunities/{id}/documents?file_name=Quote%204471.pdf&purpose=quote"),
+            "application/pdf",
+            b"%PDF-1.7 quote 4471".to_vec(),
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        (shared.body["purpose"].clone(), shared.body["kind"].clone()),
+        (json!("quote"), json!("pdf"))
+    );
+    let document = shared.body["id"].as_i64().unwrap();
+    let download = lead
+        .get(&format!("/opportunities/{id}/documents/{document}"))
+        .await
+        .expect(200);
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    b.get(&format!("/opportunities/{id}/documents/{document}"))
+        .await
+        .expect(404);
+
     // Lost needs its reason.
     let lost = a
         .post(&format!("/opportunities/{id}/close"), &json!({"outcome": "lost"}))

@@ -9,8 +9,9 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::documents::FileKind;
 use domain::registrations::discussion::{CommentInput, MAX_ATTACHMENT_BYTES, parse_attachment, parse_comment};
-use store::{Attachment, AttachmentFile, Comment, Discussion};
+use store::{Attachment, Comment, Discussion};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -122,19 +123,23 @@ async fn download(
     Auth(actor): Auth,
     IdPair(id, attachment_id): IdPair,
 ) -> ApiResult<Response> {
-    Ok(file_download(state.store.attachment(&actor, id, attachment_id).await?))
+    let file = state.store.attachment(&actor, id, attachment_id).await?;
+    Ok(file_download(
+        file.attachment.kind,
+        &file.attachment.file_name,
+        file.content,
+    ))
 }
 
 /// An attachment as a download, for the API and the pages alike: always saved, never shown in the
 /// browser, so that a file from one side never runs as a page of this site.
-pub fn file_download(file: AttachmentFile) -> Response {
-    let attachment = file.attachment;
+pub fn file_download(kind: FileKind, file_name: &str, content: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, attachment.kind.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, content_disposition(&attachment.file_name)),
+            (header::CONTENT_TYPE, kind.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, content_disposition(file_name)),
         ],
-        file.content,
+        content,
     )
         .into_response()
 }

@@ -181,7 +181,10 @@ async fn download(
     viewer: Viewer,
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, UiError> {
+    let file = state.store.attachment(&viewer.actor(), id, attachment_id).await?;
     Ok(file_download(
-        state.store.attachment(&viewer.actor(), id, attachment_id).await?,
+        file.attachment.kind,
+        &file.attachment.file_name,
+        file.content,
     ))
 }
