@@ -299,6 +299,17 @@ pub fn registration(customer: CustomerInput, skus: &[&str]) -> domain::registrat
     parse_new_registration(&input, date(2026, 11, 22)).unwrap()
 }
 
+/// Product lines as forms and the API send them: (SKU, quantity).
+pub fn product_lines(lines: &[(&str, i64)]) -> Vec<ProductLineInput> {
+    lines
+        .iter()
+        .map(|(sku, quantity)| ProductLineInput {
+            sku: Some((*sku).into()),
+            quantity: Some(*quantity),
+        })
+        .collect()
+}
+
 pub fn approval(acknowledge: bool) -> Approval {
     Approval {
         validity: ValidityChoice::ProgramDefault,

@@ -2,7 +2,6 @@
 //! 2026-11-22; the program's grace is 90 days; MB-100 and MB-200 list at 5,000.00.
 
 use crate::{World, approval, customer, notifications, submit, today, ts, user, world};
-use domain::directory::products::ProductLineInput;
 use domain::directory::{ActivationStage, PartnerLevel};
 use domain::money::MoneyInput;
 use domain::opportunities::input::{
@@ -29,15 +28,7 @@ fn opportunity(account: &str, lines: &[(&str, i64)], close: &str, on: Date) -> N
                 currency: Some("USD".into()),
             }),
             close_date: Some(close.into()),
-            products: Some(
-                lines
-                    .iter()
-                    .map(|(sku, quantity)| ProductLineInput {
-                        sku: Some((*sku).into()),
-                        quantity: Some(*quantity),
-                    })
-                    .collect(),
-            ),
+            products: Some(crate::product_lines(lines)),
             plan: Some("Demo in the library, then a pilot".into()),
             manager: None,
         },

@@ -4,7 +4,6 @@
 use crate::{World, approval, customer, notifications, submit, today, ts, world};
 use domain::Actor;
 use domain::directory::customers::CustomerInput;
-use domain::directory::products::ProductLineInput;
 use domain::orders::input::{NewOrder, OrderInput, parse_order};
 use domain::orders::{NoSorPricing, OrderStatus, OverOrderPolicy, PriceBasis};
 use domain::registrations::input::Outcome;
@@ -19,15 +18,7 @@ pub fn order(po: &str, customer: CustomerInput, sor: Option<&str>, lines: &[(&st
         po_number: Some(po.into()),
         customer: Some(customer),
         sor_number: sor.map(Into::into),
-        lines: Some(
-            lines
-                .iter()
-                .map(|(sku, quantity)| ProductLineInput {
-                    sku: Some((*sku).into()),
-                    quantity: Some(*quantity),
-                })
-                .collect(),
-        ),
+        lines: Some(crate::product_lines(lines)),
     })
     .unwrap()
 }

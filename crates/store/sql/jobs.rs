@@ -18,40 +18,32 @@ pub(crate) fn outbox_from_row(row: &DbRow) -> StoreResult<OutboxMessage> {
     })
 }
 
+/// Runs a sweep's batches until one comes back short; answers how many rows they handled.
+async fn drain<F, Fut>(mut batch: F) -> StoreResult<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = StoreResult<u64>>,
+{
+    let mut total = 0;
+    loop {
+        let handled = batch().await?;
+        total += handled;
+        if handled < SWEEP_BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
 #[async_trait]
 impl JobStore for SqlStore {
     async fn run_sweeps(&self, now: Timestamp) -> StoreResult<SweepReport> {
-        let mut report = SweepReport::default();
-        loop {
-            let expired = self.expire_batch(now).await?;
-            report.expired += expired;
-            if expired < SWEEP_BATCH as u64 {
-                break;
-            }
-        }
-        loop {
-            let queued = self.remind_batch(now).await?;
-            report.reminders_queued += queued;
-            if queued < SWEEP_BATCH as u64 {
-                break;
-            }
-        }
-        loop {
-            let ended = self.lapse_batch(now).await?;
-            report.rights_ended += ended;
-            if ended < SWEEP_BATCH as u64 {
-                break;
-            }
-        }
-        loop {
-            let queued = self.remind_rights_batch(now).await?;
-            report.rights_reminders += queued;
-            if queued < SWEEP_BATCH as u64 {
-                break;
-            }
-        }
-        report.sessions_removed = self.remove_expired_sessions(now).await?;
-        Ok(report)
+        Ok(SweepReport {
+            expired: drain(|| self.expire_batch(now)).await?,
+            reminders_queued: drain(|| self.remind_batch(now)).await?,
+            rights_ended: drain(|| self.lapse_batch(now)).await?,
+            rights_reminders: drain(|| self.remind_rights_batch(now)).await?,
+            sessions_removed: self.remove_expired_sessions(now).await?,
+        })
     }
 
     async fn claim_outbox(

@@ -111,6 +111,31 @@ impl TestApp {
         self.world.store.as_ref()
     }
 
+    /// A new internal user with `role` (sales, sales management, finance …) beside the world's.
+    pub async fn staff(&self, email: &str, role: domain::Role) -> Actor {
+        let user = self
+            .store()
+            .create_user(
+                None,
+                store::NewUserRecord {
+                    email: domain::access::input::Email::parse(email).expect("e-mail"),
+                    display_name: email.to_owned(),
+                    role,
+                    partner_id: None,
+                    password_hash: None,
+                },
+                today(),
+            )
+            .await
+            .expect("create user");
+        Actor {
+            user_id: user.id,
+            email: user.email,
+            role,
+            partner_id: None,
+        }
+    }
+
     /// A client authenticated as `actor`, with a new token.
     pub async fn client_for(&self, actor: &Actor) -> Client {
         self.client(Some(self.token_for(actor).await))

@@ -56,40 +56,14 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             )
             .await
             .expect(201);
-        let staff = |email: &str, role: domain::Role| {
-            let store = app.world.store.clone();
-            let email = email.to_owned();
-            async move {
-                let user = store
-                    .create_user(
-                        None,
-                        store::NewUserRecord {
-                            email: domain::access::input::Email::parse(&email).unwrap(),
-                            display_name: email.clone(),
-                            role,
-                            partner_id: None,
-                            password_hash: None,
-                        },
-                        store_conformance::today(),
-                    )
-                    .await
-                    .unwrap();
-                domain::Actor {
-                    user_id: user.id,
-                    email,
-                    role,
-                    partner_id: None,
-                }
-            }
-        };
         let actor = match role {
             "admin" => w.admin.clone(),
             "manager" => w.west_manager.clone(),
             "other-mgr" => w.east_manager.clone(),
             "orders" => w.order_entry.clone(),
-            "sales" => staff("sales@vendor.example", domain::Role::Sales).await,
-            "sales-mgr" => staff("salesmgmt@vendor.example", domain::Role::SalesManager).await,
-            "finance" => staff("finance@vendor.example", domain::Role::Finance).await,
+            "sales" => app.staff("sales@vendor.example", domain::Role::Sales).await,
+            "sales-mgr" => app.staff("salesmgmt@vendor.example", domain::Role::SalesManager).await,
+            "finance" => app.staff("finance@vendor.example", domain::Role::Finance).await,
             "owner" => w.partner_a.clone(),
             _ => w.partner_b.clone(),
         };

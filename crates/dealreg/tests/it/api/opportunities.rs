@@ -22,29 +22,7 @@ async fn opportunities_over_http(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let a = app.client_for(&app.world.partner_a).await;
     let b = app.client_for(&app.world.partner_b).await;
-    let lead_actor = {
-        let user = app
-            .store()
-            .create_user(
-                None,
-                store::NewUserRecord {
-                    email: domain::access::input::Email::parse("lead@vendor.example").unwrap(),
-                    display_name: "Sasha Lead".into(),
-                    role: domain::Role::SalesManager,
-                    partner_id: None,
-                    password_hash: None,
-                },
-                store_conformance::today(),
-            )
-            .await
-            .unwrap();
-        domain::Actor {
-            user_id: user.id,
-            email: user.email,
-            role: domain::Role::SalesManager,
-            partner_id: None,
-        }
-    };
+    let lead_actor = app.staff("lead@vendor.example", domain::Role::SalesManager).await;
     let lead = app.client_for(&lead_actor).await;
 
     // Every bad field is named, as problem+json, and nothing is created.
