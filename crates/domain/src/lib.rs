@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod directory;
 mod fields;
+pub mod leads;
 pub mod money;
 pub mod notify;
 pub mod orders;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod idempotency;
 pub mod jobs;
+pub mod leads;
 pub mod orders;
 pub mod registrations;
 pub mod reports;
@@ -56,6 +57,14 @@ macro_rules! conformance_tests {
             expiry_and_reminders_run_once_however_often_swept,
             outbox_leases_hand_each_message_to_one_worker,
             notifications_are_read_by_their_recipient_only
+        );
+        $crate::conformance_tests!(@family $factory; leads:
+            leads_go_to_the_nearest_partner_by_the_rules_and_say_why,
+            a_declined_lead_goes_to_the_next_partner_and_never_back,
+            weight_zero_and_a_full_partner_are_skipped,
+            a_lead_without_a_country_waits_for_a_person,
+            partners_see_and_answer_only_their_own_leads,
+            lead_imports_are_whole_and_distributed
         );
         $crate::conformance_tests!(@family $factory; orders:
             orders_are_priced_under_a_valid_sor_and_by_policy_without,
@@ -170,6 +179,7 @@ async fn partner(store: &dyn Store, name: &str, region_id: i64) -> i64 {
                 level: PartnerLevel::Gold,
                 activation_stage: ActivationStage::FullyOperational,
                 region_id,
+                reach: Default::default(),
             },
             today(),
         )

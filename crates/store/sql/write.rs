@@ -33,6 +33,11 @@ impl SqlStore {
 }
 
 impl Write<'_> {
+    /// The time this write acts at.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.now
+    }
+
     /// Appends one entry to the audit trail. Runs under the write lock, so the head it extends is
     /// the latest.
     pub(crate) async fn audit(&mut self, change: Change<'_>) -> StoreResult<()> {

@@ -16,6 +16,7 @@ mod error;
 pub mod files;
 mod idempotency;
 mod jobs;
+mod leads;
 mod orders;
 mod page;
 mod registrations;
@@ -28,6 +29,7 @@ pub use directory::*;
 pub use error::{StoreError, StoreResult};
 pub use idempotency::*;
 pub use jobs::*;
+pub use leads::*;
 pub use orders::*;
 pub use page::*;
 pub use registrations::*;
@@ -43,6 +45,7 @@ pub trait Store:
     + RegistrationStore
     + DiscussionStore
     + OrderStore
+    + LeadStore
     + JobStore
     + ReportStore
     + AuditStore

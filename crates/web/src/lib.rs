@@ -70,7 +70,8 @@ pub struct AppState {
     info(title = "dealreg API", description = "Deal registration, SOR numbers, channel conflicts and order entry. Money is integer minor units with an ISO 4217 currency code; dates are YYYY-MM-DD in the company's time zone; instants are UTC."),
     modifiers(&BearerAuth),
     tags((name = "registrations", description = "REG-1 … REG-7"), (name = "requests", description = "Updates and extensions (REG-5)"),
-        (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"))
+        (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"),
+        (name = "leads", description = "Leads distributed to partners by rules (PRG-2)"))
 )]
 struct ApiDoc;
 
@@ -197,6 +198,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::directory::router())
         .merge(routes::files::router())
         .merge(routes::orders::router())
+        .merge(routes::leads::router())
         .merge(routes::notifications::router())
         .split_for_parts();
     ProblemResponses.modify(&mut doc);

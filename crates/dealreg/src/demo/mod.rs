@@ -157,6 +157,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
                     level,
                     activation_stage: stage,
                     region_id: managers[region].0,
+                    reach: Default::default(),
                 },
                 now,
             )
