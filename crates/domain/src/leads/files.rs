@@ -58,7 +58,9 @@ pub struct LeadRow {
     pub region: Option<String>,
 }
 
-fn products(raw: &str, errors: &mut FieldErrors) -> Vec<ProductLineInput> {
+/// `MB-100:12; PEN-2` → product lines (quantity 1 when not given); a quantity that is no number is
+/// named under `products`.
+pub fn parse_product_list(raw: &str, errors: &mut FieldErrors) -> Vec<ProductLineInput> {
     raw.split(';')
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -117,7 +119,7 @@ pub fn parse_leads(text: &str) -> Result<Vec<Line<LeadRow>>, FieldErrors> {
                 amount_minor: amount,
                 currency: r.get("currency").cloned(),
             }),
-            products: r.get("products").map(|p| products(p, &mut errors)),
+            products: r.get("products").map(|p| parse_product_list(p, &mut errors)),
         };
         let parsed = parse_lead(&input);
         match parsed {
