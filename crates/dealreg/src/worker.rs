@@ -1,4 +1,5 @@
-//! The background worker (REG-4, PLT-3): expires registrations, queues reminders and delivers the
+//! The background worker (REG-4, ROE-3, PLT-3): expires registrations, ends managers' rights past
+//! their grace, queues reminders and delivers the
 //! outbox. It runs inside `dealreg serve` every interval and on demand as `dealreg jobs run`. Every
 //! step is safe to run twice and from several processes at once: sweeps change only rows still in
 //! the state they look for, and outbox messages are leased to one worker at a time.
@@ -19,6 +20,9 @@ const BATCH: i64 = 50;
 pub struct WorkReport {
     pub expired: u64,
     pub reminders_queued: u64,
+    /// Opportunities whose manager's rights ended (ROE-3).
+    pub rights_ended: u64,
+    pub rights_reminders: u64,
     pub sessions_removed: u64,
     pub delivered: u64,
     pub failed: u64,
@@ -35,11 +39,15 @@ pub async fn run_once(store: &dyn Store, mailer: &dyn Mailer, now: Timestamp) ->
     let SweepReport {
         expired,
         reminders_queued,
+        rights_ended,
+        rights_reminders,
         sessions_removed,
     } = store.run_sweeps(now).await?;
     let mut report = WorkReport {
         expired,
         reminders_queued,
+        rights_ended,
+        rights_reminders,
         sessions_removed,
         ..WorkReport::default()
     };

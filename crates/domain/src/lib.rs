@@ -11,6 +11,7 @@ mod fields;
 pub mod leads;
 pub mod money;
 pub mod notify;
+pub mod opportunities;
 pub mod orders;
 pub mod registrations;
 pub mod roles;

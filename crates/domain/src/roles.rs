@@ -10,6 +10,9 @@ pub enum Role {
     ChannelManager,
     OrderEntry,
     Sales,
+    /// Sales management (ROE-5): re-assigns opportunities, elevates major accounts, approves later
+    /// forecast close dates.
+    SalesManager,
     Finance,
     PartnerAdmin,
     PartnerUser,
@@ -20,6 +23,7 @@ crate::str_enum::str_enum!(Role {
     ChannelManager => "channel_manager" as "Regional manager",
     OrderEntry => "order_entry",
     Sales => "sales",
+    SalesManager => "sales_manager" as "Sales management",
     Finance => "finance",
     PartnerAdmin => "partner_admin",
     PartnerUser => "partner_user",

@@ -32,6 +32,24 @@ pub struct ProgramSettings {
     /// How leads are distributed to partners (PRG-2).
     #[serde(default)]
     pub lead_distribution: LeadDistribution,
+    /// ROE-3: days past the forecast close date that an Opportunity Manager keeps its rights when the
+    /// business is not awarded (seed 001: ninety).
+    #[serde(default = "default_grace_days")]
+    pub grace_days: u32,
+    /// Days before the rights end that the manager is reminded.
+    #[serde(default = "default_rights_reminder_days")]
+    pub rights_reminder_days: u32,
+    /// The pipeline's open stages, in order; won and lost follow them.
+    #[serde(default = "crate::opportunities::default_stages")]
+    pub pipeline_stages: Vec<String>,
+}
+
+fn default_grace_days() -> u32 {
+    90
+}
+
+fn default_rights_reminder_days() -> u32 {
+    14
 }
 
 /// PRG-2: the weight of each partner level and the open leads a partner takes at once unless its
@@ -98,6 +116,9 @@ impl Default for ProgramSettings {
             no_sor_pricing: NoSorPricing::Reject,
             over_order: OverOrderPolicy::Warn,
             lead_distribution: LeadDistribution::default(),
+            grace_days: default_grace_days(),
+            rights_reminder_days: default_rights_reminder_days(),
+            pipeline_stages: crate::opportunities::default_stages(),
         }
     }
 }
@@ -117,6 +138,15 @@ impl ProgramSettings {
         if self.reminder_days_before >= self.max_validity_days {
             errors.add("reminder_days_before", "Fewer days than the longest validity.");
         }
+        if !(1..=730).contains(&self.grace_days) {
+            errors.add("grace_days", "Between 1 and 730 days.");
+        }
+        if self.rights_reminder_days >= self.grace_days {
+            errors.add("rights_reminder_days", "Fewer days than the grace period.");
+        }
+        if let Err(message) = check_stages(&self.pipeline_stages) {
+            errors.add("pipeline_stages", message);
+        }
         if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
             errors.add(
                 "time_zone",
@@ -130,6 +160,22 @@ impl ProgramSettings {
     pub fn zone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
+}
+
+/// The pipeline names 1 to 12 distinct open stages of at most 60 characters; "Won" and "Lost" are
+/// the outcomes, not stages.
+fn check_stages(stages: &[String]) -> Result<(), &'static str> {
+    let distinct: std::collections::BTreeSet<String> = stages.iter().map(|s| s.trim().to_lowercase()).collect();
+    if !(1..=12).contains(&stages.len()) || distinct.len() != stages.len() {
+        return Err("From 1 to 12 stages, each named once.");
+    }
+    if stages.iter().any(|s| s.trim().is_empty() || s.chars().count() > 60) {
+        return Err("Each stage has a name of at most 60 characters.");
+    }
+    if distinct.contains("won") || distinct.contains("lost") {
+        return Err("Won and lost are how an opportunity ends, not stages.");
+    }
+    Ok(())
 }
 
 /// REG-2: a registration goes to the regional manager of the partner's region, else to the
@@ -160,6 +206,7 @@ mod tests {
         );
         assert_eq!(s.lead_distribution.default_capacity, 5);
         assert_eq!(s.lead_distribution.weight(PartnerLevel::Gold), 3);
+        assert_eq!((s.grace_days, s.pipeline_stages.len()), (90, 4));
     }
 
     #[test]
@@ -187,6 +234,14 @@ mod tests {
                 "lead_distribution.default_capacity"
             ]
         );
+        let roe = ProgramSettings {
+            grace_days: 10,
+            rights_reminder_days: 10,
+            pipeline_stages: vec!["Qualify".into(), "qualify".into()],
+            ..ProgramSettings::default()
+        };
+        let fields: Vec<_> = roe.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["rights_reminder_days", "pipeline_stages"]);
     }
 
     #[test]

@@ -1,43 +1,59 @@
 //! SOR numbers (seed 000: "you will receive an APPROVED email with an SOR number to be included on
 //! your PO"): readable, sequential per year, e.g. `SOR-2026-000042`.
 
-use std::fmt;
-use std::str::FromStr;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SorNumber {
-    pub year: i16,
-    pub seq: i64,
-}
-
-impl fmt::Display for SorNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SOR-{}-{:06}", self.year, self.seq)
-    }
-}
-
-impl FromStr for SorNumber {
-    type Err = String;
-
-    /// Accepts the printed form in any letter case and with surrounding blanks, as it is typed on POs.
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("'{raw}' is not an SOR number (expected SOR-YYYY-NNNNNN)");
-        let upper = raw.trim().to_ascii_uppercase();
-        let mut parts = upper.splitn(3, '-');
-        let (Some("SOR"), Some(year), Some(seq)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad());
-        };
-        if year.len() != 4 || seq.len() < 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
+/// A readable number `PREFIX-YYYY-NNNNNN`, sequential per year: SOR numbers and opportunity
+/// numbers share the form, and each type its prefix.
+macro_rules! readable_number {
+    ($(#[$doc:meta])* $ty:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $ty {
+            pub year: i16,
+            pub seq: i64,
         }
-        let year: i16 = year.parse().map_err(|_| bad())?;
-        let seq: i64 = seq.parse().map_err(|_| bad())?;
-        if seq == 0 {
-            return Err(bad());
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}-{}-{:06}", $prefix, self.year, self.seq)
+            }
         }
-        Ok(SorNumber { year, seq })
-    }
+
+        impl ::std::str::FromStr for $ty {
+            type Err = String;
+
+            /// Accepts the printed form in any letter case and with surrounding blanks, as it is typed.
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                let (year, seq) = $crate::sor::parse_parts($prefix, raw)?;
+                Ok($ty { year, seq })
+            }
+        }
+    };
 }
+pub(crate) use readable_number;
+
+pub(crate) fn parse_parts(prefix: &str, raw: &str) -> Result<(i16, i64), String> {
+    let bad = || format!("'{raw}' is not a number of the form {prefix}-YYYY-NNNNNN");
+    let upper = raw.trim().to_ascii_uppercase();
+    let mut parts = upper.splitn(3, '-');
+    let (Some(p), Some(year), Some(seq)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    if p != prefix || year.len() != 4 || seq.len() < 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let year: i16 = year.parse().map_err(|_| bad())?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    if seq == 0 {
+        return Err(bad());
+    }
+    Ok((year, seq))
+}
+
+readable_number!(
+    /// An approved registration's number.
+    SorNumber,
+    "SOR"
+);
 
 #[cfg(test)]
 mod tests {

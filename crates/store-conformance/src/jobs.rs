@@ -22,7 +22,7 @@ pub async fn expiry_and_reminders_run_once_however_often_swept(store: Arc<dyn St
         SweepReport {
             expired: 0,
             reminders_queued: 1,
-            sessions_removed: 0,
+            ..SweepReport::default()
         }
     );
     assert_eq!(

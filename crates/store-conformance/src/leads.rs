@@ -318,6 +318,23 @@ pub async fn partners_see_and_answer_only_their_own_leads(store: Arc<dyn Store>)
     assert_eq!(mine.items.len(), 1);
     let accepted = s.accept_lead(&w.partner_a, gym.id, today()).await.unwrap();
     assert_eq!(accepted.status, LeadStatus::Accepted);
+    // It is an opportunity now, from a lead, managed by A, forecasting the lead's value.
+    let opportunity = s
+        .get_opportunity(&w.partner_a, accepted.opportunity_id.unwrap())
+        .await
+        .unwrap()
+        .opportunity;
+    assert_eq!(opportunity.source, domain::opportunities::Source::Lead);
+    assert_eq!(
+        opportunity.manager.party,
+        domain::opportunities::Party::partner(w.partner_a.partner_id.unwrap())
+    );
+    assert_eq!(opportunity.forecast.amount_minor, 4_800_000);
+    assert_eq!(opportunity.close_date, jiff::civil::date(2027, 2, 20));
+    assert!(matches!(
+        s.get_opportunity(&w.partner_b, opportunity.id).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(matches!(
         s.accept_lead(&w.partner_a, gym.id, today()).await,
         Err(StoreError::Conflict { .. })

@@ -96,7 +96,8 @@ macro_rules! conformance_tests {
             claim_check_answers_only_claimed_or_free;
           requests:
             extension_requests_are_asked_by_the_partner_and_decided_by_the_manager,
-            update_requests_move_the_claims
+            update_requests_move_the_claims,
+            lists_leave_out_registrations_with_a_pending_request
         );
         $crate::conformance_tests!(@family $factory; reports: dashboard_figures_aggregate_by_week);
     };

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registration_discussion",
         include_str!("../migrations/0010_registration_discussion.sql"),
     ),
+    (
+        11,
+        "opportunities",
+        include_str!("../migrations/0011_opportunities.sql"),
+    ),
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.

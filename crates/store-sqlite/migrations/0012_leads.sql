@@ -27,13 +27,14 @@ CREATE TABLE leads (
     partner_id       INTEGER REFERENCES partners (id),
     reason           TEXT NOT NULL,
     -- The opportunity the lead became when accepted, and its customer.
-    opportunity_id   INTEGER,
+    opportunity_id   INTEGER REFERENCES opportunities (id),
     customer_id      INTEGER REFERENCES customers (id),
     created_by       INTEGER REFERENCES users (id),
     created_us       INTEGER NOT NULL,
     updated_us       INTEGER NOT NULL,
     CHECK ((status IN ('offered', 'accepted')) = (partner_id IS NOT NULL)),
-    CHECK ((status = 'accepted') = (customer_id IS NOT NULL))
+    CHECK ((status = 'accepted') = (customer_id IS NOT NULL)),
+    CHECK ((status = 'accepted') = (opportunity_id IS NOT NULL))
 );
 CREATE INDEX leads_by_partner ON leads (partner_id, status, id);
 CREATE INDEX leads_by_status ON leads (status, id);

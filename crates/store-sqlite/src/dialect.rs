@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registration_discussion",
         include_str!("../migrations/0010_registration_discussion.sql"),
     ),
+    (
+        11,
+        "opportunities",
+        include_str!("../migrations/0011_opportunities.sql"),
+    ),
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.

@@ -36,6 +36,20 @@ impl JobStore for SqlStore {
                 break;
             }
         }
+        loop {
+            let ended = self.lapse_batch(now).await?;
+            report.rights_ended += ended;
+            if ended < SWEEP_BATCH as u64 {
+                break;
+            }
+        }
+        loop {
+            let queued = self.remind_rights_batch(now).await?;
+            report.rights_reminders += queued;
+            if queued < SWEEP_BATCH as u64 {
+                break;
+            }
+        }
         report.sessions_removed = self.remove_expired_sessions(now).await?;
         Ok(report)
     }

@@ -169,6 +169,20 @@ pub(crate) async fn page_of<T>(
     Ok(Page::from_rows(items, &page, id_of))
 }
 
+/// The next number of `year` from a counter table (`sor_counters`, `opportunity_counters`), drawn in
+/// the writing transaction: the row stays locked until commit and a rollback returns the number, so
+/// numbers are never duplicated or skipped.
+pub(crate) async fn next_of_year(conn: &mut Conn, table: &'static str, year: i16) -> StoreResult<i64> {
+    let sql = format!(
+        "INSERT INTO {table} (year, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_seq = {table}.last_seq + 1 RETURNING last_seq"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(year))
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
 pub(crate) fn push_id_list(qb: &mut QueryBuilder<Db>, ids: &[i64]) {
     qb.push("(");
     let mut list = qb.separated(", ");

@@ -21,6 +21,7 @@ mod idempotency;
 mod jobs;
 pub(crate) mod kit;
 mod leads;
+pub(crate) mod opportunities;
 mod orders;
 mod registrations;
 mod reports;

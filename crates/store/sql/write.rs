@@ -32,10 +32,15 @@ impl SqlStore {
     }
 }
 
-impl Write<'_> {
+impl<'a> Write<'a> {
     /// The time this write acts at.
     pub(crate) fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// Who writes: `None` for the system.
+    pub(crate) fn actor(&self) -> Option<&'a Actor> {
+        self.actor
     }
 
     /// Appends one entry to the audit trail. Runs under the write lock, so the head it extends is

@@ -150,3 +150,53 @@ pub fn leads_csv(leads: &[Lead]) -> String {
         }),
     )
 }
+
+pub const OPPORTUNITY_COLUMNS: &[&str] = &[
+    "number",
+    "name",
+    "customer",
+    "country",
+    "source",
+    "stage",
+    "status",
+    "manager",
+    "manager_kind",
+    "region",
+    "forecast",
+    "currency",
+    "close_date",
+    "rights_through",
+    "products",
+    "renewal_of",
+];
+
+/// One row per opportunity; its forecast products as `SKU×quantity` separated by spaces.
+pub fn opportunities_csv(opportunities: &[crate::Opportunity]) -> String {
+    write_csv(
+        OPPORTUNITY_COLUMNS,
+        opportunities.iter().map(|o| {
+            vec![
+                o.number.clone(),
+                o.name.clone(),
+                o.customer_name.clone(),
+                o.customer_country.clone(),
+                o.source.to_string(),
+                o.stage.clone(),
+                o.status.to_string(),
+                o.manager.name.clone(),
+                o.manager.party.kind.to_string(),
+                or_blank(o.region_name.as_ref()),
+                format_minor(o.forecast.amount_minor),
+                o.forecast.currency.to_string(),
+                o.close_date.to_string(),
+                o.rights_through.to_string(),
+                o.products
+                    .iter()
+                    .map(|l| format!("{}×{}", l.sku, l.quantity))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                or_blank(o.renewal_of),
+            ]
+        }),
+    )
+}

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 pub struct SweepReport {
     pub expired: u64,
     pub reminders_queued: u64,
+    /// Opportunities whose manager's rights ended by the grace period (ROE-3).
+    pub rights_ended: u64,
+    /// Managers reminded that their rights end soon.
+    pub rights_reminders: u64,
     /// Browser sessions past their expiry, removed.
     pub sessions_removed: u64,
 }
@@ -45,7 +49,8 @@ pub struct Notification {
 
 #[async_trait]
 pub trait JobStore {
-    /// Expires lapsed registrations and queues due reminders as of `now`. Idempotent.
+    /// Expires lapsed registrations, ends the rights of managers past their grace (ROE-3) and queues
+    /// due reminders as of `now`. Idempotent.
     async fn run_sweeps(&self, now: Timestamp) -> StoreResult<SweepReport>;
     /// Leases up to `limit` undelivered messages whose time has come; a lease hides a message from
     /// other workers until `lease_until`, so each is handled by one worker at a time.

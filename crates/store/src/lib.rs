@@ -17,6 +17,7 @@ pub mod files;
 mod idempotency;
 mod jobs;
 mod leads;
+mod opportunities;
 mod orders;
 mod page;
 mod registrations;
@@ -30,6 +31,7 @@ pub use error::{StoreError, StoreResult};
 pub use idempotency::*;
 pub use jobs::*;
 pub use leads::*;
+pub use opportunities::*;
 pub use orders::*;
 pub use page::*;
 pub use registrations::*;
@@ -46,6 +48,7 @@ pub trait Store:
     + DiscussionStore
     + OrderStore
     + LeadStore
+    + OpportunityStore
     + JobStore
     + ReportStore
     + AuditStore

@@ -75,6 +75,8 @@ pub struct Registration {
     /// Why it was declined, withdrawn or closed.
     pub decision_reason: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// The opportunity it belongs to: set when it is approved (ROE-1).
+    pub opportunity_id: Option<i64>,
     /// Orders that drew on this SOR; shown to those who may read orders.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<Vec<OrderLink>>,
@@ -123,6 +125,9 @@ pub struct RegistrationFilter {
     pub submitted_before: Option<Timestamp>,
     /// First filed first (an approval queue); `cursor` then pages forward. Default: newest first.
     pub oldest_first: bool,
+    /// Registrations without a pending change request: those whose partner may still ask for one
+    /// (one request at a time, REG-5).
+    pub without_pending_request: bool,
     /// Registrations whose customer, partner or SOR number contains this text, in any case. A
     /// scan within the other filters (a partner's own registrations are few; staff narrow by
     /// status first).

@@ -5,6 +5,8 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
@@ -12,6 +14,27 @@ use sha2::{Digest, Sha256};
 use store::{Claim, PendingKey, StoredResponse};
 
 pub const HEADER: &str = "idempotency-key";
+
+/// The `Idempotency-Key` of a request: a handler that takes one is retry-safe, and `once` takes
+/// nothing else, so every keyed operation declares the header the same way, `params(IdempotencyKey)`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Retry-safe: a retry with the same key and body answers as the first request did, without
+    /// doing it again; the same key with another body is refused.
+    #[param(rename = "Idempotency-Key", pattern = "^[!-~]{1,255}$")]
+    key: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IdempotencyKey {
+            key: key_from(&parts.headers)?,
+        })
+    }
+}
 
 fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(raw) = headers.get(HEADER) else {
@@ -79,7 +102,7 @@ async fn after_failed_run(
 pub async fn once<F, Fut>(
     state: &AppState,
     actor: &Actor,
-    headers: &HeaderMap,
+    key: IdempotencyKey,
     route: &str,
     body: &[u8],
     created: StatusCode,
@@ -89,7 +112,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
 {
-    let Some(key) = key_from(headers)? else {
+    let Some(key) = key.key else {
         let (status, value) = create().await?;
         return Ok((status, axum::Json(value)).into_response());
     };

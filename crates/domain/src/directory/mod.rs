@@ -25,12 +25,15 @@ str_enum!(Segment { Commercial => "commercial", Government => "government", Educ
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerLevel {
+    /// Not yet ranked (seed 003): such a partner cannot open opportunities in the portal and is
+    /// never given leads by the distribution rules.
+    None,
     Bronze,
     Silver,
     Gold,
     Platinum,
 }
-str_enum!(PartnerLevel { Bronze => "bronze", Silver => "silver", Gold => "gold", Platinum => "platinum" });
+str_enum!(PartnerLevel { None => "none" as "No level yet", Bronze => "bronze", Silver => "silver", Gold => "gold", Platinum => "platinum" });
 
 /// Seed 003: where a partner stands in onboarding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

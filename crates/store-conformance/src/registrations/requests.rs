@@ -167,3 +167,70 @@ pub async fn update_requests_move_the_claims(store: Arc<dyn Store>) {
         Err(StoreError::Conflict { .. })
     ));
 }
+
+/// The dashboard offers an extension only where none waits: the list leaves out registrations
+/// with a pending request of either kind, and takes them back once it is decided.
+pub async fn lists_leave_out_registrations_with_a_pending_request(store: Arc<dyn Store>) {
+    use domain::registrations::input::ChangeRequest;
+    let w = world(store).await;
+    let mut ids = Vec::new();
+    for customer in [
+        "Springfield School District",
+        "Shelbyville Library",
+        "Ogdenville Museum",
+    ] {
+        let reg = submit(&w, &w.partner_a, customer, &["MB-100"]).await;
+        w.store
+            .approve_registration(&w.west_manager, reg.id, approval(false), today())
+            .await
+            .unwrap();
+        ids.push(reg.id);
+    }
+    let extension = ChangeRequest::Extension {
+        valid_through: date(2027, 4, 30),
+    };
+    let update = ChangeRequest::Update {
+        lines: None,
+        estimated_value: None,
+        expected_close: Some(date(2027, 3, 31)),
+    };
+    let asked = w
+        .store
+        .request_change(&w.partner_a, ids[0], extension, None, today())
+        .await
+        .unwrap();
+    w.store
+        .request_change(&w.partner_a, ids[2], update, None, today())
+        .await
+        .unwrap();
+    let may_ask = |who: &'static str| {
+        let w = &w;
+        async move {
+            let actor = if who == "a" { &w.partner_a } else { &w.admin };
+            let filter = RegistrationFilter {
+                expiring_before: Some(date(2027, 12, 31)),
+                without_pending_request: true,
+                ..RegistrationFilter::default()
+            };
+            let page = w.store.list_registrations(actor, filter, PageRequest::first(10)).await;
+            page.unwrap().items.iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(may_ask("a").await, [ids[1]]);
+    assert_eq!(may_ask("admin").await, [ids[1]]);
+    w.store
+        .decide_change(&w.west_manager, asked.id, false, Some("not yet".into()), today())
+        .await
+        .unwrap();
+    assert_eq!(may_ask("a").await, [ids[1], ids[0]], "newest first, as every list");
+    let all = w
+        .store
+        .list_registrations(&w.partner_a, RegistrationFilter::default(), PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        all.items.len(),
+        3,
+        "without the filter, pending requests change nothing"
+    );
+}

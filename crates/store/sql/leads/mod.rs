@@ -9,12 +9,14 @@ use crate::sql::directory::{load_settings, save_settings};
 use crate::sql::kit::*;
 use crate::sql::leads::distribute::{decliners, distribute, offer};
 use crate::sql::leads::rows::{LEAD_SELECT, insert_lead, lead_from_row, load_lead, present, snapshot, with_details};
+use crate::sql::opportunities::open::{OpenOpportunity, open_opportunity};
 use crate::sql::registrations::rows::products_for;
 use crate::sql::write::{Change, Write};
 use domain::directory::files::Line;
 use domain::leads::files::LeadRow;
 use domain::leads::input::{Assign, NewLead};
 use domain::leads::{LeadStatus, policy as lead_policy};
+use domain::opportunities::{Party, Source};
 use domain::settings::LeadDistribution;
 
 fn require_entry(actor: &Actor) -> StoreResult<()> {
@@ -64,6 +66,43 @@ fn offered_to_partner(actor: &Actor, lead: &Lead) -> StoreResult<()> {
         LeadStatus::Accepted => Err(StoreError::conflict("this lead was accepted already")),
         _ => Err(StoreError::conflict("this lead is not offered to your company")),
     }
+}
+
+/// Days from acceptance to the forecast close date of a lead's opportunity: a lead names none, and
+/// the manager moves it once known (DECISIONS 63).
+const LEAD_CLOSE_DAYS: i64 = 90;
+
+/// The accepted lead becomes an opportunity its partner manages, forecasting the lead's value and
+/// products (the rules of engagement apply: another manager's rights refuse it).
+async fn open_for_lead(tx: &mut Write<'_>, lead: &Lead, customer_id: i64) -> StoreResult<i64> {
+    let products: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT product_id, quantity FROM lead_products WHERE lead_id = $1 ORDER BY product_id")
+            .bind(lead.id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let partner_id = lead.partner_id.ok_or(StoreError::NotFound("lead"))?;
+    let today = business_date(tx.now(), &load_settings(tx).await?.zone());
+    let close_date = today
+        .checked_add(jiff::Span::new().days(LEAD_CLOSE_DAYS))
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    let (id, _) = open_opportunity(
+        tx,
+        OpenOpportunity {
+            customer_id,
+            name: &lead.company.name,
+            source: Source::Lead,
+            manager: Party::partner(partner_id),
+            forecast: lead.estimated_value,
+            close_date,
+            products: &products,
+            region_id: lead.region_id,
+            renewal_of: None,
+            stage: None,
+            plan: lead.description.as_deref(),
+        },
+    )
+    .await?;
+    Ok(id)
 }
 
 impl SqlStore {
@@ -195,12 +234,16 @@ impl LeadStore for SqlStore {
             segment: lead.segment.unwrap_or(Segment::Commercial),
         };
         let customer_id = resolve_customer(&mut tx, &customer, now).await?;
-        sqlx::query("UPDATE leads SET status = 'accepted', customer_id = $1, updated_us = $2 WHERE id = $3")
-            .bind(customer_id)
-            .bind(us(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let opportunity_id = open_for_lead(&mut tx, &lead, customer_id).await?;
+        sqlx::query(
+            "UPDATE leads SET status = 'accepted', customer_id = $1, opportunity_id = $2, updated_us = $3 WHERE id = $4",
+        )
+        .bind(customer_id)
+        .bind(opportunity_id)
+        .bind(us(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let after = load_lead(&mut tx, id).await?;
         tx.audit(Change {
             action: "lead.accept",

@@ -182,19 +182,23 @@ impl DiscussionStore for SqlStore {
     }
 
     async fn awaiting_reply(&self, actor: &Actor, limit: u32) -> StoreResult<Vec<AwaitingReply>> {
+        // The reader's registrations first, then each one's latest comment by the index on
+        // (registration_id, id): the cost follows the reader's registrations, not all comments.
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT c.*, u.display_name, u.role, r.customer_name, r.sor_number FROM registration_comments c \
-             JOIN users u ON u.id = c.author_id JOIN registrations r ON r.id = c.registration_id \
-             WHERE c.id IN (SELECT MAX(id) FROM registration_comments GROUP BY registration_id) \
-             AND r.status IN ('submitted', 'approved') AND ",
+            "SELECT c.*, u.display_name, u.role, r.customer_name, r.sor_number FROM registrations r \
+             JOIN registration_comments c ON c.id = \
+             (SELECT MAX(l.id) FROM registration_comments l WHERE l.registration_id = r.id) \
+             JOIN users u ON u.id = c.author_id WHERE r.status IN ('submitted', 'approved') AND ",
         );
         match discussion::awaited_from(actor) {
-            AwaitedFrom::ChannelTeamOf(partner) => {
-                qb.push("u.partner_id IS NULL AND r.partner_id = ").push_bind(partner)
-            }
+            AwaitedFrom::ChannelTeamOf(partner) => qb
+                .push("r.partner_id = ")
+                .push_bind(partner)
+                .push(" AND u.partner_id IS NULL"),
             AwaitedFrom::PartnersOf(manager) => qb
-                .push("u.partner_id IS NOT NULL AND r.approver_id = ")
-                .push_bind(manager),
+                .push("r.approver_id = ")
+                .push_bind(manager)
+                .push(" AND u.partner_id IS NOT NULL"),
             AwaitedFrom::AnyPartner => qb.push("u.partner_id IS NOT NULL"),
             AwaitedFrom::Nobody => return Ok(Vec::new()),
         };

@@ -124,13 +124,7 @@ pub(crate) async fn transition(
 /// duplicated or skipped.
 pub(crate) async fn next_sor_number(conn: &mut Conn, approved_on: Date) -> StoreResult<SorNumber> {
     let year = approved_on.year();
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO sor_counters (year, last_seq) VALUES ($1, 1) \
-         ON CONFLICT (year) DO UPDATE SET last_seq = sor_counters.last_seq + 1 RETURNING last_seq",
-    )
-    .bind(i64::from(year))
-    .fetch_one(&mut *conn)
-    .await?;
+    let seq = next_of_year(conn, "sor_counters", year).await?;
     Ok(SorNumber { year, seq })
 }
 
@@ -210,6 +204,7 @@ impl SqlStore {
                     .bind(reg.id)
                     .execute(&mut *conn)
                     .await?;
+                crate::sql::opportunities::refresh_rights_of_registration(conn, reg.id).await?;
             }
             ChangeRequest::Update {
                 lines: new_lines,

@@ -164,6 +164,12 @@ impl RegistrationStore for SqlStore {
             qb.push(" AND r.status = 'approved' AND r.expected_close < ")
                 .push_bind(before.to_string());
         }
+        if filter.without_pending_request {
+            // The partial unique index `change_requests_one_pending` answers this per registration.
+            qb.push(
+                " AND NOT EXISTS (SELECT 1 FROM change_requests q WHERE q.registration_id = r.id AND q.status = 'pending')",
+            );
+        }
         if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let escaped = text
                 .to_lowercase()
@@ -274,6 +280,7 @@ impl RegistrationStore for SqlStore {
         .execute(&mut *tx)
         .await
         .on_unique("SOR number already issued")?;
+        crate::sql::opportunities::link_approved_registration(&mut tx, &reg, &lines).await?;
         let (after, after_lines) = record_change(&mut tx, "registration.approve", (&reg, &lines)).await?;
         let draft = notify::approved(id, &sor, &after.customer.name, valid_through);
         tell_submitter(&mut tx, &after, &format!("approved:{id}"), &draft).await?;

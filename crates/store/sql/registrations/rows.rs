@@ -50,6 +50,7 @@ pub(crate) struct RegRow {
     pub(crate) decided_at: Option<Timestamp>,
     pub(crate) decision_reason: Option<String>,
     pub(crate) closed_at: Option<Timestamp>,
+    pub(crate) opportunity_id: Option<i64>,
     pub(crate) possible_conflict: bool,
     pub(crate) conflicts: Vec<ConflictMatch>,
 }
@@ -58,7 +59,7 @@ pub(crate) fn reg_select() -> String {
     format!(
         "SELECT r.id, r.partner_id, p.name AS partner_name, r.status, r.est_value_minor, r.currency, \
          r.expected_close, r.description, r.approver_id, r.submitted_by, r.submitted_us, r.sor_number, \
-         r.valid_through, r.decided_by, r.decided_us, r.decision_reason, r.closed_us, r.possible_conflict, \
+         r.valid_through, r.decided_by, r.decided_us, r.decision_reason, r.closed_us, r.opportunity_id, r.possible_conflict, \
          r.conflicts, {REG_CUSTOMER_COLUMNS}, {REG_CONTACT_COLUMNS} \
          FROM registrations r JOIN partners p ON p.id = r.partner_id"
     )
@@ -93,6 +94,7 @@ pub(crate) fn reg_from_row(row: &DbRow) -> StoreResult<RegRow> {
         decided_at: get::<Option<i64>>(row, "decided_us")?.map(at),
         decision_reason: get(row, "decision_reason")?,
         closed_at: get::<Option<i64>>(row, "closed_us")?.map(at),
+        opportunity_id: get(row, "opportunity_id")?,
         possible_conflict: get(row, "possible_conflict")?,
         conflicts: serde_json::from_str(&get::<String>(row, "conflicts")?).map_err(|e| corrupt(e.to_string()))?,
     })
@@ -171,6 +173,7 @@ pub(crate) fn present(reg: RegRow, lines: Vec<LineRow>, orders: Option<Vec<Order
         decided_at: reg.decided_at,
         decision_reason: reg.decision_reason,
         closed_at: reg.closed_at,
+        opportunity_id: reg.opportunity_id,
         orders,
         possible_conflict: reg.possible_conflict,
         conflicts: actor.is_staff().then_some(reg.conflicts),

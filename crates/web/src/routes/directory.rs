@@ -1,12 +1,13 @@
 //! Master data and people: partners, end customers, the price list, regions, users, settings.
 
+use crate::AppState;
 use crate::credentials;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params};
-use crate::{AppState, idempotency};
+use crate::idempotency::{self, IdempotencyKey};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Actor;
 use domain::access::input::{UserInput, UserUpdateInput, parse_user, parse_user_update};
@@ -38,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn create<T, F, Fut>(
     state: &AppState,
     actor: &Actor,
-    headers: &HeaderMap,
+    key: IdempotencyKey,
     route: &str,
     body: &[u8],
     make: F,
@@ -48,7 +49,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<T>>,
 {
-    idempotency::once(state, actor, headers, route, body, StatusCode::CREATED, || async {
+    idempotency::once(state, actor, key, route, body, StatusCode::CREATED, || async {
         let created = make().await?;
         Ok((StatusCode::CREATED, serde_json::to_value(&created).unwrap_or_default()))
     })
@@ -56,15 +57,15 @@ where
 }
 
 /// Add a partner (administrators).
-#[utoipa::path(post, path = "/partners", tag = "partners", request_body = PartnerInput,
+#[utoipa::path(post, path = "/partners", tag = "partners", request_body = PartnerInput, params(IdempotencyKey),
     responses((status = 201, body = Partner), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 async fn create_partner(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<PartnerInput>,
 ) -> ApiResult<Response> {
-    create(&state, &actor, &headers, "POST /partners", &body.bytes, || async {
+    create(&state, &actor, key, "POST /partners", &body.bytes, || async {
         let partner = parse_partner(&body.value)?;
         Ok(state
             .store
@@ -91,15 +92,15 @@ async fn get_partner(State(state): State<AppState>, Auth(actor): Auth, Id(id): I
 }
 
 /// Add an end customer (administrators, channel managers). Partners name customers when registering.
-#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput, params(IdempotencyKey),
     responses((status = 201, body = CustomerRecord), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 async fn create_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<CustomerInput>,
 ) -> ApiResult<Response> {
-    create(&state, &actor, &headers, "POST /customers", &body.bytes, || async {
+    create(&state, &actor, key, "POST /customers", &body.bytes, || async {
         let mut errors = domain::FieldErrors::default();
         let customer = parse_customer(&body.value, "", &mut errors);
         let customer = errors
@@ -124,15 +125,15 @@ async fn list_customers(
 }
 
 /// Add a product to the price list (administrators).
-#[utoipa::path(post, path = "/products", tag = "products", request_body = ProductInput,
+#[utoipa::path(post, path = "/products", tag = "products", request_body = ProductInput, params(IdempotencyKey),
     responses((status = 201, body = Product), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 async fn create_product(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<ProductInput>,
 ) -> ApiResult<Response> {
-    create(&state, &actor, &headers, "POST /products", &body.bytes, || async {
+    create(&state, &actor, key, "POST /products", &body.bytes, || async {
         let product = parse_product(&body.value)?;
         Ok(state
             .store
@@ -155,15 +156,15 @@ async fn list_products(
 }
 
 /// Add a region with its regional manager (administrators).
-#[utoipa::path(post, path = "/regions", tag = "regions", request_body = RegionInput,
+#[utoipa::path(post, path = "/regions", tag = "regions", request_body = RegionInput, params(IdempotencyKey),
     responses((status = 201, body = Region), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 async fn create_region(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<RegionInput>,
 ) -> ApiResult<Response> {
-    create(&state, &actor, &headers, "POST /regions", &body.bytes, || async {
+    create(&state, &actor, key, "POST /regions", &body.bytes, || async {
         let (name, manager) = parse_region(&body.value)?;
         Ok(state
             .store
@@ -204,15 +205,15 @@ async fn assign_region_manager(
 }
 
 /// Add a user (administrators). The password, if given, is stored as an argon2 hash.
-#[utoipa::path(post, path = "/users", tag = "users", request_body = UserInput,
+#[utoipa::path(post, path = "/users", tag = "users", request_body = UserInput, params(IdempotencyKey),
     responses((status = 201, body = User), (status = 422, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 async fn create_user(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<UserInput>,
 ) -> ApiResult<Response> {
-    create(&state, &actor, &headers, "POST /users", &body.bytes, || async {
+    create(&state, &actor, key, "POST /users", &body.bytes, || async {
         if !domain::access::can_administer(&actor) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

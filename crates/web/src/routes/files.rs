@@ -2,11 +2,12 @@
 //! whole file first and import nothing when any row is bad; the problem lists every bad row with its
 //! line and column. Exports read back unchanged.
 
+use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, CsvBody, MAX_CSV_BYTES};
-use crate::{AppState, idempotency};
+use crate::idempotency::{self, IdempotencyKey};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
 use domain::directory::files::{parse_customers, parse_partners, parse_price_list};
@@ -16,10 +17,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Runs an import under its idempotency key; it answers 200 with the import's report.
-async fn import<F, Fut>(
+pub(crate) async fn import<F, Fut>(
     state: &AppState,
     actor: &Actor,
-    headers: &HeaderMap,
+    key: IdempotencyKey,
     route: &str,
     text: &str,
     run: F,
@@ -28,18 +29,10 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ApiResult<ImportReport>>,
 {
-    idempotency::once(
-        state,
-        actor,
-        headers,
-        route,
-        text.as_bytes(),
-        StatusCode::OK,
-        || async {
-            let report = run().await?;
-            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
-        },
-    )
+    idempotency::once(state, actor, key, route, text.as_bytes(), StatusCode::OK, || async {
+        let report = run().await?;
+        Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
+    })
     .await
 }
 
@@ -55,6 +48,35 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A CSV download named `file`.
+/// Rows in one CSV export at most; narrow the filter for more.
+pub const MAX_EXPORT_ROWS: usize = 100_000;
+
+/// Every item of a list, page by page, for an export; more than [`MAX_EXPORT_ROWS`] is a 422 on
+/// `field` (the filter to narrow).
+pub async fn every_page<T, F, Fut>(field: &str, what: &str, mut fetch: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(store::PageRequest) -> Fut,
+    Fut: std::future::Future<Output = store::StoreResult<store::Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut page = store::PageRequest::first(store::PageRequest::MAX_LIMIT);
+    loop {
+        let batch = fetch(page).await?;
+        items.extend(batch.items);
+        match batch.next_cursor.and_then(|c| c.parse().ok()) {
+            Some(_) if items.len() >= MAX_EXPORT_ROWS => {
+                return Err(crate::error::ApiError::bad_field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    field,
+                    format!("more than {MAX_EXPORT_ROWS} {what} match; narrow the dates or other filters"),
+                ));
+            }
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(items),
+        }
+    }
+}
+
 pub fn csv_file(file: &str, body: String) -> Response {
     (
         [
@@ -72,16 +94,16 @@ pub fn csv_file(file: &str, body: String) -> Response {
 /// version dated like an existing one replaces it. Orders keep the prices they were entered at.
 #[utoipa::path(post, path = "/products/import", tag = "products",
     request_body(content = String, content_type = "text/csv"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
+    params(IdempotencyKey),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_products(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    import(&state, &actor, &headers, "POST /products/import", &text, || async {
+    import(&state, &actor, key, "POST /products/import", &text, || async {
         let today = crate::routes::registrations::today(&state).await?;
         let rows = parse_price_list(&text, today)?;
         Ok(state
@@ -106,16 +128,16 @@ async fn export_products(State(state): State<AppState>, Auth(_actor): Auth) -> A
 /// partner whose name exists is updated.
 #[utoipa::path(post, path = "/partners/import", tag = "partners",
     request_body(content = String, content_type = "text/csv"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
+    params(IdempotencyKey),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_partners(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    import(&state, &actor, &headers, "POST /partners/import", &text, || async {
+    import(&state, &actor, key, "POST /partners/import", &text, || async {
         let rows = parse_partners(&text)?;
         Ok(state
             .store
@@ -140,16 +162,16 @@ async fn export_partners(State(state): State<AppState>, Auth(actor): Auth) -> Ap
 /// the same city) updates its segment, which decides MSRP or RRSP pricing without an SOR.
 #[utoipa::path(post, path = "/customers/import", tag = "customers",
     request_body(content = String, content_type = "text/csv"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
+    params(IdempotencyKey),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    import(&state, &actor, &headers, "POST /customers/import", &text, || async {
+    import(&state, &actor, key, "POST /customers/import", &text, || async {
         let rows = parse_customers(&text)?;
         Ok(state
             .store

@@ -2,13 +2,14 @@
 //! rules, accepted or declined by the partner they are offered to, assigned by hand by a channel
 //! manager; the distribution rules.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_param};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::csv_file;
-use crate::{AppState, idempotency};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::leads::LeadStatus;
 use domain::leads::files::parse_leads;
@@ -41,19 +42,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Enter a lead (administrators, regional managers, sales). It is distributed at once: offered to
 /// a partner with the reason why, or left with the reason nobody could take it.
 #[utoipa::path(post, path = "/leads", tag = "leads", request_body = LeadInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    params(IdempotencyKey),
     responses((status = 201, body = Lead), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<LeadInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /leads",
         &body.bytes,
         StatusCode::CREATED,
@@ -73,28 +74,19 @@ async fn create(
 /// nothing. Each lead is distributed as it is imported.
 #[utoipa::path(post, path = "/leads/import", tag = "leads",
     request_body(content = String, content_type = "text/csv"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe import")),
+    params(IdempotencyKey),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn import(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Response> {
-    idempotency::once(
-        &state,
-        &actor,
-        &headers,
-        "POST /leads/import",
-        text.as_bytes(),
-        StatusCode::OK,
-        || async {
-            let rows = parse_leads(&text)?;
-            let report = state.store.import_leads(&actor, rows, state.clock.now()).await?;
-            Ok((StatusCode::OK, serde_json::to_value(report).unwrap_or_default()))
-        },
-    )
+    crate::routes::files::import(&state, &actor, key, "POST /leads/import", &text, || async {
+        let rows = parse_leads(&text)?;
+        Ok(state.store.import_leads(&actor, rows, state.clock.now()).await?)
+    })
     .await
 }
 

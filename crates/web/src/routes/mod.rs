@@ -2,5 +2,6 @@ pub mod directory;
 pub mod files;
 pub mod leads;
 pub mod notifications;
+pub mod opportunities;
 pub mod orders;
 pub mod registrations;

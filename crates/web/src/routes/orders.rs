@@ -1,20 +1,18 @@
 //! Order entry (ORD-1 … ORD-5): partners' purchase orders verified against their SORs and priced.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
-use crate::routes::files::csv_file;
-use crate::{AppState, idempotency};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::routes::files::{csv_file, every_page};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::orders::input::{OrderInput, parse_order};
-use store::{Order, OrderFilter, Page, PageRequest, files};
+use store::{Order, OrderFilter, Page, files};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Orders in one CSV export at most; narrow the filter for more.
-const MAX_EXPORT_ORDERS: usize = 100_000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -32,20 +30,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// entered; the same PO number with other content is a 409. An `Idempotency-Key` replays the first
 /// answer, 201 included.
 #[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe entry")),
+    params(IdempotencyKey),
     responses((status = 201, body = Order, description = "Entered"), (status = 200, body = Order, description = "This PO was entered before"),
         (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn enter(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<OrderInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /orders",
         &body.bytes,
         StatusCode::CREATED,
@@ -127,23 +125,10 @@ async fn export(
     Params(query): Params<OrderQuery>,
 ) -> ApiResult<Response> {
     let filter = query.filter()?;
-    let mut orders = Vec::new();
-    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let batch = state.store.list_orders(&actor, filter.clone(), page).await?;
-        orders.extend(batch.items);
-        match batch.next_cursor.and_then(|c| c.parse().ok()) {
-            Some(_) if orders.len() >= MAX_EXPORT_ORDERS => {
-                return Err(ApiError::bad_field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "from",
-                    format!("more than {MAX_EXPORT_ORDERS} orders match; narrow the dates or other filters"),
-                ));
-            }
-            Some(cursor) => page.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let orders = every_page("from", "orders", |page| {
+        state.store.list_orders(&actor, filter.clone(), page)
+    })
+    .await?;
     Ok(csv_file("orders.csv", files::orders_csv(&orders)))
 }
 

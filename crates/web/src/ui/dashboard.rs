@@ -14,7 +14,6 @@ use axum::response::Response;
 use domain::Actor;
 use domain::calendar::business_date;
 use domain::orders::policy::can_enter_orders;
-use domain::registrations::RequestStatus;
 use domain::registrations::policy::{can_decide_registrations, can_submit};
 use domain::settings::ProgramSettings;
 use jiff::civil::Date;
@@ -73,27 +72,25 @@ async fn partner_today(
     settings: &ProgramSettings,
     today: Date,
 ) -> Result<PartnerToday, UiError> {
+    // One request at a time: while one waits, extending is not on offer.
     let soon = RegistrationFilter {
         expiring_before: Some(today.saturating_add(i64::from(settings.reminder_days_before).days())),
+        without_pending_request: true,
         ..RegistrationFilter::default()
     };
-    let ending = state
+    let expiring = state
         .store
         .list_registrations(actor, soon, PageRequest::first(10))
         .await?
-        .items;
-    let mut expiring = Vec::new();
-    for r in ending {
-        // One request at a time: while one waits, extending is not on offer.
-        let asked = state.store.list_change_requests(actor, r.id).await?;
-        if asked.iter().any(|q| q.status == RequestStatus::Pending) {
-            continue;
-        }
-        if let Some(until) = r.valid_through {
-            let to = until.saturating_add(i64::from(settings.default_validity_days).days());
-            expiring.push((r, to.to_string()));
-        }
-    }
+        .items
+        .into_iter()
+        .filter_map(|r| {
+            let to = r
+                .valid_through?
+                .saturating_add(i64::from(settings.default_validity_days).days());
+            Some((r, to.to_string()))
+        })
+        .collect();
     let due = RegistrationFilter {
         close_date_before: Some(today),
         oldest_first: true,

@@ -8,7 +8,7 @@ testkit::on_both_backends!(every_endpoint_by_every_role_matches_the_authorizatio
 
 /// The authorization matrix: every operation of the OpenAPI document, called by every role — an
 /// administrator, the regional manager the records are routed to, another manager, order entry,
-/// sales, finance, the owning partner and another partner — against partner A's records. The
+/// sales, sales management, finance, the owning partner and another partner — against partner A's records. The
 /// statuses are a reviewed snapshot (`snapshots/it__api__authz_matrix__authorization_matrix.snap`), the same on both
 /// backends; a new endpoint adds a row and fails until its row is reviewed. Whatever the snapshot
 /// says, another partner never gets a 2xx from an `{id}` route of A's, and nothing answers 5xx.
@@ -21,6 +21,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
         "other-mgr",
         "orders",
         "sales",
+        "sales-mgr",
         "finance",
         "owner",
         "other",
@@ -88,6 +89,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             "other-mgr" => w.east_manager.clone(),
             "orders" => w.order_entry.clone(),
             "sales" => staff("sales@vendor.example", domain::Role::Sales).await,
+            "sales-mgr" => staff("salesmgmt@vendor.example", domain::Role::SalesManager).await,
             "finance" => staff("finance@vendor.example", domain::Role::Finance).await,
             "owner" => w.partner_a.clone(),
             _ => w.partner_b.clone(),
@@ -101,8 +103,12 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             .unwrap()
             .items[0]
             .id;
+        let opportunity = a.get(&format!("/registrations/{}", reg.id)).await.body["opportunity_id"]
+            .as_i64()
+            .unwrap();
         let ids = [
             ("/notifications/{id}", notification),
+            ("/opportunities/{id}", opportunity),
             ("/registrations/{id}", reg.id),
             ("/requests/{id}", request.body["id"].as_i64().unwrap()),
             ("/orders/{id}", order.body["id"].as_i64().unwrap()),

@@ -33,6 +33,9 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     let request_id = request.body["id"].as_i64().unwrap();
     let attachment_id = attach_letter(&a, reg.id).await.expect(201).body["id"].as_i64().unwrap();
     let sor = reg_sor(&a, reg.id).await;
+    let opportunity_id = a.get(&format!("/registrations/{}", reg.id)).await.body["opportunity_id"]
+        .as_i64()
+        .expect("an approved registration belongs to an opportunity");
     let order = a
         .post(
             "/orders",
@@ -51,6 +54,8 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
             let concrete = if path.starts_with("/registrations/{id}") {
                 path.replace("{id}", &reg.id.to_string())
                     .replace("{attachment_id}", &attachment_id.to_string())
+            } else if path.starts_with("/opportunities/{id}") {
+                path.replace("{id}", &opportunity_id.to_string())
             } else if path.starts_with("/orders/{id}") {
                 path.replace("{id}", &order_id.to_string())
             } else if path.starts_with("/leads/{id}") {

@@ -96,6 +96,10 @@ async fn leads_are_distributed_and_answered_over_http(backend: Backend) {
     let accepted = b.post(&format!("/leads/{id}/accept"), &json!({})).await.expect(200);
     assert_eq!(accepted.body["status"], "accepted");
     assert_eq!(accepted.body["declines"], json!([]));
+    let opportunity = accepted.body["opportunity_id"].as_i64().unwrap();
+    let opened = b.get(&format!("/opportunities/{opportunity}")).await.expect(200);
+    assert_eq!(opened.body["source"], "lead", "{}", opened.body);
+    a.get(&format!("/opportunities/{opportunity}")).await.expect(404);
     b.post(&format!("/leads/{id}/accept"), &json!({})).await.expect(409);
     manager
         .post(&format!("/leads/{id}/distribute"), &json!({}))

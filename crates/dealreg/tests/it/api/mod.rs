@@ -106,7 +106,27 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             "estimated_value": {"amount_minor": 100_000, "currency": "USD"}}),
         "/leads/{id}/assign" => json!({"partner_id": 2}),
         "/leads/rules" => json!({"level_weights": {"gold": 3}, "default_capacity": 5}),
-        p if p.ends_with("/close") => json!({"outcome": "lost"}),
+        p if p.ends_with("/close") => json!({"outcome": "lost", "reason": "the customer chose another vendor"}),
+        "/opportunities" => json!({
+            "customer": {"name": "Partner B Prospect", "country": "US", "segment": "commercial"},
+            "name": "Lecture halls", "forecast": {"amount_minor": 1_000_000, "currency": "USD"},
+            "close_date": "2027-03-31", "products": [{"sku": "MB-200", "quantity": 2}]
+        }),
+        "/opportunities/{id}" => json!({"plan": "Call the dean on Monday"}),
+        "/opportunities/{id}/close-date" => json!({"close_date": "2027-06-30", "reason": "budget moved a quarter"}),
+        p if p.ends_with("/decide") => json!({"approve": true}),
+        "/opportunities/{id}/revenue-share" => json!({"shares": [
+            {"party": {"kind": "partner", "id": 2}, "share_bp": 4000},
+            {"party": {"kind": "user", "id": 1}, "share_bp": 6000}
+        ]}),
+        "/opportunities/{id}/co-sell" => json!({"partner_id": 2}),
+        "/opportunities/{id}/notes" => json!({"body": "Met the IT director"}),
+        "/opportunities/reassign" => {
+            json!({"opportunity_ids": [1], "to": {"kind": "partner", "id": 2}, "reason": "coverage"})
+        }
+        "/major-accounts" => {
+            json!({"customer_id": 1, "manager": {"kind": "partner", "id": 2}, "plan": "Grow the district"})
+        }
         p if p.ends_with("/comments") => json!({"body": "Is this still open?"}),
         p if p.ends_with("/requests") => json!({"kind": "extension", "valid_through": "2027-06-01"}),
         "/partners" => json!({"name": "Sneaky AV", "level": "gold", "activation_stage": "ramp_up", "region_id": 1}),

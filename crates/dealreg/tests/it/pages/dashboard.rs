@@ -59,5 +59,14 @@ async fn a_partner_sees_what_needs_them_today(backend: Backend) {
     assert!(!text.contains("Waiting for your reply"), "{text}");
     let text = visible_text(&wendy.get("/").await.html);
     assert!(text.contains("wrote “The north campus.”"), "{text}");
+
+    // Ann asks to extend from the dashboard: while the request waits, the SOR is not offered again.
+    let html = ann.get("/").await.html;
+    let offered = html.split("Ask to extend to ").nth(1).expect("an extension offered");
+    let to = &offered[..10];
+    ann.post("/", &format!("{page}/extend"), &[("valid_through", to)]).await;
+    let text = visible_text(&ann.get("/").await.html);
+    assert!(!text.contains("SORs ending soon"), "{text}");
+    assert!(text.contains("Expected to have closed: report won or lost"), "{text}");
     app.stop().await;
 }

@@ -1,12 +1,13 @@
 //! A registration's discussion: comments and attached files between its partner and the channel
 //! team (issue 13).
 
+use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, FileBody, Id, IdPair, JsonBody};
-use crate::{AppState, idempotency};
+use crate::idempotency::{self, IdempotencyKey};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::registrations::discussion::{CommentInput, MAX_ATTACHMENT_BYTES, parse_attachment, parse_comment};
 use store::{Attachment, AttachmentFile, Comment, Discussion};
@@ -34,7 +35,7 @@ async fn discussion(State(state): State<AppState>, Auth(actor): Auth, Id(id): Id
 
 /// Comment on a registration; the other side is told.
 #[utoipa::path(post, path = "/registrations/{id}/comments", tag = "discussion", request_body = CommentInput,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    params(("id" = i64, Path), IdempotencyKey),
     responses((status = 201, body = Comment), (status = 422, body = Problem), (status = 404, body = Problem),
         (status = 403, body = Problem)),
     security(("bearer" = [])))]
@@ -42,13 +43,13 @@ async fn comment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<CommentInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         &format!("POST /registrations/{id}/comments"),
         &body.bytes,
         StatusCode::CREATED,
@@ -75,7 +76,7 @@ struct AttachQuery {
 #[utoipa::path(post, path = "/registrations/{id}/attachments", tag = "discussion",
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     params(("id" = i64, Path), AttachQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+        IdempotencyKey),
     responses((status = 201, body = Attachment), (status = 422, body = Problem), (status = 413, body = Problem),
         (status = 404, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
@@ -84,14 +85,14 @@ async fn attach(
     Auth(actor): Auth,
     Id(id): Id,
     Query(query): Query<AttachQuery>,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     FileBody(bytes): FileBody,
 ) -> ApiResult<Response> {
     let name = query.file_name.unwrap_or_default();
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         &format!("POST /registrations/{id}/attachments?file_name={name}"),
         &bytes,
         StatusCode::CREATED,

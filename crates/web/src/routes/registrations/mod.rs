@@ -4,12 +4,13 @@ mod discussion;
 
 pub use discussion::file_download;
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
-use crate::{AppState, idempotency};
+use crate::idempotency::{self, IdempotencyKey};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::calendar::business_date;
 use domain::registrations::input::{
@@ -51,19 +52,19 @@ fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
 
 /// Submit a registration (partners). Checked for channel conflicts at once.
 #[utoipa::path(post, path = "/registrations", tag = "registrations", request_body = NewRegistrationInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    params(IdempotencyKey),
     responses((status = 201, body = Registration), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn submit(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<NewRegistrationInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         "POST /registrations",
         &body.bytes,
         StatusCode::CREATED,
@@ -126,6 +127,7 @@ impl RegistrationQuery {
             region_id: None,
             submitted_before: None,
             search: None,
+            without_pending_request: false,
             oldest_first: match self.sort.as_deref() {
                 None | Some("newest") => false,
                 Some("oldest") => true,
@@ -254,20 +256,20 @@ async fn close(
 
 /// Ask for an update or an extension of an approved registration (its partner only).
 #[utoipa::path(post, path = "/registrations/{id}/requests", tag = "requests", params(("id" = i64, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+        IdempotencyKey),
     request_body = ChangeRequestInput,
     responses((status = 201, body = ChangeRequestRecord), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn request_change(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     body: JsonBody<ChangeRequestInput>,
 ) -> ApiResult<Response> {
     idempotency::once(
         &state,
         &actor,
-        &headers,
+        key,
         &format!("POST /registrations/{id}/requests"),
         &body.bytes,
         StatusCode::CREATED,
