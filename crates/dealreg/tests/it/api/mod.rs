@@ -33,7 +33,7 @@ fn order_body(po: &str, customer: &str, sor: Option<&str>, lines: &[(&str, i64)]
 
 /// A lead for `company` in the US, offered to partner A by hand (the world's partners have no
 /// country, so the rules give it to nobody).
-async fn lead_of_a(app: &testkit::TestApp, company: &str) -> i64 {
+pub(crate) async fn lead_of_a(app: &testkit::TestApp, company: &str) -> i64 {
     let w = &app.world;
     let lead = store_conformance::leads::lead(company, Some("US"), None, None);
     let lead = w
