@@ -207,7 +207,7 @@ fn import_view(
     let page = ImportPage {
         chrome: viewer.chrome.titled("Import leads"),
         text,
-        columns: LEAD_COLUMNS.join(","),
+        columns: LEAD_COLUMNS.join(", "),
         problems: problems
             .into_iter()
             .map(|p| FieldError {
