@@ -135,6 +135,7 @@ mod tests {
                 "/registrations/new",
                 "/registrations",
                 "/orders",
+                "/leads",
                 products,
                 "/reports",
                 notifications
@@ -147,6 +148,7 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/leads",
                 products,
                 "/reports",
                 notifications
@@ -164,17 +166,27 @@ mod tests {
                 "/registrations",
                 "/orders/new",
                 "/orders",
+                "/leads",
                 products,
                 "/reports",
                 "/admin/partners",
                 notifications
             ]
         );
-        for role in [Role::Sales, Role::Finance] {
-            assert_eq!(
-                links(role),
-                [dashboard, "/registrations", products, "/reports", notifications]
-            );
-        }
+        assert_eq!(
+            links(Role::Sales),
+            [
+                dashboard,
+                "/registrations",
+                "/leads",
+                products,
+                "/reports",
+                notifications
+            ]
+        );
+        assert_eq!(
+            links(Role::Finance),
+            [dashboard, "/registrations", products, "/reports", notifications]
+        );
     }
 }
