@@ -11,9 +11,12 @@ use domain::money::MoneyInput;
 use jiff::Timestamp;
 use store::Store;
 
+/// A country and the coordinates of a city.
+type Place = (Option<&'static str>, Option<(f64, f64)>);
+
 /// Where each demo partner (in `PARTNERS` order) is: country and city coordinates. The last one
 /// has no country yet, so the rules never offer it a lead.
-const PLACES: &[(Option<&str>, Option<(f64, f64)>)] = &[
+const PLACES: &[Place] = &[
     (Some("US"), Some((41.878, -87.630))),
     (Some("US"), Some((43.039, -87.906))),
     (Some("US"), Some((32.777, -96.797))),
