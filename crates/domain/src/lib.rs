@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod directory;
 pub mod documents;
 mod fields;
+pub mod leads;
 pub mod money;
 pub mod notify;
 pub mod opportunities;

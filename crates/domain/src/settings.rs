@@ -1,9 +1,11 @@
 //! Program settings that the administrator chooses; defaults from seed 000 and the product map.
 
 use crate::FieldErrors;
+use crate::directory::PartnerLevel;
 use crate::money::Currency;
 use crate::orders::{NoSorPricing, OverOrderPolicy};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -27,6 +29,9 @@ pub struct ProgramSettings {
     /// Orders beyond an SOR's registered quantity: warned about or refused (ORD-5).
     #[serde(default)]
     pub over_order: OverOrderPolicy,
+    /// How leads are distributed to partners (PRG-2).
+    #[serde(default)]
+    pub lead_distribution: LeadDistribution,
     /// ROE-3: days past the forecast close date that an Opportunity Manager keeps its rights when the
     /// business is not awarded (seed 001: ninety).
     #[serde(default = "default_grace_days")]
@@ -47,6 +52,58 @@ fn default_rights_reminder_days() -> u32 {
     14
 }
 
+/// PRG-2: the weight of each partner level and the open leads a partner takes at once unless its
+/// own capacity says otherwise. A level missing from the map weighs 0: never picked automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadDistribution {
+    /// Level code → weight (0 … 100); higher first.
+    pub level_weights: BTreeMap<String, u32>,
+    /// Open (offered, unanswered) leads per partner, 1 … 10,000.
+    pub default_capacity: u32,
+}
+
+impl Default for LeadDistribution {
+    fn default() -> Self {
+        LeadDistribution {
+            level_weights: [("bronze", 1), ("silver", 2), ("gold", 3), ("platinum", 4)]
+                .into_iter()
+                .map(|(level, weight)| (level.to_owned(), weight))
+                .collect(),
+            default_capacity: 5,
+        }
+    }
+}
+
+/// The largest weight and capacity a program may set.
+pub const MAX_LEVEL_WEIGHT: u32 = 100;
+pub const MAX_LEAD_CAPACITY: u32 = 10_000;
+
+impl LeadDistribution {
+    pub fn weight(&self, level: PartnerLevel) -> u32 {
+        self.level_weights.get(level.as_str()).copied().unwrap_or(0)
+    }
+
+    pub fn validate(&self, prefix: &str, errors: &mut FieldErrors) {
+        for (level, weight) in &self.level_weights {
+            if PartnerLevel::parse(level).is_err() {
+                errors.add(format!("{prefix}level_weights.{level}"), "Not a partner level.");
+            } else if *weight > MAX_LEVEL_WEIGHT {
+                errors.add(
+                    format!("{prefix}level_weights.{level}"),
+                    format!("A weight from 0 to {MAX_LEVEL_WEIGHT}."),
+                );
+            }
+        }
+        if !(1..=MAX_LEAD_CAPACITY).contains(&self.default_capacity) {
+            errors.add(
+                format!("{prefix}default_capacity"),
+                format!("Between 1 and {MAX_LEAD_CAPACITY} open leads."),
+            );
+        }
+    }
+}
+
 impl Default for ProgramSettings {
     fn default() -> Self {
         ProgramSettings {
@@ -58,6 +115,7 @@ impl Default for ProgramSettings {
             currency: Currency::parse("USD").unwrap_or_else(|_| unreachable!()),
             no_sor_pricing: NoSorPricing::Reject,
             over_order: OverOrderPolicy::Warn,
+            lead_distribution: LeadDistribution::default(),
             grace_days: default_grace_days(),
             rights_reminder_days: default_rights_reminder_days(),
             pipeline_stages: crate::opportunities::default_stages(),
@@ -95,6 +153,7 @@ impl ProgramSettings {
                 "Not a time zone we know: use a name such as America/New_York or Europe/Berlin.",
             );
         }
+        self.lead_distribution.validate("lead_distribution.", &mut errors);
         errors.into_result(())
     }
 
@@ -145,6 +204,8 @@ mod tests {
             (s.no_sor_pricing, s.over_order),
             (NoSorPricing::Reject, OverOrderPolicy::Warn)
         );
+        assert_eq!(s.lead_distribution.default_capacity, 5);
+        assert_eq!(s.lead_distribution.weight(PartnerLevel::Gold), 3);
         assert_eq!((s.grace_days, s.pipeline_stages.len()), (90, 4));
     }
 
@@ -155,10 +216,24 @@ mod tests {
             max_validity_days: 365,
             reminder_days_before: 365,
             time_zone: "Mars/Olympus".into(),
+            lead_distribution: LeadDistribution {
+                level_weights: [("gold".to_owned(), 101), ("tin".to_owned(), 1)].into(),
+                default_capacity: 0,
+            },
             ..ProgramSettings::default()
         };
         let fields: Vec<_> = s.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["default_validity_days", "reminder_days_before", "time_zone"]);
+        assert_eq!(
+            fields,
+            [
+                "default_validity_days",
+                "reminder_days_before",
+                "time_zone",
+                "lead_distribution.level_weights.gold",
+                "lead_distribution.level_weights.tin",
+                "lead_distribution.default_capacity"
+            ]
+        );
         let roe = ProgramSettings {
             grace_days: 10,
             rights_reminder_days: 10,

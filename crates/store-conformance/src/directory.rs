@@ -54,6 +54,7 @@ pub async fn master_data_is_validated_and_unique(store: Arc<dyn Store>) {
         level: PartnerLevel::Bronze,
         activation_stage: ActivationStage::FirstContact,
         region_id: 9999,
+        reach: Default::default(),
     };
     assert!(matches!(
         s.create_partner(None, bad_region, today()).await,
@@ -256,6 +257,7 @@ pub async fn partners_are_renamed_and_moved_by_administrators(store: Arc<dyn Sto
         level: PartnerLevel::Platinum,
         activation_stage: ActivationStage::FullyOperational,
         region_id: east,
+        reach: Default::default(),
     };
     let after = s.update_partner(&w.admin, id, change.clone(), today()).await.unwrap();
     assert_eq!(

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod idempotency;
 pub mod jobs;
+pub mod leads;
 pub mod opportunities;
 pub mod orders;
 pub mod registrations;
@@ -67,6 +68,15 @@ macro_rules! conformance_tests {
             a_won_renewal_keeps_its_manager_until_sales_management_moves_the_stream,
             co_sell_partners_follow_the_shared_timeline,
             a_partner_without_a_level_opens_nothing
+
+        );
+        $crate::conformance_tests!(@family $factory; leads:
+            leads_go_to_the_nearest_partner_by_the_rules_and_say_why,
+            a_declined_lead_goes_to_the_next_partner_and_never_back,
+            weight_zero_and_a_full_partner_are_skipped,
+            a_lead_without_a_country_waits_for_a_person,
+            partners_see_and_answer_only_their_own_leads,
+            lead_imports_are_whole_and_distributed
         );
         $crate::conformance_tests!(@family $factory; orders:
             orders_are_priced_under_a_valid_sor_and_by_policy_without,
@@ -182,6 +192,7 @@ async fn partner(store: &dyn Store, name: &str, region_id: i64) -> i64 {
                 level: PartnerLevel::Gold,
                 activation_stage: ActivationStage::FullyOperational,
                 region_id,
+                reach: Default::default(),
             },
             today(),
         )

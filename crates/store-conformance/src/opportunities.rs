@@ -637,6 +637,7 @@ pub async fn a_partner_without_a_level_opens_nothing(store: Arc<dyn Store>) {
                 level: PartnerLevel::None,
                 activation_stage: ActivationStage::FirstContact,
                 region_id: region,
+                reach: Default::default(),
             },
             today(),
         )

@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "opportunities",
         include_str!("../migrations/0011_opportunities.sql"),
     ),
+    (12, "leads", include_str!("../migrations/0012_leads.sql")),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "opportunities",
         include_str!("../migrations/0011_opportunities.sql"),
     ),
+    (12, "leads", include_str!("../migrations/0012_leads.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

@@ -8,9 +8,10 @@ pub(crate) use domain::audit::{AuditFields, GENESIS, chain_hash, content_hash};
 pub(crate) use domain::calendar::business_date;
 pub(crate) use domain::directory::customers::Customer;
 pub(crate) use domain::directory::files::{Line, PartnerRow};
-pub(crate) use domain::directory::input::NewPartner;
+pub(crate) use domain::directory::input::{LeadReach, NewPartner};
 pub(crate) use domain::directory::products::{NewProduct, ProductLine};
 pub(crate) use domain::directory::{self, ActivationStage, PartnerLevel, Segment};
+pub(crate) use domain::leads::Coordinates;
 pub(crate) use domain::notify::Draft;
 pub(crate) use domain::orders::input::NewOrder;
 pub(crate) use domain::orders::{

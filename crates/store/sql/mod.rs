@@ -20,6 +20,7 @@ mod directory;
 mod idempotency;
 mod jobs;
 pub(crate) mod kit;
+mod leads;
 pub(crate) mod opportunities;
 mod orders;
 mod registrations;

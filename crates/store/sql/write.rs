@@ -33,6 +33,7 @@ impl SqlStore {
 }
 
 impl<'a> Write<'a> {
+    /// The time this write acts at.
     pub(crate) fn now(&self) -> Timestamp {
         self.now
     }

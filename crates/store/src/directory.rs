@@ -5,7 +5,7 @@ use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
 use domain::directory::customers::Customer;
 use domain::directory::files::{Line, PartnerRow};
-use domain::directory::input::NewPartner;
+use domain::directory::input::{LeadReach, NewPartner};
 use domain::directory::products::NewProduct;
 use domain::directory::{ActivationStage, PartnerLevel, Segment};
 use domain::settings::ProgramSettings;
@@ -31,6 +31,8 @@ pub struct Partner {
     pub level: PartnerLevel,
     pub activation_stage: ActivationStage,
     pub region_id: i64,
+    /// Country, coordinates and capacity for lead distribution (PRG-2).
+    pub reach: LeadReach,
     pub created_at: Timestamp,
 }
 

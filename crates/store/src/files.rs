@@ -1,8 +1,9 @@
 //! CSV renderings of store records, shared by the API's exports and the command line's, so that a
 //! file exported either way imports back unchanged.
 
-use crate::{CustomerRecord, Order, PartnerEntry, PriceListEntry};
+use crate::{CustomerRecord, Lead, Order, PartnerEntry, PriceListEntry};
 use domain::directory::files::{CUSTOMER_COLUMNS, PARTNER_COLUMNS, PRICE_LIST_COLUMNS, format_minor, write_csv};
+use domain::leads::files::LEAD_EXPORT_COLUMNS;
 
 fn yes_no(flag: bool) -> String {
     if flag { "yes" } else { "no" }.to_owned()
@@ -112,6 +113,40 @@ pub fn orders_csv(orders: &[Order]) -> String {
                     or_blank(l.warning.as_ref()),
                 ]
             })
+        }),
+    )
+}
+
+/// One row per lead, in the import's columns after its number, status, partner and why.
+pub fn leads_csv(leads: &[Lead]) -> String {
+    write_csv(
+        LEAD_EXPORT_COLUMNS,
+        leads.iter().map(|l| {
+            vec![
+                l.id.to_string(),
+                l.status.to_string(),
+                or_blank(l.partner_name.as_ref()),
+                l.reason.clone(),
+                l.source.to_string(),
+                l.company.name.clone(),
+                or_blank(l.company.domain.as_ref()),
+                or_blank(l.company.country.as_ref()),
+                or_blank(l.company.city.as_ref()),
+                or_blank(l.segment),
+                or_blank(l.contact_name.as_ref()),
+                or_blank(l.contact_email.as_ref()),
+                or_blank(l.region_name.as_ref()),
+                or_blank(l.location.map(|c| c.latitude())),
+                or_blank(l.location.map(|c| c.longitude())),
+                or_blank(l.description.as_ref()),
+                format_minor(l.estimated_value.amount_minor),
+                l.estimated_value.currency.to_string(),
+                l.products
+                    .iter()
+                    .map(|p| format!("{}:{}", p.sku, p.quantity))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
         }),
     )
 }

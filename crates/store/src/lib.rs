@@ -16,6 +16,7 @@ mod error;
 pub mod files;
 mod idempotency;
 mod jobs;
+mod leads;
 mod opportunities;
 mod orders;
 mod page;
@@ -29,6 +30,7 @@ pub use directory::*;
 pub use error::{StoreError, StoreResult};
 pub use idempotency::*;
 pub use jobs::*;
+pub use leads::*;
 pub use opportunities::*;
 pub use orders::*;
 pub use page::*;
@@ -45,6 +47,7 @@ pub trait Store:
     + RegistrationStore
     + DiscussionStore
     + OrderStore
+    + LeadStore
     + OpportunityStore
     + JobStore
     + ReportStore

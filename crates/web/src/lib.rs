@@ -71,6 +71,7 @@ pub struct AppState {
     modifiers(&BearerAuth),
     tags((name = "registrations", description = "REG-1 … REG-7"), (name = "requests", description = "Updates and extensions (REG-5)"),
         (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"),
+        (name = "leads", description = "Leads distributed to partners by rules (PRG-2)"),
         (name = "opportunities", description = "Opportunities and the rules of engagement (ROE-1 … ROE-5)"))
 )]
 struct ApiDoc;
@@ -195,6 +196,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::directory::router())
         .merge(routes::files::router())
         .merge(routes::orders::router())
+        .merge(routes::leads::router())
         .merge(routes::opportunities::router())
         .merge(routes::notifications::router())
         .split_for_parts();
@@ -315,9 +317,11 @@ mod tests {
     }
 
     /// The operations that honour an `Idempotency-Key`, sorted.
-    const KEYED_OPERATIONS: [&str; 20] = [
+    const KEYED_OPERATIONS: [&str; 22] = [
         "POST /customers",
         "POST /customers/import",
+        "POST /leads",
+        "POST /leads/import",
         "POST /major-accounts",
         "POST /opportunities",
         "POST /opportunities/{id}/close-date",

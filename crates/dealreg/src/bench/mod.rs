@@ -270,6 +270,7 @@ impl Cast {
                         level: domain::directory::PartnerLevel::Gold,
                         activation_stage: domain::directory::ActivationStage::FullyOperational,
                         region_id: regions[p % regions.len()],
+                        reach: Default::default(),
                     },
                     now,
                 )

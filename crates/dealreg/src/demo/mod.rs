@@ -5,6 +5,7 @@
 //! over the last months so that every page and chart shows a living program.
 
 mod data;
+mod leads;
 mod registrations;
 
 use data::{PARTNERS, PRODUCTS};
@@ -23,6 +24,7 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 pub struct DemoReport {
     pub registrations: usize,
     pub orders: usize,
+    pub leads: usize,
     /// Everyone who can sign in, in the order they are introduced.
     pub users: Vec<DemoUser>,
     /// (e-mail, role, API token) for trying the API.
@@ -148,7 +150,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     load_price_list(s, Some(today.saturating_sub(365.days())), now).await?;
     let mut partners = Vec::new();
-    for &(name, level, stage, region, email) in PARTNERS {
+    for (index, &(name, level, stage, region, email)) in PARTNERS.iter().enumerate() {
         let p = s
             .create_partner(
                 None,
@@ -157,6 +159,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
                     level,
                     activation_stage: stage,
                     region_id: managers[region].0,
+                    reach: leads::reach(index),
                 },
                 now,
             )
@@ -175,6 +178,8 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         partners.push((u, managers[region].1.clone()));
     }
     let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
+    let partner_users: Vec<Actor> = partners.iter().map(|(u, _)| u.clone()).collect();
+    let leads = leads::load(s, &managers[0].1, &partner_users, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
@@ -186,6 +191,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     Ok(DemoReport {
         registrations: filed.registrations,
         orders: filed.orders,
+        leads,
         users,
         tokens,
     })

@@ -30,6 +30,10 @@ const ALLOWED_TOKENS: &[&str] = &[
     "is_accessory",
     "maintenance_term_months",
     "effective_from",
+    // The lead file's columns, named on the import page.
+    "contact_name",
+    "contact_email",
+    "estimated_value",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -446,6 +450,27 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
             .contains(&format!("partner price under {sor}"))
     );
     s.shot("order-priced").await;
+
+    // Partner A accepts a lead offered to it from its inbox, and declines another with a reason.
+    let taken = crate::api::lead_of_a(&app, "Lincoln Elementary").await;
+    let passed = crate::api::lead_of_a(&app, "Decatur Library").await;
+    s.sign_in(&w.partner_a.email).await;
+    s.open("/leads").await;
+    s.shot("leads-inbox").await;
+    s.click(&format!("#lead-{taken} form[action$='/accept'] button")).await;
+    assert_eq!(s.path_after("/leads").await, format!("/leads/{taken}"));
+    assert!(s.text("main .ok").await.contains("it is your opportunity now"));
+    s.open("/leads").await;
+    s.fill(&format!("reason-{passed}"), "Libraries are not our market")
+        .await;
+    s.click(&format!("#lead-{passed} form.decline button")).await;
+    assert_eq!(
+        s.text_becomes("main .ok", "Lead declined: it goes to another partner.")
+            .await,
+        "Lead declined: it goes to another partner."
+    );
+    s.open(&format!("/leads/{passed}")).await;
+    assert!(s.text("main .problem").await.contains("no such page"));
 
     // Partner B cannot open A's registration, whatever URL it types.
     s.sign_in(&w.partner_b.email).await;

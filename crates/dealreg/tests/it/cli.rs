@@ -147,6 +147,30 @@ fn the_demo_is_a_living_program() {
             .await
             .unwrap()
             .items;
+        // Leads in every state a living program has (PRG-2): offered, accepted, declined and
+        // offered again, waiting for a person, and one nobody can take.
+        let leads = store
+            .list_leads(&admin, store::LeadFilter::default(), all)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(leads.len(), 9);
+        let count = |status: domain::leads::LeadStatus| leads.iter().filter(|l| l.status == status).count();
+        use domain::leads::LeadStatus as L;
+        assert_eq!(
+            (count(L::Accepted), count(L::Unassigned), count(L::NoPartner)),
+            (2, 1, 1),
+            "{leads:#?}"
+        );
+        assert!(count(L::Offered) >= 4);
+        assert!(
+            leads
+                .iter()
+                .all(|l| l.status != L::Accepted || l.opportunity_id.is_some())
+        );
+        let declined = leads.iter().find(|l| !l.declines.is_empty()).expect("a declined lead");
+        assert_eq!(declined.status, L::Offered, "offered to the next partner");
+        assert_ne!(declined.partner_id, Some(declined.declines[0].partner_id));
         let with = |status: OrderStatus| orders.iter().filter(move |o| o.status == status);
         assert!(with(OrderStatus::Accepted).count() >= 5, "{orders:#?}");
         assert!(with(OrderStatus::Accepted).all(|o| o.total.amount_minor > 0));

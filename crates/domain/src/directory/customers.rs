@@ -64,7 +64,7 @@ fn country_code() -> utoipa::openapi::schema::Object {
         .build()
 }
 
-fn parse_country(raw: &str) -> Result<String, String> {
+pub(crate) fn parse_country(raw: &str) -> Result<String, String> {
     let upper = raw.trim().to_ascii_uppercase();
     if country_name(&upper).is_some() {
         Ok(upper)

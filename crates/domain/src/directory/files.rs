@@ -64,11 +64,11 @@ pub struct PartnerRow {
     pub region: String,
 }
 
-type Record = BTreeMap<&'static str, String>;
+pub(crate) type Record = BTreeMap<&'static str, String>;
 
 /// Reads a CSV file with a header line naming (in any order and letter case) some of `columns`,
 /// including every one of `required`. Blank cells are absent values.
-fn read_records(
+pub(crate) fn read_records(
     text: &str,
     columns: &'static [&'static str],
     required: &[&str],
@@ -155,7 +155,7 @@ fn read_records(
 }
 
 /// Parses every record with `parse`, collecting every row's errors (up to a bound) before failing.
-fn parse_all<T>(
+pub(crate) fn parse_all<T>(
     records: Vec<Line<Record>>,
     mut parse: impl FnMut(&Record) -> Result<T, FieldErrors>,
 ) -> Result<Vec<Line<T>>, FieldErrors> {
@@ -351,6 +351,7 @@ pub fn parse_partners(text: &str) -> Result<Vec<Line<PartnerRow>>, FieldErrors> 
             activation_stage: r.get("activation_stage").cloned(),
             // The file names its region; the store resolves the name to an id.
             region_id: Some(0),
+            ..PartnerInput::default()
         };
         let region = r.get("region").cloned();
         match (parse_partner(&input), region) {

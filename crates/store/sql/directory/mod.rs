@@ -9,7 +9,7 @@ use crate::sql::directory::products::{
 };
 use crate::sql::kit::*;
 use crate::sql::registrations::rows::REG_CUSTOMER_COLUMNS;
-use crate::sql::write::Change;
+use crate::sql::write::{Change, Write};
 
 /// Rows written per step of an import; progress is reported after each.
 pub(crate) const IMPORT_BATCH: usize = 500;
@@ -43,6 +43,29 @@ pub(crate) async fn load_settings(conn: &mut Conn) -> StoreResult<ProgramSetting
     }
 }
 
+/// Writes the program settings with their audit entry.
+pub(crate) async fn save_settings(
+    tx: &mut Write<'_>,
+    before: &ProgramSettings,
+    settings: &ProgramSettings,
+) -> StoreResult<()> {
+    let body = serde_json::to_string(settings).map_err(|e| StoreError::Database(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO program_settings (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+    )
+    .bind(&body)
+    .execute(&mut **tx)
+    .await?;
+    tx.audit(Change {
+        action: "settings.update",
+        entity_type: "settings",
+        entity_id: 1,
+        before: Some(&json!(before)),
+        after: Some(&json!(settings)),
+    })
+    .await
+}
+
 /// REG-2: only a channel manager or an administrator can be a region's approver.
 pub(crate) async fn check_manager(conn: &mut Conn, user_id: i64) -> StoreResult<()> {
     let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
@@ -66,7 +89,22 @@ pub(crate) fn partner_from_row(row: &DbRow) -> StoreResult<Partner> {
         level: PartnerLevel::parse(&get::<String>(row, "level")?).map_err(corrupt)?,
         activation_stage: ActivationStage::parse(&get::<String>(row, "activation_stage")?).map_err(corrupt)?,
         region_id: get(row, "region_id")?,
+        reach: reach_from_row(row)?,
         created_at: at(get(row, "created_us")?),
+    })
+}
+
+/// A partner's country, coordinates and capacity, as lead distribution reads them.
+pub(crate) fn reach_from_row(row: &DbRow) -> StoreResult<LeadReach> {
+    let latitude: Option<i64> = get(row, "latitude_e6")?;
+    let longitude: Option<i64> = get(row, "longitude_e6")?;
+    Ok(LeadReach {
+        country: get(row, "country")?,
+        location: latitude.zip(longitude).map(|(latitude_e6, longitude_e6)| Coordinates {
+            latitude_e6,
+            longitude_e6,
+        }),
+        lead_capacity: get::<Option<i64>>(row, "lead_capacity")?.map(|c| c.clamp(0, i64::from(u32::MAX)) as u32),
     })
 }
 
@@ -125,19 +163,7 @@ impl DirectoryStore for SqlStore {
                 ));
             }
         }
-        let body = serde_json::to_string(&settings).map_err(|e| StoreError::Database(e.to_string()))?;
-        sqlx::query("INSERT INTO program_settings (id, body) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET body = excluded.body")
-            .bind(&body)
-            .execute(&mut *tx)
-            .await?;
-        tx.audit(Change {
-            action: "settings.update",
-            entity_type: "settings",
-            entity_id: 1,
-            before: Some(&json!(before)),
-            after: Some(&json!(settings)),
-        })
-        .await?;
+        save_settings(&mut tx, &before, &settings).await?;
         tx.commit().await?;
         Ok(settings)
     }
@@ -240,13 +266,18 @@ impl DirectoryStore for SqlStore {
         require_admin(actor, "create partners")?;
         let mut tx = self.begin(actor, now).await?;
         let row = sqlx::query(
-            "INSERT INTO partners (name, level, activation_stage, region_id, created_us) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            "INSERT INTO partners (name, level, activation_stage, region_id, created_us, country, latitude_e6, longitude_e6, lead_capacity) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
         )
         .bind(&partner.name)
         .bind(partner.level.as_str())
         .bind(partner.activation_stage.as_str())
         .bind(partner.region_id)
         .bind(us(now))
+        .bind(&partner.reach.country)
+        .bind(partner.reach.location.map(|c| c.latitude_e6))
+        .bind(partner.reach.location.map(|c| c.longitude_e6))
+        .bind(partner.reach.lead_capacity.map(i64::from))
         .fetch_one(&mut *tx)
         .await
         .on_unique_or_foreign_key("a partner with this name already exists", StoreError::invalid("region_id", "no such region"))?;
@@ -282,16 +313,24 @@ impl DirectoryStore for SqlStore {
             .ok_or(StoreError::NotFound("partner"))?;
         let before = partner_from_row(&before)?;
         let row = sqlx::query(
-            "UPDATE partners SET name = $1, level = $2, activation_stage = $3, region_id = $4 WHERE id = $5 RETURNING *",
+            "UPDATE partners SET name = $1, level = $2, activation_stage = $3, region_id = $4, country = $6, \
+             latitude_e6 = $7, longitude_e6 = $8, lead_capacity = $9 WHERE id = $5 RETURNING *",
         )
         .bind(&partner.name)
         .bind(partner.level.as_str())
         .bind(partner.activation_stage.as_str())
         .bind(partner.region_id)
         .bind(id)
+        .bind(&partner.reach.country)
+        .bind(partner.reach.location.map(|c| c.latitude_e6))
+        .bind(partner.reach.location.map(|c| c.longitude_e6))
+        .bind(partner.reach.lead_capacity.map(i64::from))
         .fetch_one(&mut *tx)
         .await
-        .on_unique_or_foreign_key("a partner with this name already exists", StoreError::invalid("region_id", "no such region"))?;
+        .on_unique_or_foreign_key(
+            "a partner with this name already exists",
+            StoreError::invalid("region_id", "no such region"),
+        )?;
         let after = partner_from_row(&row)?;
         tx.audit(Change {
             action: "partner.update",

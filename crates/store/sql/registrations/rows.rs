@@ -250,6 +250,10 @@ pub(crate) async fn product_ids(
     conn: &mut Conn,
     lines: &[ProductLine],
 ) -> StoreResult<Vec<(Option<i64>, ProductLine)>> {
+    // `IN ()` is no SQL PostgreSQL reads; a lead may name no product.
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut qb = QueryBuilder::<Db>::new("SELECT id, sku FROM products WHERE sku IN (");
     let mut list = qb.separated(", ");
     for line in lines {

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Runs an import under its idempotency key; it answers 200 with the import's report.
-async fn import<F, Fut>(
+pub(crate) async fn import<F, Fut>(
     state: &AppState,
     actor: &Actor,
     key: IdempotencyKey,

@@ -3,8 +3,14 @@
 use crate::ui::access::WebUser;
 use domain::Actor;
 use domain::access::can_administer;
+use domain::leads::policy::can_enter_leads;
 use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use domain::registrations::policy::{can_decide_registrations, can_submit, follows_registrations};
+
+/// Partners see the leads offered to them; the channel team and sales every lead.
+fn follows_leads(actor: &Actor) -> bool {
+    actor.role.is_partner() || can_enter_leads(actor)
+}
 
 /// Who sees a link of the main navigation.
 type Visible = fn(&Actor) -> bool;
@@ -18,6 +24,7 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/registrations", "Registrations", follows_registrations),
     ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
     ("/orders", "Orders", can_enter_orders),
+    ("/leads", "Leads", follows_leads),
     ("/products", "Price list", |_| true),
     ("/reports", "Charts", follows_registrations),
     ("/admin/partners", "Admin", can_administer),
@@ -128,6 +135,7 @@ mod tests {
                 "/registrations/new",
                 "/registrations",
                 "/orders",
+                "/leads",
                 products,
                 "/reports",
                 notifications
@@ -140,6 +148,7 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/leads",
                 products,
                 "/reports",
                 notifications
@@ -157,17 +166,27 @@ mod tests {
                 "/registrations",
                 "/orders/new",
                 "/orders",
+                "/leads",
                 products,
                 "/reports",
                 "/admin/partners",
                 notifications
             ]
         );
-        for role in [Role::Sales, Role::Finance] {
-            assert_eq!(
-                links(role),
-                [dashboard, "/registrations", products, "/reports", notifications]
-            );
-        }
+        assert_eq!(
+            links(Role::Sales),
+            [
+                dashboard,
+                "/registrations",
+                "/leads",
+                products,
+                "/reports",
+                notifications
+            ]
+        );
+        assert_eq!(
+            links(Role::Finance),
+            [dashboard, "/registrations", products, "/reports", notifications]
+        );
     }
 }

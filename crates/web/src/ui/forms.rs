@@ -95,6 +95,36 @@ pub fn typed_amount(raw: &str) -> Result<i64, String> {
     parse_decimal_minor(&text).map_err(|_| format!("'{raw}' is not an amount like 12,000.50"))
 }
 
+/// A number as typed into `field` (degrees, a count): blank is absent, anything else must read as
+/// one, or the form says so beside the field.
+pub fn typed_number<T: std::str::FromStr>(
+    field: &str,
+    raw: &str,
+    example: &str,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    raw.parse()
+        .map_err(|_| errors.add(field, format!("'{raw}' is not a number like {example}")))
+        .ok()
+}
+
+/// A parser's result after the errors of reading the form's typed numbers: either kind fails it,
+/// and every error is kept for its field.
+pub fn after_typed<T>(mut typed: FieldErrors, parsed: Result<T, FieldErrors>) -> Result<T, FieldErrors> {
+    match parsed {
+        Ok(value) if typed.is_empty() => Ok(value),
+        Ok(_) => Err(typed),
+        Err(more) => {
+            typed.0.extend(more.0);
+            Err(typed)
+        }
+    }
+}
+
 pub fn blank_to_none(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())

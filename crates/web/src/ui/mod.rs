@@ -14,6 +14,7 @@ mod directory;
 mod error;
 mod format;
 mod forms;
+mod leads;
 mod notifications;
 mod orders;
 mod pager;
@@ -84,6 +85,7 @@ fn pages() -> Pages {
         .merge(dashboard::routes())
         .merge(registrations::routes())
         .merge(orders::routes())
+        .merge(leads::routes())
         .merge(products::routes())
         .merge(notifications::routes())
         .merge(reports::routes())

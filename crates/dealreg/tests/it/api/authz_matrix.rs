@@ -1,6 +1,6 @@
 //! The authorization matrix: every operation by every role, a reviewed snapshot.
 
-use super::{attach_letter, call, order_body, reg_sor, share_letter};
+use super::{attach_letter, call, lead_of_a, order_body, reg_sor, share_letter};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -56,6 +56,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             )
             .await
             .expect(201);
+        let lead = lead_of_a(&app, "Matrix Academy").await;
         let actor = match role {
             "admin" => w.admin.clone(),
             "manager" => w.west_manager.clone(),
@@ -91,6 +92,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             ("/partners/{id}", w.partner_a.partner_id.unwrap()),
             ("/users/{id}", w.partner_a.user_id),
             ("/regions/{id}", 1),
+            ("/leads/{id}", lead),
         ];
         let mut column = Vec::new();
         operations.clear();

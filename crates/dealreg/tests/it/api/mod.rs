@@ -8,6 +8,7 @@ mod hostile;
 mod idempotency;
 mod isolation;
 mod jobs;
+mod leads;
 mod opportunities;
 mod orders;
 mod registrations;
@@ -29,6 +30,27 @@ fn order_body(po: &str, customer: &str, sor: Option<&str>, lines: &[(&str, i64)]
         "sor_number": sor,
         "lines": lines.iter().map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity})).collect::<Vec<_>>(),
     })
+}
+
+/// A lead for `company` in the US, offered to partner A by hand (the world's partners have no
+/// country, so the rules give it to nobody).
+pub(crate) async fn lead_of_a(app: &testkit::TestApp, company: &str) -> i64 {
+    let w = &app.world;
+    let lead = store_conformance::leads::lead(company, Some("US"), None, None);
+    let lead = w
+        .store
+        .create_lead(&w.admin, lead, store_conformance::today())
+        .await
+        .unwrap();
+    let to_a = domain::leads::input::Assign {
+        partner_id: w.partner_a.partner_id.unwrap(),
+        note: None,
+    };
+    w.store
+        .assign_lead(&w.west_manager, lead.id, to_a, store_conformance::today())
+        .await
+        .unwrap()
+        .id
 }
 
 /// A letter of intent, a file the attachment endpoints accept.
@@ -63,6 +85,7 @@ async fn call(client: &testkit::Client, method: &str, path: &str, concrete: &str
         let header = match path {
             "/products/import" => "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n",
             "/partners/import" => "name,level,activation_stage,region\n",
+            "/leads/import" => "source,company,estimated_value,currency\n",
             _ => "name,country,segment\n",
         };
         client
@@ -91,6 +114,10 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         "/orders" => order_body("PO-B-1", "Partner B Prospect", None, &[("MB-200", 1)]),
         "/registrations/check" => json!({"customer": {"name": "Quixotic Secret Academy", "country": "US"}}),
         p if p.ends_with("/decline") => json!({"reason": "not mine to decide"}),
+        "/leads" => json!({"source": "marketing", "company": {"name": "Partner B Lead", "country": "US"},
+            "estimated_value": {"amount_minor": 100_000, "currency": "USD"}}),
+        "/leads/{id}/assign" => json!({"partner_id": 2}),
+        "/leads/rules" => json!({"level_weights": {"gold": 3}, "default_capacity": 5}),
         p if p.ends_with("/close") => json!({"outcome": "lost", "reason": "the customer chose another vendor"}),
         "/opportunities" => json!({
             "customer": {"name": "Partner B Prospect", "country": "US", "segment": "commercial"},

@@ -11,7 +11,58 @@ testkit::on_both_backends!(
     a_price_list_file_is_previewed_before_it_is_imported,
     administrators_cannot_deactivate_themselves,
     a_regions_approver_is_chosen_by_name,
+    a_partner_is_placed_for_lead_distribution_by_its_form,
 );
+
+/// PRG-2: the partner form carries what lead distribution reads — country, coordinates, capacity —
+/// with a number that does not read as one refused beside its field and the typed values kept.
+async fn a_partner_is_placed_for_lead_distribution_by_its_form(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut admin = admin_browser(&app).await;
+    let id = app.world.partner_a.partner_id.unwrap();
+    let west = region_id(&app, "West").await;
+    let page = format!("/admin/partners/{id}");
+    let mut fields = vec![
+        ("name", "Northwind AV"),
+        ("level", "gold"),
+        ("activation_stage", "fully_operational"),
+        ("region_id", west.as_str()),
+        ("country", "DE"),
+        ("latitude", "north"),
+        ("longitude", "13.405"),
+        ("lead_capacity", "0"),
+    ];
+    let refused = admin.post(&page, &page, &fields).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .html
+            .contains("id=\"latitude-error\">&#39;north&#39; is not a number like 52.52</p>"),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused
+            .html
+            .contains("id=\"lead_capacity-error\">between 1 and 10000 open leads</p>"),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("value=\"north\"")
+            && refused.html.contains("<option value=\"DE\" selected>Germany</option>")
+    );
+    fields[5].1 = "52.52";
+    fields[7].1 = "3";
+    assert_eq!(admin.post(&page, &page, &fields).await.status, 303);
+    let partner = app.store().get_partner(&app.world.admin, id).await.unwrap();
+    assert_eq!(partner.reach.country.as_deref(), Some("DE"));
+    assert_eq!(partner.reach.location.unwrap().latitude_e6, 52_520_000);
+    assert_eq!(partner.reach.lead_capacity, Some(3));
+    let shown = admin.get(&page).await.html;
+    assert!(shown.contains("value=\"52.52\"") && shown.contains("href=\"/leads/rules\""));
+    app.stop().await;
+}
 
 async fn administrators_manage_the_program_in_pages(backend: Backend) {
     let app = TestApp::spawn(backend).await;

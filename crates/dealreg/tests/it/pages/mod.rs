@@ -5,6 +5,7 @@
 mod access;
 mod dashboard;
 mod directory;
+mod leads;
 mod notifications;
 mod orders;
 mod registrations;

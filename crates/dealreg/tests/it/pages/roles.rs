@@ -90,11 +90,16 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         .body["id"]
         .to_string();
     let notification = a.get("/notifications").await.expect(200).body["items"][0]["id"].to_string();
+    let lead = crate::api::lead_of_a(&app, "Springfield Lead Academy")
+        .await
+        .to_string();
     let concrete = |path: &str| -> String {
         let id = if path.starts_with("/notifications/") {
             notification.clone()
         } else if path.starts_with("/registrations/") {
             reg.id.to_string()
+        } else if path.starts_with("/leads/") {
+            lead.clone()
         } else if path.starts_with("/orders/") {
             order.body["id"].to_string()
         } else if path.starts_with("/requests/") {

@@ -1,19 +1,19 @@
 //! Partners: the list with their regions, adding one, and a partner's own edit form (rename, region,
-//! level, activation stage).
+//! level, activation stage, and what lead distribution reads: country, coordinates, capacity).
 
 use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::directory::{Notice, admin_only};
 use crate::ui::error::UiError;
-use crate::ui::forms::{Choice, FormErrors, blank_to_none, choices};
+use crate::ui::forms::{Choice, FormErrors, after_typed, blank_to_none, choices, countries, typed_number};
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
-use domain::directory::input::{PartnerInput, parse_partner};
+use domain::directory::input::{NewPartner, PartnerInput, parse_partner};
 use domain::directory::{ActivationStage, PartnerLevel};
 use serde::Deserialize;
 use store::{Partner, StoreError};
@@ -34,6 +34,10 @@ struct PartnerForm {
     level: String,
     activation_stage: String,
     region_id: String,
+    country: String,
+    latitude: String,
+    longitude: String,
+    lead_capacity: String,
 }
 
 impl PartnerForm {
@@ -43,16 +47,27 @@ impl PartnerForm {
             level: p.level.as_str().to_owned(),
             activation_stage: p.activation_stage.as_str().to_owned(),
             region_id: p.region_id.to_string(),
+            country: p.reach.country.clone().unwrap_or_default(),
+            latitude: p.reach.location.map(|c| c.latitude().to_string()).unwrap_or_default(),
+            longitude: p.reach.location.map(|c| c.longitude().to_string()).unwrap_or_default(),
+            lead_capacity: p.reach.lead_capacity.map(|c| c.to_string()).unwrap_or_default(),
         }
     }
 
-    fn input(&self) -> PartnerInput {
-        PartnerInput {
+    /// The checked partner, with every typed number that does not read as one beside its field.
+    fn parsed(&self) -> Result<NewPartner, FieldErrors> {
+        let mut typed = FieldErrors::default();
+        let input = PartnerInput {
             name: blank_to_none(&self.name),
             level: blank_to_none(&self.level),
             activation_stage: blank_to_none(&self.activation_stage),
             region_id: self.region_id.trim().parse().ok(),
-        }
+            country: blank_to_none(&self.country),
+            latitude: typed_number("latitude", &self.latitude, "52.52", &mut typed),
+            longitude: typed_number("longitude", &self.longitude, "13.405", &mut typed),
+            lead_capacity: typed_number("lead_capacity", &self.lead_capacity, "5", &mut typed),
+        };
+        after_typed(typed, parse_partner(&input))
     }
 }
 
@@ -61,6 +76,7 @@ struct PartnerChoices {
     levels: Vec<Choice>,
     stages: Vec<Choice>,
     regions: Vec<Choice>,
+    countries: Vec<Choice>,
 }
 
 async fn partner_choices(state: &AppState, form: &PartnerForm) -> Result<PartnerChoices, UiError> {
@@ -79,6 +95,7 @@ async fn partner_choices(state: &AppState, form: &PartnerForm) -> Result<Partner
             &form.activation_stage,
         ),
         regions: choices(regions.into_iter().map(|r| (r.id.to_string(), r.name)), &form.region_id),
+        countries: countries(&form.country),
     })
 }
 
@@ -161,7 +178,7 @@ async fn add_partner(
     Form(form): Form<PartnerForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let result = match parse_partner(&form.input()) {
+    let result = match form.parsed() {
         Ok(partner) => state
             .store
             .create_partner(Some(&viewer.actor()), partner, state.clock.now())
@@ -227,7 +244,7 @@ async fn edit_partner(
     Form(form): Form<PartnerForm>,
 ) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let result = match parse_partner(&form.input()) {
+    let result = match form.parsed() {
         Ok(partner) => state
             .store
             .update_partner(&viewer.actor(), id, partner, state.clock.now())
