@@ -341,8 +341,8 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         StoreCommand::Demo => {
             let report = dealreg::demo::load(store, Timestamp::now()).await?;
             println!(
-                "Loaded the demo program: {} registrations, {} orders.",
-                report.registrations, report.orders
+                "Loaded the demo program: {} registrations, {} orders, {} more opportunities.",
+                report.registrations, report.orders, report.opportunities
             );
             let listen = std::env::var("DEALREG_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.to_owned());
             println!("\nStart it with `dealreg serve`, then open http://{listen}/ and sign in as any of:\n");

@@ -5,6 +5,7 @@
 //! over the last months so that every page and chart shows a living program.
 
 mod data;
+mod opportunities;
 mod registrations;
 
 use data::{PARTNERS, PRODUCTS};
@@ -21,6 +22,8 @@ use store::{NewUserRecord, Store, StoreError, StoreResult};
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 pub struct DemoReport {
+    /// Opened by the demo beside those its approved registrations made.
+    pub opportunities: usize,
     pub registrations: usize,
     pub orders: usize,
     /// Everyone who can sign in, in the order they are introduced.
@@ -130,6 +133,17 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     )
     .await?;
     introduce(&finance, None);
+    let sales_lead = user(
+        s,
+        "sales.lead@dealreg.example",
+        "Sasha Sales-Lead",
+        Role::SalesManager,
+        None,
+        &hash,
+        now,
+    )
+    .await?;
+    introduce(&sales_lead, None);
     let mut managers = Vec::new();
     for (region, manager, email) in [
         ("West", "Wendy West", "wendy.west@dealreg.example"),
@@ -175,6 +189,9 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         partners.push((u, managers[region].1.clone()));
     }
     let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
+    let channel: Vec<Actor> = managers.iter().map(|(_, m)| m.clone()).collect();
+    let partner_users: Vec<Actor> = partners.iter().map(|(u, _)| u.clone()).collect();
+    let opportunities = opportunities::open_and_run(s, &sales_lead, &channel, &partner_users, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
@@ -184,6 +201,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         tokens.push((actor.email.clone(), actor.role, secret));
     }
     Ok(DemoReport {
+        opportunities,
         registrations: filed.registrations,
         orders: filed.orders,
         users,

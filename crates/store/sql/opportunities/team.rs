@@ -3,6 +3,7 @@
 //! accounts (ROE-5).
 
 use crate::sql::directory::load_settings;
+use crate::sql::directory::products::{price_rule, price_versions};
 use crate::sql::kit::*;
 use crate::sql::opportunities::managers::{change_manager, check_party, notify_party, open_renewals};
 use crate::sql::opportunities::open::{OpenOpportunity, add_member, mam_of, open_opportunity};
@@ -11,29 +12,44 @@ use crate::sql::opportunities::{record, refresh_rights};
 use crate::sql::write::{Change, Write};
 use domain::opportunities::input::{MajorAccount, Reassignment, Selection};
 use domain::opportunities::{self as roe, MemberRole, Party, RenewableLine, Source};
+use domain::orders::price_in_effect;
 
 /// ROE-4: won business with term products opens its renewal, managed by the same manager.
 pub(crate) async fn open_renewal(tx: &mut Write<'_>, won: &Opportunity) -> StoreResult<Option<i64>> {
     let rows = sqlx::query(
-        "SELECT l.product_id, l.quantity, p.list_price_minor, p.maintenance_term_months FROM opportunity_lines l \
+        "SELECT l.product_id, l.quantity, p.maintenance_term_months FROM opportunity_lines l \
          JOIN products p ON p.id = l.product_id WHERE l.opportunity_id = $1 ORDER BY l.product_id",
     )
     .bind(won.id)
     .fetch_all(&mut **tx)
     .await?;
+    let settings = load_settings(tx).await?;
+    let today = business_date(tx.now(), &settings.zone());
+    // List prices are versioned (product_prices): the renewal is priced at the one in force today.
+    let ids = rows
+        .iter()
+        .map(|row| get::<i64>(row, "product_id"))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let versions = price_versions(tx, &ids).await?;
+    let list_price = |product_id: i64| {
+        let rules: Vec<_> = versions
+            .get(&product_id)
+            .map(|v| v.iter().map(price_rule).collect())
+            .unwrap_or_default();
+        price_in_effect(&rules, today).map_or(0, |v| v.list_minor)
+    };
     let lines = rows
         .iter()
         .map(|row| {
+            let product_id = get(row, "product_id")?;
             Ok(RenewableLine {
-                product_id: get(row, "product_id")?,
+                product_id,
                 quantity: get(row, "quantity")?,
-                list_price_minor: get(row, "list_price_minor")?,
+                list_price_minor: list_price(product_id),
                 term_months: get::<Option<i64>>(row, "maintenance_term_months")?.map(|m| m as u32),
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let settings = load_settings(tx).await?;
-    let today = business_date(tx.now(), &settings.zone());
     let Some(plan) = roe::plan_renewal(today, &lines) else {
         return Ok(None);
     };

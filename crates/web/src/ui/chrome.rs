@@ -3,6 +3,7 @@
 use crate::ui::access::WebUser;
 use domain::Actor;
 use domain::access::can_administer;
+use domain::opportunities::policy::can_open_for_the_company;
 use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use domain::registrations::policy::{can_decide_registrations, can_submit, follows_registrations};
 
@@ -16,6 +17,8 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/registrations/new", "Register a deal", |a| can_submit(a).is_some()),
     ("/queue", "Approval queue", can_decide_registrations),
     ("/registrations", "Registrations", follows_registrations),
+    ("/opportunities", "Opportunities", sells),
+    ("/major-accounts", "Major accounts", sells),
     ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
     ("/orders", "Orders", can_enter_orders),
     ("/products", "Price list", |_| true),
@@ -23,6 +26,12 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/admin/partners", "Admin", can_administer),
     ("/notifications", "Notifications", |_| true),
 ];
+
+/// Those whose work is selling: the pipeline's staff and the partners (order entry and finance read an
+/// opportunity from its orders).
+fn sells(actor: &Actor) -> bool {
+    actor.role.is_partner() || can_open_for_the_company(actor.role) || actor.role == domain::Role::Finance
+}
 
 /// What every page shows around its content: title, navigation for the viewer's role, and the
 /// CSRF token its forms (and htmx, by header) send back.
@@ -127,6 +136,8 @@ mod tests {
                 dashboard,
                 "/registrations/new",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/orders",
                 products,
                 "/reports",
@@ -140,6 +151,8 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 products,
                 "/reports",
                 notifications
@@ -155,6 +168,8 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/orders/new",
                 "/orders",
                 products,
@@ -163,10 +178,18 @@ mod tests {
                 notifications
             ]
         );
-        for role in [Role::Sales, Role::Finance] {
+        for role in [Role::Sales, Role::Finance, Role::SalesManager] {
             assert_eq!(
                 links(role),
-                [dashboard, "/registrations", products, "/reports", notifications]
+                [
+                    dashboard,
+                    "/registrations",
+                    "/opportunities",
+                    "/major-accounts",
+                    products,
+                    "/reports",
+                    notifications
+                ]
             );
         }
     }

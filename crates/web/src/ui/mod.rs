@@ -15,6 +15,7 @@ mod error;
 mod format;
 mod forms;
 mod notifications;
+mod opportunities;
 mod orders;
 mod pager;
 mod products;
@@ -87,6 +88,7 @@ fn pages() -> Pages {
         .merge(dashboard::routes())
         .merge(registrations::routes())
         .merge(orders::routes())
+        .merge(opportunities::routes())
         .merge(products::routes())
         .merge(notifications::routes())
         .merge(reports::routes())

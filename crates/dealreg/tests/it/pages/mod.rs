@@ -6,6 +6,7 @@ mod access;
 mod dashboard;
 mod directory;
 mod notifications;
+mod opportunities;
 mod orders;
 mod registrations;
 mod reports;
