@@ -136,6 +136,28 @@ async fn the_pipeline_shows_board_and_list_with_totals_and_partners_see_their_ow
     let mut b = signed_in(&app, &w.partner_b).await;
     assert!(!b.get("/opportunities").await.html.contains("Capital City College"));
     assert_eq!(b.get(&format!("/opportunities/{partners}")).await.status, 404);
+    // A partner without a level is told why it cannot open one, in words, on both pages.
+    let id = w.partner_b.partner_id.unwrap();
+    let p = app.store().get_partner(&w.admin, id).await.unwrap();
+    let levelless = domain::directory::input::NewPartner {
+        name: p.name,
+        level: domain::directory::PartnerLevel::None,
+        activation_stage: p.activation_stage,
+        region_id: p.region_id,
+    };
+    app.store()
+        .update_partner(&w.admin, id, levelless, store_conformance::today())
+        .await
+        .unwrap();
+    for path in ["/opportunities", "/opportunities/new"] {
+        let page = b.get(path).await;
+        assert!(page.html.contains("id=\"cannot-open\""), "{path}: {}", page.html);
+        assert!(
+            page.html
+                .contains("has no partner level yet, so it cannot open opportunities")
+        );
+        assert!(!page.html.contains("id=\"open-opportunity\"") && !page.html.contains("id=\"opportunity-form\""));
+    }
     app.stop().await;
 }
 
@@ -187,6 +209,25 @@ async fn refused_forms_keep_what_was_typed_and_say_why_beside_the_field(backend:
     assert!(html.contains("href=\"#ask-close-date\""));
     assert!(html.contains("value=\"Springfield, all schools\"") && html.contains("value=\"12,000.50\""));
     assert!(html.contains("value=\"2027-06-30\""));
+    assert!(
+        html.contains("<details class=\"action\" id=\"edit\" open>"),
+        "the refused form is shown open"
+    );
+    // "Add a product" without a script: the form comes back open with one line more, nothing saved.
+    let added = manager
+        .post(
+            &page,
+            &format!("{page}/edit"),
+            &[
+                ("name", "Springfield, all schools"),
+                ("sku_0", "MB-100"),
+                ("qty_0", "3"),
+                ("add_line", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 200);
+    assert!(added.html.contains("id=\"sku_1\"") && added.html.contains("<details class=\"action\" id=\"edit\" open>"));
     // The same change with the close date kept is saved; the forecast is read as typed.
     let saved = manager
         .post(

@@ -146,6 +146,8 @@ struct OpportunityPage {
     can: Can,
     forms: Forms,
     edit: EditForm,
+    /// The edit form came back (refused, or a line added or removed): shown open.
+    edit_sent: bool,
     errors: FormErrors,
     stages: Vec<Choice>,
     products: Vec<Choice>,
@@ -317,6 +319,7 @@ pub async fn page(
             .map(|_| StatusCode::UNPROCESSABLE_ENTITY))
         .unwrap_or(StatusCode::OK);
     let can = can(&actor, &d);
+    let edit_sent = edit.is_some();
     let (edit, errors) = edit.map_or_else(|| (EditForm::of(&d), FormErrors::default()), |e| (e.form, e.errors));
     let forms = Forms(refused);
     let parties = if can.manage || can.ask_share || can.reassign {
@@ -364,6 +367,7 @@ pub async fn page(
         can,
         forms,
         edit,
+        edit_sent,
         errors,
         products,
         share_rows,

@@ -71,6 +71,8 @@ const CARDS_PER_COLUMN: usize = 8;
 struct PipelinePage {
     chrome: Chrome,
     staff: bool,
+    /// Sales management: re-assignment in bulk.
+    reassigns: bool,
     board: bool,
     columns: Vec<Column>,
     rows: Vec<Card>,
@@ -344,6 +346,7 @@ async fn pipeline(
     let page = PipelinePage {
         chrome: viewer.chrome.titled(if staff { "Pipeline" } else { "Opportunities" }),
         staff,
+        reassigns: domain::opportunities::policy::is_sales_management(&actor),
         board,
         totals: total_of(totals.by_stage.iter().map(|t| &t.forecast)),
         columns: shown.columns,
