@@ -12,6 +12,8 @@ testkit::on_both_backends!(
     sales_management_approves_a_later_close_date_from_the_page,
     only_the_major_account_manager_agrees_to_a_revenue_share,
     won_with_a_term_product_opens_its_renewal,
+    opening_one_on_the_form_and_a_conflict_kept_on_it,
+    sales_management_reassigns_a_partners_open_ones_and_sees_what_moved,
 );
 
 /// A staff user of `role`, signed in.
@@ -461,5 +463,100 @@ async fn won_with_a_term_product_opens_its_renewal(backend: Backend) {
     assert_eq!(renewal["forecast"]["amount_minor"], 24_000, "2 × 120.00 at list");
     assert_eq!(renewal["close_date"], "2027-11-22");
     assert_eq!(renewal["manager"]["id"], w.partner_a.partner_id.unwrap());
+    app.stop().await;
+}
+
+async fn opening_one_on_the_form_and_a_conflict_kept_on_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let fields = [
+        ("customer_name", "Springfield School District"),
+        ("city", "Springfield"),
+        ("country", "US"),
+        ("segment", "education"),
+        ("name", "Every classroom"),
+        ("stage", "Discovery"),
+        ("value", "12,000.50"),
+        ("expected_close", "2027-03-31"),
+        ("sku_0", "MB-100 — MimioBoard 100 interactive display"),
+        ("qty_0", "4"),
+    ];
+    let mut a = signed_in(&app, &w.partner_a).await;
+    let opened = a.post("/opportunities/new", "/opportunities/new", &fields).await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    let page = a.get(opened.location.as_deref().unwrap()).await.html;
+    assert!(
+        page.contains("12,000.50 USD") && page.contains("4 × MB-100") && page.contains(">Discovery<"),
+        "{page}"
+    );
+    // Partner A's rights cover these products: partner B's form comes back with why, as typed.
+    let mut b = signed_in(&app, &w.partner_b).await;
+    let refused = b.post("/opportunities/new", "/opportunities/new", &fields).await;
+    assert_eq!(refused.status, 409, "{}", refused.html);
+    assert!(refused.html.contains("id=\"refusal\""), "{}", refused.html);
+    assert!(refused.html.contains("value=\"Every classroom\"") && refused.html.contains("value=\"12,000.50\""));
+    assert!(!refused.html.contains("Northwind"), "never whose rights they are");
+    // A forecast that is no amount, beside its field.
+    let mut bad = fields;
+    bad[6].1 = "12,5";
+    bad[0].1 = "Shelbyville Academy";
+    let typo = b.post("/opportunities/new", "/opportunities/new", &bad).await;
+    assert_eq!(typo.status, 422);
+    let error = position(&typo.html, "is not an amount like 12,000.50");
+    assert!(position(&typo.html, "id=\"value\"") < error && error < position(&typo.html, "id=\"expected_close\""));
+    app.stop().await;
+}
+
+async fn sales_management_reassigns_a_partners_open_ones_and_sees_what_moved(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let first = open(
+        &app,
+        &w.partner_a,
+        "Springfield School District",
+        "Discovery",
+        1_000_000,
+        "MB-100",
+    )
+    .await;
+    open(&app, &w.partner_a, "Shelbyville Academy", "Proposal", 500_000, "MB-200").await;
+    let (_, mut lead) = staff(&app, "sales.lead@vendor.example", domain::Role::SalesManager).await;
+    let from = w.partner_a.partner_id.unwrap().to_string();
+    let to = format!("partner:{}", w.partner_b.partner_id.unwrap());
+    let without_reason = lead
+        .post(
+            "/opportunities/reassign",
+            "/opportunities/reassign",
+            &[("from_partner_id", &from), ("to", &to), ("reason", "")],
+        )
+        .await;
+    assert_eq!(without_reason.status, 422);
+    assert!(position(&without_reason.html, "id=\"reason\"") < position(&without_reason.html, "field-error"));
+    let moved = lead
+        .post(
+            "/opportunities/reassign",
+            "/opportunities/reassign",
+            &[
+                ("from_partner_id", &from),
+                ("to", &to),
+                ("reason", "Coverage: Northwind left the West"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.html);
+    assert!(moved.html.contains("Moved 2 opportunities"), "{}", moved.html);
+    assert!(moved.html.contains(&format!("href=\"/opportunities/{first}\"")) && moved.html.contains("OPP-2026-"));
+    let mut a = signed_in(&app, &w.partner_a).await;
+    assert!(
+        !a.get("/opportunities").await.html.contains("Springfield"),
+        "A's portal lost them at once"
+    );
+    assert_eq!(a.get(&format!("/opportunities/{first}")).await.status, 404);
+    let mut west = signed_in(&app, &w.west_manager).await;
+    assert_eq!(
+        west.get("/opportunities/reassign").await.status,
+        403,
+        "sales management only"
+    );
     app.stop().await;
 }
