@@ -14,6 +14,7 @@ testkit::on_both_backends!(
     won_with_a_term_product_opens_its_renewal,
     opening_one_on_the_form_and_a_conflict_kept_on_it,
     sales_management_reassigns_a_partners_open_ones_and_sees_what_moved,
+    the_dashboard_reminds_the_manager_of_rights_ending_soon,
 );
 
 /// A staff user of `role`, signed in.
@@ -557,6 +558,54 @@ async fn sales_management_reassigns_a_partners_open_ones_and_sees_what_moved(bac
         west.get("/opportunities/reassign").await.status,
         403,
         "sales management only"
+    );
+    app.stop().await;
+}
+
+/// Closing on 30 Nov 2026, the rights hold through 28 Feb 2027 (90 days' grace): on 20 Feb 2027 they end
+/// in 8 days, within the 14-day reminder window; a close on 31 Mar 2027 is not.
+async fn the_dashboard_reminds_the_manager_of_rights_ending_soon(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = &app.world;
+    let body = json!({
+        "customer": {"name": "Springfield School District", "country": "US", "segment": "education"},
+        "name": "Year-end displays", "forecast": {"amount_minor": 100_000, "currency": "USD"},
+        "close_date": "2026-11-30", "products": [{"sku": "MB-100", "quantity": 1}]
+    });
+    let soon = app
+        .client_for(&w.partner_a)
+        .await
+        .post("/opportunities", &body)
+        .await
+        .expect(201);
+    open(
+        &app,
+        &w.partner_a,
+        "Shelbyville Academy",
+        "Discovery",
+        500_000,
+        "MB-200",
+    )
+    .await;
+    let mut a = signed_in(&app, &w.partner_a).await;
+    assert!(
+        !a.get("/").await.html.contains("Opportunities whose rights end soon"),
+        "not yet"
+    );
+    app.clock.set("2027-02-20T10:00:00Z".parse().unwrap());
+    let html = a.get("/").await.html;
+    let from = position(&html, "Opportunities whose rights end soon");
+    let block = &html[from..from + html[from..].find("</section>").unwrap()];
+    assert!(
+        block.contains("Year-end displays (Springfield School District): rights end in 8 days."),
+        "{html}"
+    );
+    assert!(block.contains(&format!("href=\"/opportunities/{}\"", soon.body["id"])));
+    assert!(!block.contains("Shelbyville Academy classrooms"), "{block}");
+    let mut b = signed_in(&app, &w.partner_b).await;
+    assert!(
+        !b.get("/").await.html.contains("Opportunities whose rights end soon"),
+        "not B's"
     );
     app.stop().await;
 }

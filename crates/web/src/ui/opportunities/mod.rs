@@ -9,6 +9,8 @@ mod detail;
 mod form;
 mod pipeline;
 
+pub use pipeline::rights_ending;
+
 use crate::AppState;
 use crate::ui::Pages;
 use crate::ui::all_pages;

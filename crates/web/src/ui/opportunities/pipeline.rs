@@ -363,6 +363,41 @@ async fn pipeline(
     render(&page)
 }
 
+/// The open opportunities the viewer manages whose rights end within the reminder window, soonest
+/// first, with the days left (the dashboard's reminder). Rights hold at least through the forecast
+/// close plus the grace period, so only closes up to `today + window - grace` can qualify.
+pub async fn rights_ending(
+    state: &AppState,
+    actor: &domain::Actor,
+    today: Date,
+    settings: &domain::settings::ProgramSettings,
+) -> Result<Vec<(Opportunity, i32)>, UiError> {
+    let window = settings.rights_reminder_days;
+    let horizon = i64::from(window) - i64::from(settings.grace_days);
+    let filter = OpportunityFilter {
+        status: Some(Status::Open),
+        close_to: Some(today.saturating_add(horizon.days())),
+        partner_id: actor.confined_to_partner(),
+        manager: actor
+            .is_staff()
+            .then(|| domain::opportunities::Party::user(actor.user_id)),
+        ..OpportunityFilter::default()
+    };
+    let listed = state
+        .store
+        .list_opportunities(actor, filter, PageRequest::first(PageRequest::MAX_LIMIT))
+        .await?;
+    let mut ending: Vec<(Opportunity, i32)> = listed
+        .items
+        .into_iter()
+        .filter(|o| domain::opportunities::policy::acts_as(actor, o.manager.party))
+        .filter_map(|o| ending_in(o.status, o.rights_through, today, window).map(|n| (o, n)))
+        .collect();
+    ending.sort_by_key(|(_, n)| *n);
+    ending.truncate(5);
+    Ok(ending)
+}
+
 /// The opportunities the pipeline's filter selects, as the API's export writes them.
 async fn export(
     State(state): State<AppState>,
