@@ -6,6 +6,7 @@
 
 mod data;
 mod leads;
+mod opportunities;
 mod registrations;
 
 use data::{PARTNERS, PRODUCTS};
@@ -22,6 +23,8 @@ use store::{NewUserRecord, Store, StoreError, StoreResult};
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 pub struct DemoReport {
+    /// Opened by the demo beside those its approved registrations made.
+    pub opportunities: usize,
     pub registrations: usize,
     pub orders: usize,
     pub leads: usize,
@@ -132,6 +135,17 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     )
     .await?;
     introduce(&finance, None);
+    let sales_lead = user(
+        s,
+        "sales.lead@dealreg.example",
+        "Sasha Sales-Lead",
+        Role::SalesManager,
+        None,
+        &hash,
+        now,
+    )
+    .await?;
+    introduce(&sales_lead, None);
     let mut managers = Vec::new();
     for (region, manager, email) in [
         ("West", "Wendy West", "wendy.west@dealreg.example"),
@@ -178,7 +192,9 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         partners.push((u, managers[region].1.clone()));
     }
     let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
+    let channel: Vec<Actor> = managers.iter().map(|(_, m)| m.clone()).collect();
     let partner_users: Vec<Actor> = partners.iter().map(|(u, _)| u.clone()).collect();
+    let opportunities = opportunities::open_and_run(s, &sales_lead, &channel, &partner_users, now).await?;
     let leads = leads::load(s, &managers[0].1, &partner_users, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
@@ -189,6 +205,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         tokens.push((actor.email.clone(), actor.role, secret));
     }
     Ok(DemoReport {
+        opportunities,
         registrations: filed.registrations,
         orders: filed.orders,
         leads,

@@ -500,6 +500,25 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
 
     // Every page of every role, at a laptop's and a phone's width: nothing runs off the side, the
     // navigation stays, and no code or raw JSON reaches the visible text (issue 13).
+    // The manager opens the pipeline's board and, from its card, the opportunity the approval made.
+    let opportunity = app
+        .store()
+        .get_registration(&w.partner_a, first)
+        .await
+        .unwrap()
+        .opportunity_id
+        .expect("approving made an opportunity");
+    s.sign_in(&w.west_manager.email).await;
+    s.open("/opportunities").await;
+    let card = format!("#board a[href='/opportunities/{opportunity}']");
+    assert!(s.text("#board").await.contains("Springfield School District"));
+    s.shot("pipeline-board").await;
+    s.click(&card).await;
+    s.path_after("/opportunities").await;
+    assert!(s.text("#rights").await.starts_with("Rights hold through"));
+    assert!(s.text("#team").await.contains("Northwind AV"));
+    s.shot("opportunity").await;
+
     let pages_with = |id: i64| -> Vec<String> {
         let mut paths: Vec<String> = web::ui::route_table()
             .into_iter()
@@ -512,7 +531,14 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
                     && !path.contains("/attachments/")
                     && *path != "/customers/suggest"
             })
-            .map(|(_, path)| path.replace("{id}", &id.to_string()))
+            .map(|(_, path)| {
+                let id = if path.starts_with("/opportunities/") {
+                    opportunity
+                } else {
+                    id
+                };
+                path.replace("{id}", &id.to_string())
+            })
             .collect();
         paths.push("/no/such/page".to_owned());
         // Filtered and paged states of the lists and charts (issue 13).
@@ -520,6 +546,8 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
             "/reports?weeks=8&region=1",
             "/queue?waiting=2&sort=conflicts",
             "/registrations?sort=oldest&before=2",
+            "/opportunities?view=list",
+            "/opportunities?view=list&status=lapsed&stage=Discovery",
         ] {
             paths.push(state.to_owned());
         }

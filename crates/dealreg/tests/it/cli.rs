@@ -243,6 +243,58 @@ fn the_demo_is_a_living_program() {
             "decision times differ week to week: {:?}",
             report.decision_minutes
         );
+
+        // Opportunities (issue 14): at every stage, some with rights ending soon, one whose rights
+        // ended, one won with its renewal, a major account with a pending revenue share, a co-sell
+        // partner with notes, a later close date waiting for sales management.
+        use domain::opportunities::{MemberRole, Status as Opp};
+        use store::{OpportunityFilter, OpportunityRequestKind};
+        let opportunities = store
+            .list_opportunities(&admin, OpportunityFilter::default(), all)
+            .await
+            .unwrap()
+            .items;
+        let stages: std::collections::BTreeSet<&str> = opportunities
+            .iter()
+            .filter(|o| o.status == Opp::Open)
+            .map(|o| o.stage.as_str())
+            .collect();
+        assert_eq!(stages.len(), 4, "{stages:?}");
+        let ending = |o: &&store::Opportunity| {
+            o.status == Opp::Open
+                && o.rights_through >= today
+                && o.rights_through <= today.saturating_add(jiff::ToSpan::days(14))
+        };
+        assert!(opportunities.iter().filter(ending).count() >= 2);
+        assert!(opportunities.iter().any(|o| o.status == Opp::Lapsed));
+        assert!(opportunities.iter().any(|o| o.status == Opp::Won));
+        let renewal = opportunities
+            .iter()
+            .find(|o| o.renewal_of.is_some())
+            .expect("a renewal");
+        let won = opportunities.iter().find(|o| Some(o.id) == renewal.renewal_of).unwrap();
+        assert_eq!(renewal.manager, won.manager, "the renewal keeps its manager");
+        assert!(renewal.forecast.amount_minor > 0);
+        assert_eq!(store.list_major_accounts(&admin).await.unwrap().len(), 1);
+        let mut pending = std::collections::HashSet::new();
+        let mut co_sold_with_notes = false;
+        for o in &opportunities {
+            let d = store.get_opportunity(&admin, o.id).await.unwrap();
+            pending.extend(d.requests.iter().filter(|r| r.status == "pending").map(|r| r.kind));
+            co_sold_with_notes |= d.members.iter().any(|m| m.role == MemberRole::CoSell) && d.timeline.len() >= 2;
+        }
+        assert!(
+            pending.contains(&OpportunityRequestKind::CloseDate)
+                && pending.contains(&OpportunityRequestKind::RevenueShare)
+        );
+        assert!(co_sold_with_notes);
+        assert!(
+            store
+                .find_user_by_email("sales.lead@dealreg.example")
+                .await
+                .unwrap()
+                .is_some()
+        );
     });
 }
 

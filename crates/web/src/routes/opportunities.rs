@@ -96,7 +96,7 @@ async fn open(
 }
 
 /// The filter of the opportunities list, the pipeline and the export, all optional.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct OpportunityQuery {
     /// open, won, lost or lapsed.
@@ -116,6 +116,11 @@ pub(crate) struct OpportunityQuery {
 
 impl OpportunityQuery {
     pub(crate) fn filter(&self) -> Result<OpportunityFilter, ApiError> {
+        self.checked().map_err(ApiError::from)
+    }
+
+    /// The filter, or each bad parameter named (the pipeline page shows them in words).
+    pub(crate) fn checked(&self) -> Result<OpportunityFilter, domain::FieldErrors> {
         let mut errors = domain::FieldErrors::default();
         let status = self
             .status
@@ -136,7 +141,7 @@ impl OpportunityQuery {
             close_from: parse_param(&mut errors, "close_from", &self.close_from, "a date (YYYY-MM-DD)"),
             close_to: parse_param(&mut errors, "close_to", &self.close_to, "a date (YYYY-MM-DD)"),
         };
-        errors.into_result(filter).map_err(ApiError::from)
+        errors.into_result(filter)
     }
 }
 

@@ -76,6 +76,8 @@ pub struct Weeks {
     pub short: Vec<String>,
     pub long: Vec<String>,
     pub last_is_partial: bool,
+    /// What the slots are, under the axis: "Week of filing", "Month of forecast close".
+    pub caption: &'static str,
 }
 
 fn open(title: &str, width: f64, height: f64) -> String {
@@ -101,6 +103,21 @@ fn tick_step(max: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
+/// A tick as the narrow axis column fits it: 250,000 → "250k", 1,500,000 → "1.5M".
+fn tick_label(tick: f64, decimals: usize) -> String {
+    let compact = |v: f64, suffix: &str| {
+        let text = format!("{v:.1}");
+        format!("{}{suffix}", text.trim_end_matches(".0"))
+    };
+    if tick >= 1_000_000.0 {
+        compact(tick / 1_000_000.0, "M")
+    } else if tick >= 10_000.0 {
+        compact(tick / 1_000.0, "k")
+    } else {
+        format!("{tick:.decimals$}")
+    }
+}
+
 /// Draws the value axis (ticks, grid lines, `unit` above it) and answers its top value.
 fn value_axis(svg: &mut String, width: f64, max: f64, unit: &str, decimals: usize) -> f64 {
     // Counts tick by whole numbers.
@@ -116,7 +133,8 @@ fn value_axis(svg: &mut String, width: f64, max: f64, unit: &str, decimals: usiz
         let y = HEIGHT - BOTTOM - plot * tick / top;
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="{c}"/><text x="{tx}" y="{ty:.1}" font-size="{FONT}" text-anchor="end">{tick:.decimals$}</text>"##,
+            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="{c}"/><text x="{tx}" y="{ty:.1}" font-size="{FONT}" text-anchor="end">{label}</text>"##,
+            label = tick_label(tick, decimals),
             x2 = width - RIGHT,
             c = if tick == 0.0 { "#8a93a3" } else { "#e3e7ee" },
             tx = LEFT - 6.0,
@@ -172,9 +190,10 @@ fn week_axis(svg: &mut String, width: f64, weeks: &Weeks) {
     }
     let _ = write!(
         svg,
-        r##"<text x="{x:.1}" y="{y:.1}" font-size="{FONT}" text-anchor="end" fill="#5b6677">Week of filing</text>"##,
+        r##"<text x="{x:.1}" y="{y:.1}" font-size="{FONT}" text-anchor="end" fill="#5b6677">{c}</text>"##,
         x = width - RIGHT,
-        y = HEIGHT - 6.0
+        y = HEIGHT - 6.0,
+        c = escape(weeks.caption)
     );
 }
 
@@ -355,6 +374,7 @@ mod tests {
             short: (0..n).map(|i| format!("{} Nov", i + 1)).collect(),
             long: (0..n).map(|i| format!("2026-11-{:02}", i + 1)).collect(),
             last_is_partial: true,
+            caption: "Week of filing",
         }
     }
 
@@ -385,6 +405,14 @@ mod tests {
         }
         assert!(svg.contains(">registrations</text>") && svg.contains(">Week of filing</text>"));
         assert!(svg.contains(">so far</text>"), "the week still going on is marked");
+    }
+
+    #[test]
+    fn large_ticks_are_written_short() {
+        assert_eq!(tick_label(250_000.0, 0), "250k");
+        assert_eq!(tick_label(1_500_000.0, 0), "1.5M");
+        assert_eq!(tick_label(2_000_000.0, 0), "2M");
+        assert_eq!(tick_label(5_000.0, 0), "5000");
     }
 
     #[test]

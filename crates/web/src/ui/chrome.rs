@@ -4,6 +4,7 @@ use crate::ui::access::WebUser;
 use domain::Actor;
 use domain::access::can_administer;
 use domain::leads::policy::can_enter_leads;
+use domain::opportunities::policy::can_open_for_the_company;
 use domain::orders::policy::{can_enter_orders, can_enter_orders_for_any_partner};
 use domain::registrations::policy::{can_decide_registrations, can_submit, follows_registrations};
 
@@ -22,6 +23,8 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/registrations/new", "Register a deal", |a| can_submit(a).is_some()),
     ("/queue", "Approval queue", can_decide_registrations),
     ("/registrations", "Registrations", follows_registrations),
+    ("/opportunities", "Opportunities", sells),
+    ("/major-accounts", "Major accounts", sells),
     ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
     ("/orders", "Orders", can_enter_orders),
     ("/leads", "Leads", follows_leads),
@@ -30,6 +33,12 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/admin/partners", "Admin", can_administer),
     ("/notifications", "Notifications", |_| true),
 ];
+
+/// Those whose work is selling: the pipeline's staff and the partners (order entry and finance read an
+/// opportunity from its orders).
+fn sells(actor: &Actor) -> bool {
+    actor.role.is_partner() || can_open_for_the_company(actor.role) || actor.role == domain::Role::Finance
+}
 
 /// What every page shows around its content: title, navigation for the viewer's role, and the
 /// CSRF token its forms (and htmx, by header) send back.
@@ -134,6 +143,8 @@ mod tests {
                 dashboard,
                 "/registrations/new",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/orders",
                 "/leads",
                 products,
@@ -148,6 +159,8 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/leads",
                 products,
                 "/reports",
@@ -164,6 +177,8 @@ mod tests {
                 dashboard,
                 "/queue",
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/orders/new",
                 "/orders",
                 "/leads",
@@ -178,15 +193,27 @@ mod tests {
             [
                 dashboard,
                 "/registrations",
+                "/opportunities",
+                "/major-accounts",
                 "/leads",
                 products,
                 "/reports",
                 notifications
             ]
         );
-        assert_eq!(
-            links(Role::Finance),
-            [dashboard, "/registrations", products, "/reports", notifications]
-        );
+        for role in [Role::Finance, Role::SalesManager] {
+            assert_eq!(
+                links(role),
+                [
+                    dashboard,
+                    "/registrations",
+                    "/opportunities",
+                    "/major-accounts",
+                    products,
+                    "/reports",
+                    notifications
+                ]
+            );
+        }
     }
 }

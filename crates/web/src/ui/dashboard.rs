@@ -41,6 +41,8 @@ struct DashboardPage {
     orders: Vec<Order>,
     decides: bool,
     reads_orders: bool,
+    /// Opportunities the viewer manages whose rights end soon (ROE-3), with the days left.
+    rights_ending: Vec<(store::Opportunity, i32)>,
 }
 
 /// A partner's day: registrations that need something of its people.
@@ -178,5 +180,6 @@ async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         orders,
         decides,
         reads_orders,
+        rights_ending: crate::ui::opportunities::rights_ending(&state, &actor, today, &settings).await?,
     })
 }

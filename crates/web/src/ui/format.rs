@@ -16,6 +16,11 @@ pub fn when(t: Timestamp, zone: &jiff::tz::TimeZone) -> String {
     t.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A day as people read it: "29 Jun 2026".
+pub fn day(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %b %Y").to_string()
+}
+
 /// Percent-encodes a query value.
 pub fn url_encode(raw: &str) -> String {
     form_urlencoded::byte_serialize(raw.as_bytes()).collect()

@@ -16,6 +16,7 @@ mod format;
 mod forms;
 mod leads;
 mod notifications;
+mod opportunities;
 mod orders;
 mod pager;
 mod products;
@@ -86,6 +87,7 @@ fn pages() -> Pages {
         .merge(registrations::routes())
         .merge(orders::routes())
         .merge(leads::routes())
+        .merge(opportunities::routes())
         .merge(products::routes())
         .merge(notifications::routes())
         .merge(reports::routes())

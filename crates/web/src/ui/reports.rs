@@ -245,6 +245,7 @@ fn week_axis(weeks: &[Date]) -> Weeks {
             })
             .collect(),
         last_is_partial: !weeks.is_empty(),
+        caption: "Week of filing",
     }
 }
 

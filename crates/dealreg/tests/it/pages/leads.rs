@@ -99,6 +99,15 @@ async fn a_partner_declines_and_another_accepts_a_lead_in_the_portal(backend: Ba
     assert_eq!(accepted.status, 303);
     let done = b.get(accepted.location.as_deref().unwrap()).await;
     assert!(visible_text(&done.html).contains("Lead accepted: it is your opportunity now."));
+    let opened = done
+        .html
+        .split("href=\"/opportunities/")
+        .nth(1)
+        .expect("a link to the opportunity");
+    let opportunity = b
+        .get(&format!("/opportunities/{}", &opened[..opened.find('"').unwrap()]))
+        .await;
+    assert_eq!(opportunity.status, 200, "the partner manages the lead's opportunity");
     let seen = manager.get(&format!("/leads/{id}")).await;
     assert!(
         seen.html.contains("Fully booked until March"),

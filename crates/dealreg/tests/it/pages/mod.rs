@@ -7,6 +7,7 @@ mod dashboard;
 mod directory;
 mod leads;
 mod notifications;
+mod opportunities;
 mod orders;
 mod registrations;
 mod reports;

@@ -64,6 +64,9 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         .await
         .expect(200);
     let sor = approved.body["sor_number"].as_str().unwrap().to_owned();
+    // Approving made partner A the manager of the registration's opportunity.
+    let opportunity = approved.body["opportunity_id"].to_string();
+    assert!(opportunity.parse::<i64>().is_ok(), "{}", approved.body);
     let order = a
         .post(
             "/orders",
@@ -100,6 +103,8 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
             reg.id.to_string()
         } else if path.starts_with("/leads/") {
             lead.clone()
+        } else if path.starts_with("/opportunities/") {
+            opportunity.clone()
         } else if path.starts_with("/orders/") {
             order.body["id"].to_string()
         } else if path.starts_with("/requests/") {

@@ -34,7 +34,7 @@ pub fn routes() -> Pages {
 
 /// A form's refusal from the field errors of its parser: each beside the form field it names
 /// (`fields`: the parser's field → the form's), the rest above the form.
-pub(super) fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, &'static str)]) -> Refused {
+pub(crate) fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, &'static str)]) -> Refused {
     errors
         .0
         .into_iter()
@@ -49,7 +49,11 @@ pub(super) fn invalid(form: &'static str, errors: FieldErrors, fields: &[(&str, 
 
 /// A refusal of the store, in a person's words; what is no refusal (a missing record, a failure)
 /// stays an error page.
-fn refused_by_store(form: &'static str, e: StoreError, fields: &[(&str, &'static str)]) -> Result<Refused, UiError> {
+pub(crate) fn refused_by_store(
+    form: &'static str,
+    e: StoreError,
+    fields: &[(&str, &'static str)],
+) -> Result<Refused, UiError> {
     Ok(match e {
         StoreError::Invalid(errors) => invalid(form, errors, fields),
         StoreError::Conflict { matches, .. } if !matches.is_empty() => Refused::new(form, StatusCode::CONFLICT).error(
@@ -70,9 +74,9 @@ fn refused_by_store(form: &'static str, e: StoreError, fields: &[(&str, &'static
 }
 
 /// What a form's store call came to: done, refused (shown on the page), or an error page.
-pub(super) type Outcome = Result<Result<(), Refused>, UiError>;
+pub(crate) type Outcome = Result<Result<(), Refused>, UiError>;
 
-pub(super) fn outcome<T>(
+pub(crate) fn outcome<T>(
     form: &'static str,
     fields: &[(&str, &'static str)],
     result: Result<T, StoreError>,

@@ -58,7 +58,7 @@ impl Refused {
 }
 
 /// What the template asks of a possibly refused form.
-pub struct Forms(Option<Refused>);
+pub struct Forms(pub Option<Refused>);
 
 impl Forms {
     fn refused(&self, form: &str) -> Option<&Refused> {

@@ -178,7 +178,7 @@ struct RegistrationFormPage {
 }
 
 /// The products of the price list in force.
-async fn price_list(state: &AppState) -> Result<Vec<Product>, UiError> {
+pub async fn price_list(state: &AppState) -> Result<Vec<Product>, UiError> {
     Ok(state
         .store
         .list_products(state.clock.now(), PageRequest::first(PageRequest::MAX_LIMIT))

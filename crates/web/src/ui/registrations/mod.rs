@@ -11,7 +11,9 @@ mod queue;
 
 use crate::ui::Pages;
 
-pub use form::{RegistrationForm, form_lines};
+pub(crate) use actions::{Outcome, invalid, outcome, refused_by_store};
+pub use detail::{Forms, Refused};
+pub use form::{RegistrationForm, form_lines, price_list};
 pub use queue::{QueueFilter, approval_queue, pending_requests};
 
 pub fn routes() -> Pages {
