@@ -213,7 +213,8 @@ pub fn parse_param<T: std::str::FromStr>(
     raw: &Option<String>,
     what: &str,
 ) -> Option<T> {
-    let raw = raw.as_deref()?;
+    // A blank value is no filter: what a form's empty field sends (`?partner_id=`).
+    let raw = raw.as_deref().filter(|r| !r.trim().is_empty())?;
     raw.trim()
         .parse()
         .map_err(|_| errors.add(field, format!("'{raw}' is not {what}")))

@@ -348,6 +348,20 @@ mod tests {
         let json = serde_json::to_value(&doc).unwrap();
         assert_eq!(json["openapi"], "3.1.0");
         let schemas = json["components"]["schemas"].as_object().unwrap();
+        // Two enums both named `Status` once shared one schema, and opportunities answered values
+        // the registrations' enum does not list.
+        assert!(
+            schemas["Status"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&"withdrawn".into())
+        );
+        assert!(
+            schemas["OpportunityStatus"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&"lapsed".into())
+        );
         let text = json.to_string();
         let prefix = "\"#/components/schemas/";
         let mut rest = text.as_str();

@@ -20,6 +20,7 @@ crate::sor::readable_number!(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OpportunityStatus))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Open,
@@ -32,6 +33,7 @@ str_enum!(Status { Open => "open", Won => "won", Lost => "lost", Lapsed => "laps
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OpportunitySource))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Lead,

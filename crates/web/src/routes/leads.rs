@@ -106,6 +106,7 @@ impl LeadQuery {
         let status = self
             .status
             .as_deref()
+            .filter(|s| !s.is_empty())
             .and_then(|s| LeadStatus::parse(s).map_err(|m| errors.add("status", m)).ok());
         let filter = LeadFilter {
             partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),

@@ -125,6 +125,12 @@ async fn opportunities_over_http(backend: Backend) {
     );
     assert_eq!(totals.body["by_month"][0]["month"], "2027-03");
     lead.get("/opportunities?status=dormant").await.expect(422);
+    // A form's empty fields are no filter.
+    let blank = lead
+        .get("/opportunities?status=&stage=&partner_id=&region_id=&close_from=&close_to=")
+        .await
+        .expect(200);
+    assert_eq!(blank.body["items"].as_array().unwrap().len(), 1);
     let csv = lead.get("/opportunities/export").await.expect(200);
     let text = csv.body.as_str().unwrap();
     assert!(
