@@ -9,7 +9,7 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::{csv_file, every_page};
 use crate::routes::registrations::today;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::documents::{MAX_ATTACHMENT_BYTES, parse_attachment};
@@ -425,7 +425,7 @@ async fn share_document(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-    Query(query): Query<DocumentQuery>,
+    Params(query): Params<DocumentQuery>,
     key: IdempotencyKey,
     FileBody(bytes): FileBody,
 ) -> ApiResult<Response> {
