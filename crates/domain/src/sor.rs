@@ -14,7 +14,7 @@ macro_rules! readable_number {
 
         impl ::std::fmt::Display for $ty {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "{}-{}-{:06}", $prefix, self.year, self.seq)
+                write!(f, "{}-{:04}-{:06}", $prefix, self.year, self.seq)
             }
         }
 
@@ -38,7 +38,9 @@ pub(crate) fn parse_parts(prefix: &str, raw: &str) -> Result<(i16, i64), String>
     let (Some(p), Some(year), Some(seq)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    if p != prefix || year.len() != 4 || seq.len() < 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    // `i16::from_str` alone would take "+026" as a year, which prints back differently (found by fuzzing).
+    if p != prefix || year.len() != 4 || !digits(year) || seq.len() < 6 || !digits(seq) {
         return Err(bad());
     }
     let year: i16 = year.parse().map_err(|_| bad())?;
@@ -69,6 +71,8 @@ mod tests {
             seq: 1_234_567,
         };
         assert_eq!(big.to_string().parse::<SorNumber>(), Ok(big));
+        let early = "SOR-0026-000001".parse::<SorNumber>().unwrap();
+        assert_eq!(early.to_string(), "SOR-0026-000001");
     }
 
     #[test]
@@ -81,6 +85,7 @@ mod tests {
             "ABC-2026-000001",
             "SOR-2026-000000",
             "SOR-2026-00000x",
+            "SOR-+026-000001",
         ] {
             assert!(bad.parse::<SorNumber>().is_err(), "{bad}");
         }
