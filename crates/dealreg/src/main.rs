@@ -105,6 +105,12 @@ struct BenchArgs {
     /// Upper bound in seconds of the mixed-load phase.
     #[arg(long, default_value_t = 30)]
     mixed_seconds: u64,
+    /// Leads entered (and distributed) after the mixed load.
+    #[arg(long, default_value_t = 10_000)]
+    leads: usize,
+    /// Partners placed for lead distribution (country, coordinates, capacity).
+    #[arg(long, default_value_t = 1_000)]
+    lead_partners: usize,
     /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -323,6 +329,8 @@ async fn main() -> anyhow::Result<()> {
                     Database::Sqlite(_) => dealreg::bench::BenchDatabase::Sqlite,
                 },
                 mixed_for: Duration::from_secs(args.mixed_seconds),
+                leads: args.leads,
+                lead_partners: args.lead_partners,
             };
             println!("{}", dealreg::bench::run(config).await?.markdown());
             return Ok(());

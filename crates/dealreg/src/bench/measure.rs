@@ -101,6 +101,7 @@ pub struct BenchReport {
     pub measurements: Vec<Measurement>,
     pub mixed_clients: String,
     pub mixed: Vec<Measurement>,
+    pub lead_distribution: super::LeadPhase,
     pub raw_inserts_per_second: f64,
     pub raw_inserts: usize,
     /// This process's peak resident memory (server, load generator and loader together), if known.
@@ -155,6 +156,13 @@ impl BenchReport {
             "| all requests of the mixed load | | {total} | {:.0} | | | | | |\n",
             total as f64 / wall.as_secs_f64().max(f64::EPSILON)
         ));
+        let leads = &self.lead_distribution;
+        out.push_str(&format!(
+            "\nLead distribution: {} partners placed in five countries; {} of {} leads offered to a partner \
+             (the rest found every candidate at capacity):\n\n{head}",
+            leads.partners, leads.offered, leads.measurement.count
+        ));
+        out.push_str(&row(&leads.measurement));
         if let Some(kib) = self.peak_rss_kib {
             out.push_str(&format!(
                 "\nPeak RSS of the dealreg process (loader, server and load generator together; a PostgreSQL \

@@ -5,9 +5,12 @@
 //!   verification and pricing of a 20-line order, and an empty handler (the HTTP stack's limit);
 //! - a mixed load for a bounded time and count: partners submitting and listing, each region's
 //!   manager working their approval queue, order entry entering orders, all at once;
+//! - lead distribution: partners placed in five countries, then leads entered by staff, each
+//!   distributed as it is filed;
 //! - and, in the same run, the raw limit of the same database: durable single-row INSERT
 //!   transactions straight through sqlx with the store's settings.
 
+mod leads;
 mod load;
 mod measure;
 mod names;
@@ -17,6 +20,7 @@ use domain::directory::input::NewPartner;
 use domain::directory::products::ProductLine;
 use domain::{Actor, Role};
 use jiff::{Timestamp, ToSpan};
+pub use leads::LeadPhase;
 use load::{Load, MIXED_OPERATIONS, OrderTarget};
 pub use measure::{BenchReport, Measurement};
 use measure::{Outcome, Sample, join_samples, measure, peak_rss_kib, timed};
@@ -46,6 +50,9 @@ pub struct BenchConfig {
     pub database: BenchDatabase,
     /// Upper bound of the mixed-load phase (each client also stops after `requests` operations).
     pub mixed_for: Duration,
+    /// Leads entered in the distribution phase, and the partners placed for them.
+    pub leads: usize,
+    pub lead_partners: usize,
 }
 
 async fn user(
@@ -211,6 +218,8 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
     let (n, c) = (config.requests, config.concurrency);
     let measurements = measure_alone(&load, &format!("http://{}/healthz", running.addr), n, c).await;
     let (mixed, mixed_clients) = mixed_load(&load, store.as_ref(), &cast, config, now).await?;
+    leads::place_partners(store.as_ref(), &cast.regions, config.lead_partners, now).await?;
+    let lead_distribution = leads::distribute(&load, config.lead_partners, config.leads, c).await;
     running.stop().await?;
     let raw_inserts_per_second = opened.raw_insert_rate(&config.dir, n).await?;
     Ok(BenchReport {
@@ -220,6 +229,7 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
         measurements,
         mixed_clients,
         mixed,
+        lead_distribution,
         raw_inserts_per_second,
         raw_inserts: n,
         peak_rss_kib: peak_rss_kib(),
@@ -230,6 +240,7 @@ async fn measure_all(config: &BenchConfig, opened: &Opened) -> anyhow::Result<Be
 /// entry, the demo price list and 40 partners with one user each.
 struct Cast {
     admin: Actor,
+    regions: Vec<i64>,
     managers: Vec<Actor>,
     order_entry: Actor,
     partners: Vec<Actor>,
@@ -287,6 +298,7 @@ impl Cast {
         }
         Ok(Cast {
             admin,
+            regions,
             managers,
             order_entry,
             partners,

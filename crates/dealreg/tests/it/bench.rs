@@ -17,7 +17,8 @@ fn bench(database_url: Option<&str>) -> String {
             "--concurrency",
             "4",
         ])
-        .args(["--mixed-seconds", "20", "--dir"])
+        .args(["--mixed-seconds", "20", "--leads", "120", "--lead-partners", "20"])
+        .args(["--dir"])
         .arg(dir.path())
         .env("DEALREG_LOG", "warn")
         .env_remove("DEALREG_DATABASE_URL");
@@ -60,8 +61,8 @@ fn check(report: &str, durability: &str) {
     let rows = rows(report);
     assert_eq!(
         rows.len(),
-        20,
-        "seven operations alone × 1 and 4 clients, six in the mixed load:\n{report}"
+        21,
+        "seven operations alone × 1 and 4 clients, six in the mixed load, lead distribution:\n{report}"
     );
     for (operation, _, requests, refused, errors) in &rows {
         assert_eq!(*errors, 0, "no request failed: {operation}\n{report}");
@@ -84,6 +85,11 @@ fn check(report: &str, durability: &str) {
         "{report}"
     );
     assert!(report.contains("| all requests of the mixed load |"), "{report}");
+    // Four partners per country, each with room for at least 10 open leads, take its 24 leads.
+    assert!(
+        report.contains("20 partners placed in five countries; 120 of 120 leads offered"),
+        "{report}"
+    );
     assert!(report.contains("Peak RSS of the dealreg process"), "{report}");
 }
 
