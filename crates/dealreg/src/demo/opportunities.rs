@@ -6,11 +6,13 @@
 //! date is relative to the load (DECISIONS 44).
 
 use super::data::customer_input;
+use super::registrations::ONE_PAGE_PDF;
 use domain::Actor;
 use domain::directory::products::ProductLineInput;
+use domain::documents::parse_attachment;
 use domain::money::MoneyInput;
-use domain::opportunities::Party;
 use domain::opportunities::input::{MajorAccount, NewOpportunityInput, parse_new_opportunity};
+use domain::opportunities::{DocumentPurpose, Party};
 use domain::registrations::input::Outcome;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -174,6 +176,10 @@ pub(super) async fn open_and_run(
         at(now, 12),
     )
     .await?;
+    let quote = parse_attachment("Installation and training quote Q-2026-118.pdf", ONE_PAGE_PDF.to_vec())
+        .map_err(store::StoreError::Invalid)?;
+    s.add_document(&partners[3], co_sold, DocumentPurpose::Quote, quote, at(now, 12))
+        .await?;
     // The Central manager asks sales management for a later close: the board meets later.
     let moved = &opened[1].opportunity;
     s.request_close_date(

@@ -113,8 +113,8 @@ pub(super) async fn file_and_decide(
     Ok(filed)
 }
 
-/// A one-page PDF, the kind of letter of intent partners attach.
-const LETTER_OF_INTENT: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+/// A one-page PDF: the letters of intent partners attach, the quotes they share.
+pub(super) const ONE_PAGE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
 3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R/Resources<<>>>>endobj\n\
 trailer<</Root 1 0 R>>\n%%EOF\n";
@@ -151,7 +151,7 @@ async fn discuss(
     if i % 7 == 1 {
         let file = parse_attachment(
             &format!("Letter of intent {}.pdf", reg.customer.name),
-            LETTER_OF_INTENT.to_vec(),
+            ONE_PAGE_PDF.to_vec(),
         )
         .map_err(StoreError::Invalid)?;
         s.add_attachment(who.partner, reg.id, file, by(later(filed, 1), now))

@@ -529,6 +529,7 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
                     && !path.ends_with(".ico")
                     && !path.contains("/export")
                     && !path.contains("/attachments/")
+                    && !path.contains("/documents/")
                     && *path != "/customers/suggest"
             })
             .map(|(_, path)| {

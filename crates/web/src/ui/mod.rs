@@ -22,6 +22,7 @@ mod pager;
 mod products;
 mod registrations;
 mod reports;
+mod upload;
 
 use crate::AppState;
 use askama::Template;

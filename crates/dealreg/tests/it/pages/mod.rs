@@ -92,14 +92,31 @@ impl Browser {
 
     /// Uploads `file` as the form field `file` (multipart), with the CSRF token of the page at `from`.
     async fn post_file(&mut self, from: &str, path: &str, name: &str, file: &[u8]) -> Page {
+        self.post_file_with(from, path, &[], name, file).await
+    }
+
+    /// Uploads `file` as `post_file` does, after the form's other `fields`.
+    async fn post_file_with(
+        &mut self,
+        from: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        file: &[u8],
+    ) -> Page {
         let token = csrf(&self.get(from).await.html);
         let boundary = "dealreg-test-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+        let mut body = String::new();
+        for (field, value) in [("csrf", token.as_str())].iter().chain(fields) {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
              Content-Type: text/csv\r\n\r\n"
-        )
-        .into_bytes();
+        ));
+        let mut body = body.into_bytes();
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let request = self

@@ -92,6 +92,16 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         .expect(201)
         .body["id"]
         .to_string();
+    let document_id = a
+        .send_raw(
+            &format!("/opportunities/{opportunity}/documents?file_name=Quote.pdf&purpose=quote"),
+            "application/pdf",
+            b"%PDF-1.7 quote".to_vec(),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .to_string();
     let notification = a.get("/notifications").await.expect(200).body["items"][0]["id"].to_string();
     let lead = crate::api::lead_of_a(&app, "Springfield Lead Academy")
         .await
@@ -116,6 +126,7 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         };
         path.replace("{id}", &id)
             .replace("{attachment_id}", &attachment_id)
+            .replace("{document_id}", &document_id)
             .replace("{token}", "no-such-token")
     };
     // Each route is recorded as it is added to the pages' router, so a new page cannot be left out;

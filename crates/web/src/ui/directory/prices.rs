@@ -8,6 +8,7 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::directory::admin_only;
 use crate::ui::error::UiError;
+use crate::ui::upload::Upload;
 use crate::ui::{Pages, render};
 use askama::Template;
 use axum::extract::{Form, Multipart, State};
@@ -179,14 +180,7 @@ fn broken_upload(e: axum::extract::multipart::MultipartError) -> UiError {
 /// The price list file chosen in the upload form.
 async fn upload(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> Result<Response, UiError> {
     admin_only(&viewer)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(broken_upload)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("the file").to_owned();
-            let bytes = field.bytes().await.map_err(broken_upload)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = Upload::read(&mut multipart).await.map_err(broken_upload)?.file();
     let mut page = PricesPage::new(viewer, String::new());
     match file.filter(|(_, bytes)| !bytes.is_empty()) {
         None => page.problems = FieldErrors::single("file", "Choose a CSV file to upload.").0,

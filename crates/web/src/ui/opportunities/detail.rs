@@ -2,6 +2,7 @@
 //! linked to it, its requests, the shared timeline, and the forms of what the viewer may do. A refused
 //! form comes back to this page with its message beside its field and what was typed kept.
 
+use super::documents::{self, DocumentsView};
 use super::{partner_choices, party_choices, party_label, rights_line};
 use crate::AppState;
 use crate::ui::access::Viewer;
@@ -112,6 +113,8 @@ pub struct Can {
     pub ask_share: bool,
     pub reassign: bool,
     pub note: bool,
+    /// Share a quote or contract (ROE-4): the selling team, as for notes.
+    pub share_document: bool,
 }
 
 /// The rows of the revenue-share form: at most four parties.
@@ -143,6 +146,7 @@ struct OpportunityPage {
     major: Option<String>,
     requests: Vec<RequestView>,
     timeline: Vec<NoteView>,
+    documents: DocumentsView,
     can: Can,
     forms: Forms,
     edit: EditForm,
@@ -221,6 +225,7 @@ fn can(actor: &Actor, d: &OpportunityDetail) -> Can {
                 .any(|m| m.role == MemberRole::TurnedOver && acts_as(actor, m.member.party)),
         reassign: open && is_sales_management(actor),
         note: can_add_note(actor),
+        share_document: can_add_note(actor),
     }
 }
 
@@ -347,6 +352,7 @@ pub async fn page(
         members: members_of(&d),
         history: history_of(&d, &zone),
         timeline: timeline_of(&d, &zone),
+        documents: documents::view(&d.documents, &forms, &zone),
         rights: rights_line(o.status, o.rights_through, today),
         close: day(o.close_date),
         major: d.major_account.as_ref().map(|m| {

@@ -6,6 +6,7 @@
 mod accounts;
 mod actions;
 mod detail;
+mod documents;
 mod form;
 mod pipeline;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Pages {
         .merge(form::routes())
         .merge(detail::routes())
         .merge(actions::routes())
+        .merge(documents::routes())
         .merge(accounts::routes())
 }
 

@@ -8,15 +8,12 @@ use crate::ui::access::Viewer;
 use crate::ui::error::UiError;
 use crate::ui::format::when;
 use crate::ui::registrations::actions::{after_at, invalid, outcome};
-use crate::ui::registrations::detail::Refused;
+use crate::ui::upload::Upload;
 use axum::extract::{Form, Multipart, Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Actor;
 use domain::access::Access;
-use domain::registrations::discussion::{
-    CommentInput, MAX_ATTACHMENT_BYTES, can_discuss, file_size, parse_attachment, parse_comment,
-};
+use domain::registrations::discussion::{CommentInput, MAX_ATTACHMENT_BYTES, can_discuss, file_size, parse_comment};
 use serde::Deserialize;
 use store::{Discussion, Registration};
 
@@ -124,31 +121,6 @@ async fn comment(
     .await
 }
 
-fn broken_upload(e: axum::extract::multipart::MultipartError) -> Refused {
-    let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        format!(
-            "The file is larger than the {} a registration accepts.",
-            file_size(MAX_ATTACHMENT_BYTES as i64)
-        )
-    } else {
-        "The file did not arrive whole: choose it and attach it again.".to_owned()
-    };
-    Refused::new("attach", e.status()).error("file", message)
-}
-
-/// The file chosen in the form, as (name, content).
-async fn chosen_file(multipart: &mut Multipart) -> Result<Option<(String, Vec<u8>)>, Refused> {
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(broken_upload)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(broken_upload)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    Ok(file.filter(|(name, bytes)| !name.is_empty() || !bytes.is_empty()))
-}
-
 async fn attach(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -156,22 +128,19 @@ async fn attach(
     mut multipart: Multipart,
 ) -> Result<Response, UiError> {
     const FIELDS: &[(&str, &str)] = &[("file", "file"), ("file_name", "file")];
-    let result = match chosen_file(&mut multipart).await {
+    let file = Upload::read_for(&mut multipart, "attach")
+        .await
+        .and_then(|mut upload| upload.attachment("attach", FIELDS));
+    let result = match file {
         Err(refused) => Ok(Err(refused)),
-        Ok(None) => Ok(Err(
-            Refused::new("attach", StatusCode::UNPROCESSABLE_ENTITY).error("file", "Choose a file to attach.")
-        )),
-        Ok(Some((name, content))) => match parse_attachment(&name, content) {
-            Err(e) => Ok(Err(invalid("attach", e, FIELDS))),
-            Ok(file) => outcome(
-                "attach",
-                FIELDS,
-                state
-                    .store
-                    .add_attachment(&viewer.actor(), id, file, state.clock.now())
-                    .await,
-            ),
-        },
+        Ok(file) => outcome(
+            "attach",
+            FIELDS,
+            state
+                .store
+                .add_attachment(&viewer.actor(), id, file, state.clock.now())
+                .await,
+        ),
     };
     after_at(&state, viewer, id, "#discussion", result, |r| r).await
 }

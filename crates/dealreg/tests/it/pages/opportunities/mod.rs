@@ -2,6 +2,8 @@
 //! keep what was typed and say why beside the field, and the decisions of sales management and of a
 //! Major Account Manager taken from the page.
 
+mod documents;
+
 use super::*;
 use domain::Actor;
 use serde_json::Value;
