@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod commissions;
 pub mod directory;
 pub mod documents;
 mod fields;
