@@ -111,6 +111,12 @@ impl FieldErrors {
         }
     }
 
+    /// A date that must be given.
+    pub(crate) fn required_date(&mut self, field: &str, value: &Option<String>) -> Option<Date> {
+        self.required(field, value)?;
+        self.date(field, value)
+    }
+
     pub(crate) fn parsed<T>(&mut self, field: &str, value: Result<T, String>) -> Option<T> {
         value.map_err(|message| self.add(field, message)).ok()
     }

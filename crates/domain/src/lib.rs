@@ -10,6 +10,7 @@ pub mod commissions;
 pub mod directory;
 pub mod documents;
 mod fields;
+pub mod invoices;
 pub mod leads;
 pub mod money;
 pub mod notify;

@@ -56,21 +56,42 @@ pub struct Money {
     pub currency: Currency,
 }
 
-impl fmt::Display for Money {
-    /// For people: two decimals (which holds for the currencies a price list uses here) and
-    /// thousands grouped, "100,000.00 USD". Files carry `format_minor`, without grouping.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.amount_minor < 0 { "-" } else { "" };
-        let abs = self.amount_minor.unsigned_abs();
-        let units = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(units.len() + units.len() / 3);
-        for (i, digit) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(digit);
+/// ISO 4217 minor units of a currency: 0 for the yen or the won, 3 for the Kuwaiti dinar, 2 for
+/// most. Decides how an amount is written, never how it is rounded (amounts are minor units).
+pub fn minor_units(currency: Currency) -> u32 {
+    match currency.as_str() {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// "1,000.00 USD", "1,235 JPY", "123.457 KWD": the amount written with its currency's decimals.
+pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
+    let decimals = minor_units(currency);
+    let scale = 10u64.pow(decimals);
+    let abs = amount_minor.unsigned_abs();
+    let units = (abs / scale).to_string();
+    let mut text = String::from(if amount_minor < 0 { "-" } else { "" });
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            text.push(',');
         }
-        write!(f, "{sign}{grouped}.{:02} {}", abs % 100, self.currency)
+        text.push(digit);
+    }
+    if decimals > 0 {
+        text.push_str(&format!(".{:0width$}", abs % scale, width = decimals as usize));
+    }
+    format!("{text} {currency}")
+}
+
+impl fmt::Display for Money {
+    /// For people: the currency's decimals and thousands grouped, "100,000.00 USD", "1,235 JPY".
+    /// Files carry `format_minor`, without grouping.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&display_amount(self.amount_minor, self.currency))
     }
 }
 
@@ -131,6 +152,25 @@ mod tests {
         assert!(Currency::parse("usd").is_err());
         assert!(Currency::parse("US").is_err());
         assert!(Currency::parse("EURO").is_err());
+    }
+
+    #[test]
+    fn amounts_are_written_with_their_currency_decimals() {
+        assert_eq!(display_amount(100_000, Currency::parse("USD").unwrap()), "1,000.00 USD");
+        assert_eq!(display_amount(1_235, Currency::parse("JPY").unwrap()), "1,235 JPY");
+        assert_eq!(display_amount(123_457, Currency::parse("KWD").unwrap()), "123.457 KWD");
+        assert_eq!(display_amount(-5, Currency::parse("EUR").unwrap()), "-0.05 EUR");
+        assert_eq!(
+            display_amount(1_234_567_891, Currency::parse("KRW").unwrap()),
+            "1,234,567,891 KRW"
+        );
+        assert_eq!(
+            (
+                minor_units(Currency::parse("OMR").unwrap()),
+                minor_units(Currency::parse("GBP").unwrap())
+            ),
+            (3, 2)
+        );
     }
 
     #[test]

@@ -5,42 +5,10 @@
 //! in i128 and divided once, half away from zero (DECISIONS 61). Half away from zero is symmetric —
 //! `apply_rate(-b, r) == -apply_rate(b, r)` — so a refund mirrors its earning to the minor unit.
 
-use crate::Currency;
 use serde::{Deserialize, Serialize};
 
 /// Basis points in one whole (100 %).
 pub const BP_PER_WHOLE: i128 = 10_000;
-
-/// ISO 4217 minor units of a currency: 0 for the yen or the won, 3 for the Kuwaiti dinar, 2 for
-/// most. Decides how an amount is written, never how it is rounded (amounts are minor units).
-pub fn minor_units(currency: Currency) -> u32 {
-    match currency.as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
-        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "CLF" | "UYW" => 4,
-        _ => 2,
-    }
-}
-
-/// "1,000.00 USD", "1,235 JPY", "123.457 KWD": the amount written with its currency's decimals.
-pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
-    let decimals = minor_units(currency);
-    let scale = 10u64.pow(decimals);
-    let abs = amount_minor.unsigned_abs();
-    let units = (abs / scale).to_string();
-    let mut text = String::from(if amount_minor < 0 { "-" } else { "" });
-    for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            text.push(',');
-        }
-        text.push(digit);
-    }
-    if decimals > 0 {
-        text.push_str(&format!(".{:0width$}", abs % scale, width = decimals as usize));
-    }
-    format!("{text} {currency}")
-}
 
 /// `numerator / denominator` rounded half away from zero. The denominator is positive.
 pub(crate) fn round_div(numerator: i128, denominator: i128) -> i64 {
@@ -147,10 +115,6 @@ mod tests {
     use super::*;
     use crate::commissions::PartialPaymentPolicy::{OnFullPayment, Proportional};
 
-    fn currency(code: &str) -> Currency {
-        Currency::parse(code).unwrap()
-    }
-
     #[test]
     fn rounding_is_half_away_from_zero_and_symmetric() {
         assert_eq!(round_div(5, 10), 1);
@@ -162,16 +126,6 @@ mod tests {
         assert_eq!(apply_rate(-12_345, 1_000, Share::ALL), -1_235);
         // 1,234.567 KWD at 10 % is 123.4567: 123.457.
         assert_eq!(apply_rate(1_234_567, 1_000, Share::ALL), 123_457);
-    }
-
-    #[test]
-    fn amounts_are_written_with_their_currency_decimals() {
-        assert_eq!(display_amount(100_000, currency("USD")), "1,000.00 USD");
-        assert_eq!(display_amount(1_235, currency("JPY")), "1,235 JPY");
-        assert_eq!(display_amount(123_457, currency("KWD")), "123.457 KWD");
-        assert_eq!(display_amount(-5, currency("EUR")), "-0.05 EUR");
-        assert_eq!(display_amount(1_234_567_891, currency("KRW")), "1,234,567,891 KRW");
-        assert_eq!((minor_units(currency("OMR")), minor_units(currency("GBP"))), (3, 2));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! open-ended. `Bands` can only be built through that check, so a rule never meets an amount that
 //! falls in no band or in two.
 
-use super::amounts::{BP_PER_WHOLE, display_amount, round_div};
+use super::amounts::{BP_PER_WHOLE, round_div};
 use super::{PeriodKind, TierMode};
+use crate::money::display_amount;
 use crate::{Currency, FieldErrors};
 use serde::{Deserialize, Serialize};
 

@@ -6,11 +6,12 @@
 //! less the standing before (DECISIONS 61): a refund gives a negative line and never edits an earlier
 //! one; a line credited in full stands at zero, so everything it earned is clawed back to the unit.
 
-use super::amounts::{Share, apply_rate, display_amount};
+use super::amounts::{Share, apply_rate};
 use super::bands::{section_rate, tier_total};
 use super::plans::{AppliedRule, RuleKind};
 use super::{BaseKind, RuleKindCode, TierMode};
 use crate::Currency;
+use crate::money::display_amount;
 use serde::{Deserialize, Serialize};
 
 /// An invoice line as commission sees it, in minor units: what was sold, its cost, and what credit

@@ -23,7 +23,7 @@ mod tests;
 use crate::str_enum::str_enum;
 use serde::{Deserialize, Serialize};
 
-pub use amounts::{Share, apply_rate, display_amount, minor_units, paid_share};
+pub use amounts::{Share, apply_rate, paid_share};
 pub use bands::{Band, Bands, Tiers, section_rate, tier_commission, tier_total};
 pub use earning::{CommissionLine, Explanation, Figure, LineState, Standing, credit_line, line_commission};
 pub use levels::{

@@ -2,7 +2,7 @@
 //! currencies apart.
 
 use super::PeriodKind;
-use super::amounts::display_amount;
+use crate::money::display_amount;
 use crate::str_enum::str_enum;
 use crate::{Currency, Money};
 use jiff::ToSpan;
