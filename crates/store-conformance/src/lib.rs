@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod directory;
 pub mod idempotency;
+pub mod invoices;
 pub mod jobs;
 pub mod leads;
 pub mod opportunities;
@@ -69,6 +70,11 @@ macro_rules! conformance_tests {
             co_sell_partners_follow_the_shared_timeline,
             a_partner_without_a_level_opens_nothing
 
+        );
+        $crate::conformance_tests!(@family $factory; invoices:
+            an_invoice_is_paid_in_parts_and_credited_line_by_line,
+            an_unpaid_invoice_is_cancelled_or_credited_away,
+            an_order_is_invoiced_to_its_partner_and_partners_see_their_own
         );
         $crate::conformance_tests!(@family $factory; leads:
             leads_go_to_the_nearest_partner_by_the_rules_and_say_why,

@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_opportunities.sql"),
     ),
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
+    (13, "invoices", include_str!("../migrations/0013_invoices.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

@@ -18,6 +18,7 @@ mod audit;
 pub(crate) mod bench;
 mod directory;
 mod idempotency;
+mod invoices;
 mod jobs;
 pub(crate) mod kit;
 mod leads;

@@ -15,6 +15,7 @@ mod directory;
 mod error;
 pub mod files;
 mod idempotency;
+mod invoices;
 mod jobs;
 mod leads;
 mod opportunities;
@@ -29,6 +30,7 @@ pub use bench::*;
 pub use directory::*;
 pub use error::{StoreError, StoreResult};
 pub use idempotency::*;
+pub use invoices::*;
 pub use jobs::*;
 pub use leads::*;
 pub use opportunities::*;
@@ -49,6 +51,7 @@ pub trait Store:
     + OrderStore
     + LeadStore
     + OpportunityStore
+    + InvoiceStore
     + JobStore
     + ReportStore
     + AuditStore

@@ -72,7 +72,8 @@ pub struct AppState {
     tags((name = "registrations", description = "REG-1 … REG-7"), (name = "requests", description = "Updates and extensions (REG-5)"),
         (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"),
         (name = "leads", description = "Leads distributed to partners by rules (PRG-2)"),
-        (name = "opportunities", description = "Opportunities and the rules of engagement (ROE-1 … ROE-5)"))
+        (name = "opportunities", description = "Opportunities and the rules of engagement (ROE-1 … ROE-5)"),
+        (name = "invoices", description = "Customer invoices, payments and credit notes: what partners earn commission on when paid (PRG-4)"))
 )]
 struct ApiDoc;
 
@@ -198,6 +199,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::orders::router())
         .merge(routes::leads::router())
         .merge(routes::opportunities::router())
+        .merge(routes::invoices::router())
         .merge(routes::notifications::router())
         .split_for_parts();
     ProblemResponses.modify(&mut doc);
@@ -317,9 +319,10 @@ mod tests {
     }
 
     /// The operations that honour an `Idempotency-Key`, sorted.
-    const KEYED_OPERATIONS: [&str; 22] = [
+    const KEYED_OPERATIONS: [&str; 24] = [
         "POST /customers",
         "POST /customers/import",
+        "POST /invoices",
         "POST /leads",
         "POST /leads/import",
         "POST /major-accounts",
@@ -330,6 +333,7 @@ mod tests {
         "POST /opportunities/{id}/notes",
         "POST /opportunities/{id}/revenue-share",
         "POST /orders",
+        "POST /orders/{id}/invoice",
         "POST /partners",
         "POST /partners/import",
         "POST /products",

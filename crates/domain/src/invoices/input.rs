@@ -289,3 +289,12 @@ pub fn parse_credit_note(input: &CreditNoteInput) -> Result<NewCreditNote, Field
         lines,
     })
 }
+
+/// The ERP's number of an invoice made from an order.
+pub fn parse_number(number: &Option<String>) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    match errors.text("number", number, 64) {
+        Some(number) => Ok(number),
+        None => Err(errors),
+    }
+}

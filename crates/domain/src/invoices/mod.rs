@@ -101,14 +101,19 @@ pub struct CreditRoom {
     pub credited: i64,
 }
 
-/// A credit note takes back at most what each line has left, on an issued or paid invoice.
-pub fn check_credit(balance: &Balance, status: InvoiceStatus, line: CreditRoom, amount: i64) -> Result<(), String> {
-    if !matches!(status, InvoiceStatus::Issued | InvoiceStatus::Paid) {
-        return Err(format!(
+/// Only an issued or paid invoice is credited: a draft is changed or cancelled instead.
+pub fn check_creditable(status: InvoiceStatus) -> Result<(), String> {
+    match status {
+        InvoiceStatus::Issued | InvoiceStatus::Paid => Ok(()),
+        other => Err(format!(
             "the invoice is {}: only an issued or paid invoice is credited",
-            status.label().to_lowercase()
-        ));
+            other.label().to_lowercase()
+        )),
     }
+}
+
+/// A credit note takes back at most what each line has left.
+pub fn check_credit(balance: &Balance, line: CreditRoom, amount: i64) -> Result<(), String> {
     if amount > line.amount - line.credited {
         return Err(format!(
             "is more than the {} left on this line",

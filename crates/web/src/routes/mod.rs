@@ -1,5 +1,6 @@
 pub mod directory;
 pub mod files;
+pub mod invoices;
 pub mod leads;
 pub mod notifications;
 pub mod opportunities;

@@ -1,6 +1,6 @@
 //! The authorization matrix: every operation by every role, a reviewed snapshot.
 
-use super::{attach_letter, call, lead_of_a, order_body, reg_sor, share_letter};
+use super::{attach_letter, call, invoice_of_a, lead_of_a, order_body, reg_sor, share_letter};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -57,6 +57,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             .await
             .expect(201);
         let lead = lead_of_a(&app, "Matrix Academy").await;
+        let invoice = invoice_of_a(&app).await;
         let actor = match role {
             "admin" => w.admin.clone(),
             "manager" => w.west_manager.clone(),
@@ -93,6 +94,7 @@ async fn every_endpoint_by_every_role_matches_the_authorization_matrix(backend: 
             ("/users/{id}", w.partner_a.user_id),
             ("/regions/{id}", 1),
             ("/leads/{id}", lead),
+            ("/invoices/{id}", invoice),
         ];
         let mut column = Vec::new();
         operations.clear();

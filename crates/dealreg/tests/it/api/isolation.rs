@@ -1,6 +1,6 @@
 //! Isolation between partners: every operation, as another partner.
 
-use super::{attach_letter, call, lead_of_a, order_body, reg_sor, share_letter};
+use super::{attach_letter, call, invoice_of_a, lead_of_a, order_body, reg_sor, share_letter};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -48,6 +48,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
         .expect(201);
     let order_id = order.body["id"].as_i64().unwrap();
     let lead_id = lead_of_a(&app, secret_customer).await;
+    let invoice_id = invoice_of_a(&app).await;
     let notification_id = a.get("/notifications").await.body["items"][0]["id"].as_i64().unwrap();
     let (_, doc) = web::api();
     let doc = serde_json::to_value(&doc).unwrap();
@@ -64,6 +65,8 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 path.replace("{id}", &order_id.to_string())
             } else if path.starts_with("/leads/{id}") {
                 path.replace("{id}", &lead_id.to_string())
+            } else if path.starts_with("/invoices/{id}") {
+                path.replace("{id}", &invoice_id.to_string())
             } else if path.starts_with("/requests/{id}") {
                 path.replace("{id}", &request_id.to_string())
             } else if path == "/partners/{id}" {

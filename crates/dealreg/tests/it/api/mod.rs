@@ -6,6 +6,7 @@ mod authz_matrix;
 mod discussion;
 mod hostile;
 mod idempotency;
+mod invoices;
 mod isolation;
 mod jobs;
 mod leads;
@@ -51,6 +52,29 @@ pub(crate) async fn lead_of_a(app: &testkit::TestApp, company: &str) -> i64 {
         .await
         .unwrap()
         .id
+}
+
+/// Partner A's issued invoice INV-A1 (10 × MB-100 at 8,000.00), entered by the administrator.
+pub(crate) async fn invoice_of_a(app: &testkit::TestApp) -> i64 {
+    let w = &app.world;
+    let invoice = domain::invoices::input::NewInvoice {
+        number: "INV-A1".into(),
+        partner_id: w.partner_a.partner_id,
+        opportunity_id: None,
+        order_id: None,
+        currency: domain::Currency::parse("USD").unwrap(),
+        lines: vec![domain::invoices::input::NewInvoiceLine {
+            sku: "MB-100".into(),
+            description: None,
+            quantity: 10,
+            amount_minor: 800_000,
+            cost_minor: 560_000,
+        }],
+    };
+    let today = store_conformance::today();
+    let id = w.store.create_invoice(&w.admin, invoice, today).await.unwrap().id;
+    let issued_on = jiff::civil::date(2026, 11, 20);
+    w.store.issue_invoice(&w.admin, id, issued_on, today).await.unwrap().id
 }
 
 /// A letter of intent, a file the attachment endpoints accept.
@@ -145,6 +169,14 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         "/customers" => json!({"name": "Someone", "country": "US", "segment": "commercial"}),
         "/products" => {
             json!({"sku": "X-1", "name": "X", "category": "x", "list_price_minor": 1, "partner_price_minor": 1, "msrp_minor": 1, "rrsp_minor": 1, "currency": "USD"})
+        }
+        "/invoices" => json!({"number": "INV-SNEAKY", "partner_id": 1, "currency": "USD",
+            "lines": [{"sku": "MB-100", "quantity": 1, "amount_minor": 100_000}]}),
+        "/orders/{id}/invoice" => json!({"number": "INV-FROM-ORDER"}),
+        "/invoices/{id}/issue" => json!({"issued_on": "2026-11-30"}),
+        "/invoices/{id}/payments" => json!({"external_id": "BANK-M", "amount_minor": 100, "paid_on": "2026-12-01"}),
+        "/invoices/{id}/credit-notes" => {
+            json!({"external_id": "CN-M", "credited_on": "2026-12-01", "lines": [{"line_no": 1, "amount_minor": 100}]})
         }
         "/regions" => json!({"name": "Sneaky"}),
         "/regions/{id}/manager" => json!({"manager_user_id": 2}),
