@@ -87,6 +87,43 @@ pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
     format!("{text} {currency}")
 }
 
+/// "4999", "4999.5" or "4999.50" in major units of `currency` → minor units, at most the currency's
+/// decimals ("1235" yen, "123.457" dinars). Thousands separators and signs are refused, not guessed.
+pub fn parse_decimal_amount(raw: &str, currency: Currency) -> Result<i64, String> {
+    let decimals = minor_units(currency) as usize;
+    let bad = || {
+        format!(
+            "'{raw}' is not an amount in {currency} like {}",
+            display_example(decimals)
+        )
+    };
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || fraction.len() > decimals || !digits(whole) || !digits(fraction) {
+        return Err(bad());
+    }
+    let fraction: i64 = if decimals == 0 {
+        0
+    } else {
+        format!("{fraction:0<decimals$}").parse().map_err(|_| bad())?
+    };
+    whole
+        .parse::<i64>()
+        .ok()
+        .and_then(|w| w.checked_mul(10i64.pow(decimals as u32)))
+        .and_then(|w| w.checked_add(fraction))
+        .filter(|m| *m <= MAX_AMOUNT_MINOR)
+        .ok_or_else(|| format!("'{raw}' is larger than the largest amount"))
+}
+
+fn display_example(decimals: usize) -> String {
+    if decimals == 0 {
+        "4999".into()
+    } else {
+        format!("4999.{:0<decimals$} (a dot for decimals, no thousands separators)", "")
+    }
+}
+
 impl fmt::Display for Money {
     /// For people: the currency's decimals and thousands grouped, "100,000.00 USD", "1,235 JPY".
     /// Files carry `format_minor`, without grouping.
@@ -170,6 +207,22 @@ mod tests {
                 minor_units(Currency::parse("GBP").unwrap())
             ),
             (3, 2)
+        );
+    }
+
+    #[test]
+    fn amounts_are_read_with_their_currency_decimals() {
+        let code = |c: &str| Currency::parse(c).unwrap();
+        assert_eq!(parse_decimal_amount("4999.5", code("USD")), Ok(499_950));
+        assert_eq!(parse_decimal_amount("12345", code("JPY")), Ok(12_345));
+        assert_eq!(parse_decimal_amount("1234.567", code("KWD")), Ok(1_234_567));
+        assert!(parse_decimal_amount("12345.5", code("JPY")).is_err());
+        assert!(parse_decimal_amount("1.234", code("EUR")).is_err());
+        assert!(parse_decimal_amount("1,000.00", code("EUR")).is_err());
+        assert!(parse_decimal_amount("-5", code("EUR")).is_err());
+        assert_eq!(
+            parse_decimal_amount("x", code("EUR")),
+            Err("'x' is not an amount in EUR like 4999.00 (a dot for decimals, no thousands separators)".into())
         );
     }
 

@@ -4,6 +4,7 @@
 use crate::orders::{approved_school_sor, school_po};
 use crate::{World, today, user, world};
 use domain::invoices::InvoiceStatus;
+use domain::invoices::files::parse_invoices;
 use domain::invoices::input::{NewCreditNote, NewInvoice, NewInvoiceLine, NewPayment};
 use domain::{Actor, Currency, Role};
 use jiff::civil::date;
@@ -183,10 +184,10 @@ pub async fn an_unpaid_invoice_is_cancelled_or_credited_away(store: Arc<dyn Stor
     // The ERP's number is entered once.
     let mut dup = inv_1(&w);
     dup.number = "INV-2".into();
-    assert!(matches!(
-        s.create_invoice(&fin, dup, today()).await,
-        Err(StoreError::Conflict { .. })
-    ));
+    match s.create_invoice(&fin, dup, today()).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].message, "invoice INV-2 was entered already"),
+        other => panic!("{other:?}"),
+    }
 }
 
 pub async fn an_order_is_invoiced_to_its_partner_and_partners_see_their_own(store: Arc<dyn Store>) {
@@ -251,4 +252,68 @@ pub async fn an_order_is_invoiced_to_its_partner_and_partners_see_their_own(stor
             .items
             .is_empty()
     );
+}
+
+pub async fn an_invoice_file_imports_whole_or_not_at_all(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let fin = finance(&w).await;
+    let s = &w.store;
+    let (a, b) = (w.partner_a.partner_id.unwrap(), w.partner_b.partner_id.unwrap());
+    let first = PageRequest::first(50);
+    // Line 4 names no partner of the program; the file writes nothing.
+    let bad = format!(
+        "number,partner_id,currency,issued_on,sku,quantity,amount,cost\n\
+         INV-10,{a},USD,2026-11-30,MB-100,10,8000.00,5600.00\n\
+         INV-10,{a},USD,2026-11-30,ST-20,4,2000.00,\n\
+         INV-11,999,USD,,ST-20,1,500.00,\n"
+    );
+    match s.import_invoices(&fin, parse_invoices(&bad).unwrap(), today()).await {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!((e.0[0].line, e.0[0].field.as_str()), (Some(4), "partner_id"));
+            assert_eq!(e.0[0].message, "there is no partner 999");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        s.list_invoices(&fin, InvoiceFilter::default(), first)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let good = bad.replace("999", &b.to_string());
+    let report = s
+        .import_invoices(&fin, parse_invoices(&good).unwrap(), today())
+        .await
+        .unwrap();
+    assert_eq!((report.rows, report.created), (2, 2));
+    let all = s
+        .list_invoices(&fin, InvoiceFilter::default(), first)
+        .await
+        .unwrap()
+        .items;
+    let found: Vec<(&str, InvoiceStatus, i64, usize)> = all
+        .iter()
+        .map(|i| (i.number.as_str(), i.status, i.total.amount_minor, i.lines.len()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("INV-11", InvoiceStatus::Draft, 50_000, 1),
+            ("INV-10", InvoiceStatus::Issued, 1_000_000, 2)
+        ]
+    );
+    // The same file again: each invoice was entered already, on its line.
+    match s.import_invoices(&fin, parse_invoices(&good).unwrap(), today()).await {
+        Err(StoreError::Invalid(e)) => {
+            let lines: Vec<Option<u64>> = e.0.iter().map(|e| e.line).collect();
+            assert_eq!(lines, [Some(2), Some(4)]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        s.import_invoices(&w.west_manager, parse_invoices(&good).unwrap(), today())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
 }

@@ -74,7 +74,8 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@family $factory; invoices:
             an_invoice_is_paid_in_parts_and_credited_line_by_line,
             an_unpaid_invoice_is_cancelled_or_credited_away,
-            an_order_is_invoiced_to_its_partner_and_partners_see_their_own
+            an_order_is_invoiced_to_its_partner_and_partners_see_their_own,
+            an_invoice_file_imports_whole_or_not_at_all
         );
         $crate::conformance_tests!(@family $factory; leads:
             leads_go_to_the_nearest_partner_by_the_rules_and_say_why,

@@ -3,9 +3,12 @@
 //! when it is paid (seed 003); another partner never sees it.
 
 use crate::StoreResult;
+use crate::directory::ImportReport;
 use crate::page::{Page, PageRequest};
 use async_trait::async_trait;
+use domain::directory::files::Line;
 use domain::invoices::InvoiceStatus;
+use domain::invoices::files::InvoiceRow;
 use domain::invoices::input::{NewCreditNote, NewInvoice, NewPayment};
 use domain::{Actor, Currency, Money};
 use jiff::Timestamp;
@@ -94,6 +97,14 @@ pub trait InvoiceStore: Send + Sync {
     /// Enters a draft invoice; its partner is the one named, else its order's, else the partner
     /// managing its opportunity.
     async fn create_invoice(&self, actor: &Actor, invoice: NewInvoice, now: Timestamp) -> StoreResult<Invoice>;
+    /// Imports a file of invoices whole (issued when the file gives their date); a bad row (an
+    /// unknown partner, an invoice entered before) fails the file with its line and writes nothing.
+    async fn import_invoices(
+        &self,
+        actor: &Actor,
+        rows: Vec<Line<InvoiceRow>>,
+        now: Timestamp,
+    ) -> StoreResult<ImportReport>;
     /// A draft invoice of an order's lines as priced, numbered `number`.
     async fn invoice_order(&self, actor: &Actor, order_id: i64, number: String, now: Timestamp)
     -> StoreResult<Invoice>;

@@ -319,10 +319,11 @@ mod tests {
     }
 
     /// The operations that honour an `Idempotency-Key`, sorted.
-    const KEYED_OPERATIONS: [&str; 24] = [
+    const KEYED_OPERATIONS: [&str; 25] = [
         "POST /customers",
         "POST /customers/import",
         "POST /invoices",
+        "POST /invoices/import",
         "POST /leads",
         "POST /leads/import",
         "POST /major-accounts",

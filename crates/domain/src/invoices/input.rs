@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvoiceLineInput {
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<64>))]
     pub sku: Option<String>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::fields::optional_text_schema::<200>))]
     pub description: Option<String>,
@@ -290,10 +290,18 @@ pub fn parse_credit_note(input: &CreditNoteInput) -> Result<NewCreditNote, Field
     })
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderInvoiceInput {
+    /// The invoice's number in the ERP, unique.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<64>))]
+    pub number: Option<String>,
+}
+
 /// The ERP's number of an invoice made from an order.
-pub fn parse_number(number: &Option<String>) -> Result<String, FieldErrors> {
+pub fn parse_order_invoice(input: &OrderInvoiceInput) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::default();
-    match errors.text("number", number, 64) {
+    match errors.text("number", &input.number, 64) {
         Some(number) => Ok(number),
         None => Err(errors),
     }

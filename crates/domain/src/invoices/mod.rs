@@ -2,6 +2,7 @@
 //! the ERP; issued, paid (in part or whole) or cancelled; credited line by line. What a partner earns
 //! is decided on them — seed 003: when the invoice is paid, not merely issued.
 
+pub mod files;
 pub mod input;
 pub mod policy;
 #[cfg(test)]

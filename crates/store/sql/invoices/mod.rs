@@ -8,6 +8,7 @@ pub(crate) mod rows;
 use crate::sql::kit::*;
 use crate::sql::registrations::rows::product_ids;
 use crate::sql::write::{Change, Write};
+use domain::invoices::files::InvoiceRow;
 use domain::invoices::input::{NewCreditNote, NewInvoice, NewInvoiceLine, NewPayment};
 use domain::invoices::policy::{can_keep_invoices, can_read_invoice};
 use domain::invoices::{
@@ -93,6 +94,23 @@ async fn earning_partner(conn: &mut Conn, invoice: &NewInvoice) -> StoreResult<(
             "the opportunity is managed by the vendor's own team: name the partner who earns on the invoice",
         )
     })?;
+    // Checked here rather than left to the foreign key and unique index, whose violation would end a
+    // PostgreSQL transaction that an import still wants to report more lines from.
+    let known: Option<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE id = $1")
+        .bind(partner)
+        .fetch_optional(&mut *conn)
+        .await?;
+    known.ok_or_else(|| invalid("partner_id", format!("there is no partner {partner}")))?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM invoices WHERE number = $1")
+        .bind(&invoice.number)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Err(invalid(
+            "number",
+            format!("invoice {} was entered already", invoice.number),
+        ));
+    }
     Ok((partner, customer))
 }
 
@@ -129,10 +147,7 @@ async fn insert_invoice(
     .bind(us(tx.now()))
     .fetch_one(&mut **tx)
     .await
-    .on_unique_or_foreign_key(
-        &format!("invoice {} was entered already", invoice.number),
-        invalid("partner_id", "there is no such partner"),
-    )?;
+    .on_unique(&format!("invoice {} was entered meanwhile", invoice.number))?;
     let lines: Vec<(i64, &NewInvoiceLine, Option<i64>)> = invoice
         .lines
         .iter()
@@ -189,6 +204,16 @@ async fn update_figures(
     })
     .await?;
     Ok(after)
+}
+
+async fn issue(tx: &mut Write<'_>, before: &Invoice, issued_on: Date) -> StoreResult<Invoice> {
+    check_issue(before.status).map_err(StoreError::conflict)?;
+    sqlx::query("UPDATE invoices SET status = 'issued', issued_on = $1 WHERE id = $2")
+        .bind(issued_on.to_string())
+        .bind(before.id)
+        .execute(&mut **tx)
+        .await?;
+    update_figures(tx, before, "invoice.issue", json!({"issued_on": issued_on.to_string()})).await
 }
 
 async fn set_status(tx: &mut Write<'_>, id: i64, status: InvoiceStatus) -> StoreResult<()> {
@@ -284,22 +309,47 @@ impl InvoiceStore for SqlStore {
         Ok(created)
     }
 
+    async fn import_invoices(
+        &self,
+        actor: &Actor,
+        rows: Vec<Line<InvoiceRow>>,
+        now: Timestamp,
+    ) -> StoreResult<ImportReport> {
+        require_keeper(actor)?;
+        let mut tx = self.begin(Some(actor), now).await?;
+        let mut errors = FieldErrors::default();
+        for row in &rows {
+            let (partner, customer) = match earning_partner(&mut tx, &row.value.invoice).await {
+                Ok(placed) => placed,
+                Err(StoreError::Invalid(found)) => {
+                    errors.0.extend(found.at_line(row.line).0);
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            if !errors.is_empty() {
+                continue;
+            }
+            let created = insert_invoice(&mut tx, actor, &row.value.invoice, partner, customer).await?;
+            if let Some(issued_on) = row.value.issued_on {
+                issue(&mut tx, &created, issued_on).await?;
+            }
+        }
+        // Any error, and the write is dropped unfinished: nothing of the file is kept.
+        errors.into_result(()).map_err(StoreError::from)?;
+        let report = ImportReport {
+            rows: rows.len() as u64,
+            created: rows.len() as u64,
+            updated: 0,
+        };
+        tx.commit_answering(&report).await?;
+        Ok(report)
+    }
+
     async fn issue_invoice(&self, actor: &Actor, id: i64, issued_on: Date, now: Timestamp) -> StoreResult<Invoice> {
         let mut tx = self.begin(Some(actor), now).await?;
         let before = kept(&mut tx, actor, id).await?;
-        check_issue(before.status).map_err(StoreError::conflict)?;
-        sqlx::query("UPDATE invoices SET status = 'issued', issued_on = $1 WHERE id = $2")
-            .bind(issued_on.to_string())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let after = update_figures(
-            &mut tx,
-            &before,
-            "invoice.issue",
-            json!({"issued_on": issued_on.to_string()}),
-        )
-        .await?;
+        let after = issue(&mut tx, &before, issued_on).await?;
         tx.commit().await?;
         Ok(after)
     }

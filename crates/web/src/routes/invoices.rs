@@ -4,19 +4,20 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, Id, JsonBody, PageParams, Params, parse_param};
+use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_param};
 use crate::idempotency::{self, IdempotencyKey};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::invoices::InvoiceStatus;
+use domain::invoices::files::parse_invoices;
 use domain::invoices::input::{
-    CreditNoteInput, InvoiceInput, IssueInput, PaymentInput, parse_credit_note, parse_invoice, parse_issue,
-    parse_payment,
+    CreditNoteInput, InvoiceInput, IssueInput, OrderInvoiceInput, PaymentInput, parse_credit_note, parse_invoice,
+    parse_issue, parse_order_invoice, parse_payment,
 };
 use serde::Deserialize;
-use store::{Invoice, InvoiceFilter, Page};
+use store::{ImportReport, Invoice, InvoiceFilter, Page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,6 +30,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(pay))
         .routes(routes!(credit))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import))
+                .layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),
+        )
+}
+
+/// Import invoices from the ERP as CSV (finance, administrators): one row per invoice line, the rows
+/// of an invoice sharing its number. Columns: number, partner_id, order_id, opportunity_id, currency,
+/// issued_on (imports it issued), sku, description, quantity, amount and cost (decimals of the
+/// currency, `4999.00`). Every bad row is reported with its line; a file with any error imports
+/// nothing.
+#[utoipa::path(post, path = "/invoices/import", tag = "invoices",
+    request_body(content = String, content_type = "text/csv"),
+    params(IdempotencyKey),
+    responses((status = 200, body = ImportReport), (status = 422, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn import(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    key: IdempotencyKey,
+    CsvBody(text): CsvBody,
+) -> ApiResult<Response> {
+    crate::routes::files::import(&state, &actor, key, "POST /invoices/import", &text, || async {
+        let rows = parse_invoices(&text)?;
+        Ok(state.store.import_invoices(&actor, rows, state.clock.now()).await?)
+    })
+    .await
 }
 
 /// Enter a draft invoice (finance, administrators): the ERP's number, the partner who earns on it
@@ -61,13 +90,6 @@ async fn create(
     .await
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct OrderInvoiceInput {
-    /// The invoice's number in the ERP, unique.
-    #[schema(required = true, nullable = false)]
-    pub number: Option<String>,
-}
-
 /// Make a draft invoice of an order (finance, administrators): its priced lines, its partner and
 /// customer.
 #[utoipa::path(post, path = "/orders/{id}/invoice", tag = "invoices", request_body = OrderInvoiceInput,
@@ -91,7 +113,7 @@ async fn from_order(
         &body.bytes,
         StatusCode::CREATED,
         || async {
-            let number = domain::invoices::input::parse_number(&body.value.number)?;
+            let number = parse_order_invoice(&body.value)?;
             let created = state.store.invoice_order(&actor, id, number, state.clock.now()).await?;
             Ok((StatusCode::CREATED, serde_json::to_value(&created).unwrap_or_default()))
         },

@@ -110,6 +110,7 @@ async fn call(client: &testkit::Client, method: &str, path: &str, concrete: &str
             "/products/import" => "sku,name,category,currency,list_price,partner_price,msrp,rrsp\n",
             "/partners/import" => "name,level,activation_stage,region\n",
             "/leads/import" => "source,company,estimated_value,currency\n",
+            "/invoices/import" => "number,currency,sku,quantity,amount\n",
             _ => "name,country,segment\n",
         };
         client
