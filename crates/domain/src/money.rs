@@ -87,33 +87,47 @@ pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
     format!("{text} {currency}")
 }
 
-/// "4999", "4999.5" or "4999.50" in major units of `currency` → minor units, at most the currency's
-/// decimals ("1235" yen, "123.457" dinars). Thousands separators and signs are refused, not guessed.
-pub fn parse_decimal_amount(raw: &str, currency: Currency) -> Result<i64, String> {
-    let decimals = minor_units(currency) as usize;
-    let bad = || {
-        format!(
-            "'{raw}' is not an amount in {currency} like {}",
-            display_example(decimals)
-        )
-    };
+/// Why a decimal amount did not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadAmount {
+    /// Not digits with at most `decimals` after one dot.
+    Malformed,
+    TooLarge,
+}
+
+/// Digits with at most `decimals` places after a dot, in minor units; no signs, no grouping.
+pub(crate) fn parse_scaled(raw: &str, decimals: u32) -> Result<i64, BadAmount> {
     let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || fraction.len() > decimals || !digits(whole) || !digits(fraction) {
-        return Err(bad());
+    if whole.is_empty() || fraction.len() > decimals as usize || !digits(whole) || !digits(fraction) {
+        return Err(BadAmount::Malformed);
     }
-    let fraction: i64 = if decimals == 0 {
-        0
-    } else {
-        format!("{fraction:0<decimals$}").parse().map_err(|_| bad())?
+    let fraction: i64 = match decimals {
+        0 => 0,
+        d => format!("{fraction:0<width$}", width = d as usize)
+            .parse()
+            .map_err(|_| BadAmount::Malformed)?,
     };
     whole
         .parse::<i64>()
         .ok()
-        .and_then(|w| w.checked_mul(10i64.pow(decimals as u32)))
+        .and_then(|w| w.checked_mul(10i64.pow(decimals)))
         .and_then(|w| w.checked_add(fraction))
         .filter(|m| *m <= MAX_AMOUNT_MINOR)
-        .ok_or_else(|| format!("'{raw}' is larger than the largest amount"))
+        .ok_or(BadAmount::TooLarge)
+}
+
+/// "4999", "4999.5" or "4999.50" in major units of `currency` → minor units, at most the currency's
+/// decimals ("1235" yen, "123.457" dinars). Thousands separators and signs are refused, not guessed.
+pub fn parse_decimal_amount(raw: &str, currency: Currency) -> Result<i64, String> {
+    let decimals = minor_units(currency);
+    parse_scaled(raw, decimals).map_err(|bad| match bad {
+        BadAmount::Malformed => format!(
+            "'{raw}' is not an amount in {currency} like {}",
+            display_example(decimals as usize)
+        ),
+        BadAmount::TooLarge => format!("'{raw}' is larger than the largest amount"),
+    })
 }
 
 fn display_example(decimals: usize) -> String {

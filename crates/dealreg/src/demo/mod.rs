@@ -5,6 +5,7 @@
 //! over the last months so that every page and chart shows a living program.
 
 mod data;
+mod invoices;
 mod leads;
 mod opportunities;
 mod registrations;
@@ -28,6 +29,7 @@ pub struct DemoReport {
     pub registrations: usize,
     pub orders: usize,
     pub leads: usize,
+    pub invoices: usize,
     /// Everyone who can sign in, in the order they are introduced.
     pub users: Vec<DemoUser>,
     /// (e-mail, role, API token) for trying the API.
@@ -196,6 +198,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
     let partner_users: Vec<Actor> = partners.iter().map(|(u, _)| u.clone()).collect();
     let opportunities = opportunities::open_and_run(s, &sales_lead, &channel, &partner_users, now).await?;
     let leads = leads::load(s, &managers[0].1, &partner_users, now).await?;
+    let invoices = invoices::load(s, &finance, &order_entry, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
@@ -209,6 +212,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         registrations: filed.registrations,
         orders: filed.orders,
         leads,
+        invoices,
         users,
         tokens,
     })

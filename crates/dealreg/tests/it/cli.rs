@@ -168,6 +168,30 @@ fn the_demo_is_a_living_program() {
                 .iter()
                 .all(|l| l.status != L::Accepted || l.opportunity_id.is_some())
         );
+        // Invoices of every order, in every state money moves through (issue 15).
+        let invoices = store
+            .list_invoices(&admin, store::InvoiceFilter::default(), all)
+            .await
+            .unwrap()
+            .items;
+        let priced = orders.iter().filter(|o| o.status != OrderStatus::Refused).count();
+        assert_eq!(invoices.len(), priced);
+        use domain::invoices::InvoiceStatus as I;
+        for status in [I::Draft, I::Issued, I::Paid, I::Credited] {
+            assert!(invoices.iter().any(|i| i.status == status), "{status:?}: {invoices:#?}");
+        }
+        assert!(
+            invoices
+                .iter()
+                .any(|i| i.status == I::Issued && i.paid.amount_minor > 0),
+            "paid in part"
+        );
+        assert!(
+            invoices
+                .iter()
+                .any(|i| i.status == I::Paid && i.credited.amount_minor > 0),
+            "credited in part"
+        );
         let declined = leads.iter().find(|l| !l.declines.is_empty()).expect("a declined lead");
         assert_eq!(declined.status, L::Offered, "offered to the next partner");
         assert_ne!(declined.partner_id, Some(declined.declines[0].partner_id));

@@ -7,7 +7,6 @@ use super::customers::{Customer, CustomerInput, parse_customer};
 use super::input::{NewPartner, PartnerInput, parse_partner};
 use super::products::{NewProduct, ProductInput, parse_product};
 use super::{ActivationStage, PartnerLevel};
-use crate::money::MAX_AMOUNT_MINOR;
 use crate::str_enum::str_enum;
 use crate::{Currency, FieldErrors};
 use jiff::civil::Date;
@@ -180,19 +179,12 @@ pub(crate) fn parse_all<T>(
 /// `4999`, `4999.9` or `4999.00` in major units → minor units (two decimals). Thousands separators
 /// and signs are refused rather than guessed at.
 pub fn parse_decimal_minor(raw: &str) -> Result<i64, String> {
-    let bad = || format!("'{raw}' is not an amount like 4999.00 (a dot for decimals, no thousands separators)");
-    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
-    if whole.is_empty() || fraction.len() > 2 || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
-    whole
-        .parse::<i64>()
-        .ok()
-        .and_then(|w| w.checked_mul(100))
-        .and_then(|w| w.checked_add(cents))
-        .filter(|m| *m <= MAX_AMOUNT_MINOR)
-        .ok_or_else(|| format!("'{raw}' is larger than the largest amount"))
+    crate::money::parse_scaled(raw, 2).map_err(|bad| match bad {
+        crate::money::BadAmount::Malformed => {
+            format!("'{raw}' is not an amount like 4999.00 (a dot for decimals, no thousands separators)")
+        }
+        crate::money::BadAmount::TooLarge => format!("'{raw}' is larger than the largest amount"),
+    })
 }
 
 /// Minor units as a decimal amount with two places, the form [`parse_decimal_minor`] reads.
@@ -452,6 +444,7 @@ fn is_plain_number(cell: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::MAX_AMOUNT_MINOR;
     use jiff::civil::date;
 
     #[test]

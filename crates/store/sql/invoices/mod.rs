@@ -274,8 +274,8 @@ impl InvoiceStore for SqlStore {
         let currency = parse_currency(&currency)?;
         // The lines order entry priced; a refused line (no price) is not invoiced.
         let rows = sqlx::query(
-            "SELECT sku, quantity, amount_minor FROM order_lines WHERE order_id = $1 AND unit_price_minor IS NOT NULL \
-             ORDER BY line_no",
+            "SELECT l.sku, l.quantity, l.amount_minor, p.name FROM order_lines l JOIN products p ON p.id = l.product_id \
+             WHERE l.order_id = $1 AND l.unit_price_minor IS NOT NULL ORDER BY l.line_no",
         )
         .bind(order_id)
         .fetch_all(&mut *tx)
@@ -285,7 +285,7 @@ impl InvoiceStore for SqlStore {
             .map(|row| {
                 Ok(NewInvoiceLine {
                     sku: get(row, "sku")?,
-                    description: None,
+                    description: Some(get(row, "name")?),
                     quantity: get(row, "quantity")?,
                     amount_minor: get(row, "amount_minor")?,
                     cost_minor: 0,

@@ -125,7 +125,6 @@ async fn from_order(
 #[into_params(parameter_in = Query)]
 struct InvoiceQuery {
     /// draft, issued, paid, credited or cancelled.
-    #[param(value_type = Option<InvoiceStatus>)]
     status: Option<String>,
     /// The partner who earns on the invoice.
     partner_id: Option<String>,

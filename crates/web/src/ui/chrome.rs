@@ -28,6 +28,7 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/orders/new", "Enter a PO", can_enter_orders_for_any_partner),
     ("/orders", "Orders", can_enter_orders),
     ("/leads", "Leads", follows_leads),
+    ("/invoices", "Invoices", follows_invoices),
     ("/products", "Price list", |_| true),
     ("/reports", "Charts", follows_registrations),
     ("/admin/partners", "Admin", can_administer),
@@ -38,6 +39,11 @@ const NAV: &[(&str, &str, Visible)] = &[
 /// opportunity from its orders).
 fn sells(actor: &Actor) -> bool {
     actor.role.is_partner() || can_open_for_the_company(actor.role) || actor.role == domain::Role::Finance
+}
+
+/// Those who earn on invoices or keep them: partners, finance and administrators.
+fn follows_invoices(actor: &Actor) -> bool {
+    actor.role.is_partner() || domain::invoices::policy::can_keep_invoices(actor)
 }
 
 /// What every page shows around its content: title, navigation for the viewer's role, and the

@@ -83,16 +83,35 @@ pub fn sentence(message: &str) -> String {
 /// An amount as people type it — "12000.50", "12,000.50", "12 000" — in minor units. Commas and
 /// spaces count only where they group thousands, so "12,5" is refused rather than guessed.
 pub fn typed_amount(raw: &str) -> Result<i64, String> {
+    parse_decimal_minor(&ungrouped(raw)).map_err(|_| format!("'{}' is not an amount like 12,000.50", raw.trim()))
+}
+
+/// An amount of `currency` as people type it, with its own decimals: "12,000.50" dollars, "12,345" yen.
+pub fn typed_amount_in(raw: &str, currency: domain::Currency) -> Result<i64, String> {
+    domain::money::parse_decimal_amount(&ungrouped(raw), currency).map_err(|_| {
+        let example = domain::Money {
+            amount_minor: 1_200_050,
+            currency,
+        };
+        format!(
+            "'{}' is not an amount like {}",
+            raw.trim(),
+            example.to_string().trim_end_matches(currency.as_str()).trim()
+        )
+    })
+}
+
+/// "12,000.50" or "12 000.50" → "12000.50": thousands grouped by comma or space, only in threes.
+fn ungrouped(raw: &str) -> String {
     let raw = raw.trim();
     let (whole, cents) = raw.split_once('.').map_or((raw, None), |(w, c)| (w, Some(c)));
     let groups: Vec<&str> = whole.split([',', ' ', '\u{a0}']).collect();
     let grouped = groups.len() > 1 && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
     let plain = if grouped { groups.concat() } else { whole.to_owned() };
-    let text = match cents {
+    match cents {
         Some(c) => format!("{plain}.{c}"),
         None => plain,
-    };
-    parse_decimal_minor(&text).map_err(|_| format!("'{raw}' is not an amount like 12,000.50"))
+    }
 }
 
 /// A number as typed into `field` (degrees, a count): blank is absent, anything else must read as

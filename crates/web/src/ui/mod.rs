@@ -9,11 +9,13 @@
 mod access;
 mod charts;
 mod chrome;
+mod csv_import;
 mod dashboard;
 mod directory;
 mod error;
 mod format;
 mod forms;
+mod invoices;
 mod leads;
 mod notifications;
 mod opportunities;
@@ -88,6 +90,7 @@ fn pages() -> Pages {
         .merge(registrations::routes())
         .merge(orders::routes())
         .merge(leads::routes())
+        .merge(invoices::routes())
         .merge(opportunities::routes())
         .merge(products::routes())
         .merge(notifications::routes())

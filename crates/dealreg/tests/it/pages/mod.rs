@@ -5,6 +5,7 @@
 mod access;
 mod dashboard;
 mod directory;
+mod invoices;
 mod leads;
 mod notifications;
 mod opportunities;

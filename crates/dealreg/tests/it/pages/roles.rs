@@ -106,6 +106,7 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
     let lead = crate::api::lead_of_a(&app, "Springfield Lead Academy")
         .await
         .to_string();
+    let invoice = crate::api::invoice_of_a(&app).await.to_string();
     let concrete = |path: &str| -> String {
         let id = if path.starts_with("/notifications/") {
             notification.clone()
@@ -113,6 +114,8 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
             reg.id.to_string()
         } else if path.starts_with("/leads/") {
             lead.clone()
+        } else if path.starts_with("/invoices/") {
+            invoice.clone()
         } else if path.starts_with("/opportunities/") {
             opportunity.clone()
         } else if path.starts_with("/orders/") {

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
+use crate::ui::csv_import::{self, CsvImport, ImportForm};
 use crate::ui::error::UiError;
 use crate::ui::forms::{
     Choice, FormErrors, after_typed, blank_to_none, choices, countries, segments, sentence, typed_amount, typed_number,
@@ -21,7 +22,7 @@ use domain::leads::policy::can_enter_leads;
 use domain::money::MoneyInput;
 use domain::{FieldError, FieldErrors};
 use serde::Deserialize;
-use store::{ImportReport, StoreError};
+use store::StoreError;
 
 pub fn routes() -> Pages {
     Pages::default()
@@ -183,52 +184,23 @@ async fn create_lead(
     }
 }
 
-#[derive(Template)]
-#[template(path = "leads/import.html")]
-struct ImportPage {
-    chrome: Chrome,
-    text: String,
-    columns: String,
-    problems: Vec<FieldError>,
-    report: Option<ImportReport>,
-}
-
-fn import_view(
-    viewer: Viewer,
-    text: String,
-    problems: Vec<FieldError>,
-    report: Option<ImportReport>,
-) -> Result<Response, UiError> {
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = ImportPage {
-        chrome: viewer.chrome.titled("Import leads"),
-        text,
-        columns: LEAD_COLUMNS.join(", "),
-        problems: problems
-            .into_iter()
-            .map(|p| FieldError {
-                message: sentence(&p.message),
-                ..p
-            })
-            .collect(),
-        report,
-    };
-    Ok((status, render(&page)?).into_response())
+fn import_words() -> CsvImport {
+    CsvImport {
+        title: "Import leads",
+        back: ("/leads", "All leads"),
+        action: "/leads/import",
+        hint: format!(
+            "Paste a CSV file. The first line names the columns: {}. Source, company, estimated_value and \
+             currency are required; the region is named; products are SKU:quantity separated by \";\".",
+            LEAD_COLUMNS.join(", ")
+        ),
+        done: |r| format!("Imported {} leads; each was distributed by the rules.", r.created),
+    }
 }
 
 async fn import_page(viewer: Viewer) -> Result<Response, UiError> {
     staff_only(&viewer)?;
-    import_view(viewer, String::new(), Vec::new(), None)
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct ImportForm {
-    text: String,
+    csv_import::form(viewer, &import_words())
 }
 
 async fn import_leads(
@@ -237,13 +209,9 @@ async fn import_leads(
     Form(form): Form<ImportForm>,
 ) -> Result<Response, UiError> {
     staff_only(&viewer)?;
-    let result = match parse_leads(&form.text) {
-        Ok(rows) => state.store.import_leads(&viewer.actor(), rows, state.clock.now()).await,
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(report) => import_view(viewer, String::new(), Vec::new(), Some(report)),
-        Err(StoreError::Invalid(errors)) => import_view(viewer, form.text, errors.0, None),
-        Err(other) => Err(other.into()),
-    }
+    let actor = viewer.actor();
+    csv_import::run(viewer, &import_words(), form, parse_leads, |rows| {
+        state.store.import_leads(&actor, rows, state.clock.now())
+    })
+    .await
 }
