@@ -221,6 +221,18 @@ pub fn parse_param<T: std::str::FromStr>(
         .ok()
 }
 
+/// A code filter (`?status=offered`), read by its enum's `parse`: blank is no filter, anything else
+/// must be one of the codes, or the parse's message names them.
+pub fn parse_code_param<T>(
+    errors: &mut domain::FieldErrors,
+    field: &str,
+    raw: &Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+    parse(raw).map_err(|m| errors.add(field, m)).ok()
+}
+
 impl PageParams {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         let mut errors = domain::FieldErrors::default();

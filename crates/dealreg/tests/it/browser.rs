@@ -34,6 +34,11 @@ const ALLOWED_TOKENS: &[&str] = &[
     "contact_name",
     "contact_email",
     "estimated_value",
+    // The invoice file's columns, named on its import page.
+    "partner_id",
+    "order_id",
+    "opportunity_id",
+    "issued_on",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";

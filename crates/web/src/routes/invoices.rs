@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_param};
+use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_code_param, parse_param};
 use crate::idempotency::{self, IdempotencyKey};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
@@ -133,11 +133,7 @@ struct InvoiceQuery {
 impl InvoiceQuery {
     fn filter(&self) -> Result<InvoiceFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
-        let status = self
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .and_then(|s| InvoiceStatus::parse(s).map_err(|m| errors.add("status", m)).ok());
+        let status = parse_code_param(&mut errors, "status", &self.status, InvoiceStatus::parse);
         let filter = InvoiceFilter {
             partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
             status,

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_param};
+use crate::extract::{Auth, CsvBody, Id, JsonBody, MAX_CSV_BYTES, PageParams, Params, parse_code_param, parse_param};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::csv_file;
 use axum::Json;
@@ -103,11 +103,7 @@ struct LeadQuery {
 impl LeadQuery {
     fn filter(&self) -> Result<LeadFilter, ApiError> {
         let mut errors = domain::FieldErrors::default();
-        let status = self
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .and_then(|s| LeadStatus::parse(s).map_err(|m| errors.add("status", m)).ok());
+        let status = parse_code_param(&mut errors, "status", &self.status, LeadStatus::parse);
         let filter = LeadFilter {
             partner_id: parse_param(&mut errors, "partner_id", &self.partner_id, "an id"),
             status,

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, FileBody, Id, IdPair, JsonBody, PageParams, Params, parse_param};
+use crate::extract::{Auth, FileBody, Id, IdPair, JsonBody, PageParams, Params, parse_code_param, parse_param};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::files::{csv_file, every_page};
 use crate::routes::registrations::today;
@@ -122,11 +122,7 @@ impl OpportunityQuery {
     /// The filter, or each bad parameter named (the pipeline page shows them in words).
     pub(crate) fn checked(&self) -> Result<OpportunityFilter, domain::FieldErrors> {
         let mut errors = domain::FieldErrors::default();
-        let status = self
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .and_then(|s| Status::parse(s).map_err(|m| errors.add("status", m)).ok());
+        let status = parse_code_param(&mut errors, "status", &self.status, Status::parse);
         let manager: Option<i64> = parse_param(&mut errors, "manager_user_id", &self.manager_user_id, "an id");
         let filter = OpportunityFilter {
             status,

@@ -153,6 +153,7 @@ mod tests {
                 "/major-accounts",
                 "/orders",
                 "/leads",
+                "/invoices",
                 products,
                 "/reports",
                 notifications
@@ -188,6 +189,7 @@ mod tests {
                 "/orders/new",
                 "/orders",
                 "/leads",
+                "/invoices",
                 products,
                 "/reports",
                 "/admin/partners",
@@ -207,19 +209,15 @@ mod tests {
                 notifications
             ]
         );
-        for role in [Role::Finance, Role::SalesManager] {
-            assert_eq!(
-                links(role),
-                [
-                    dashboard,
-                    "/registrations",
-                    "/opportunities",
-                    "/major-accounts",
-                    products,
-                    "/reports",
-                    notifications
-                ]
-            );
-        }
+        let finance_and_sales_management = |invoices: &[&'static str]| {
+            [
+                &[dashboard, "/registrations", "/opportunities", "/major-accounts"][..],
+                invoices,
+                &[products, "/reports", notifications],
+            ]
+            .concat()
+        };
+        assert_eq!(links(Role::Finance), finance_and_sales_management(&["/invoices"]));
+        assert_eq!(links(Role::SalesManager), finance_and_sales_management(&[]));
     }
 }
