@@ -3,7 +3,7 @@
 
 use super::input::{InvoiceInput, InvoiceLineInput, NewInvoice, parse_invoice};
 use crate::FieldErrors;
-use crate::directory::files::{Line, read_records};
+use crate::directory::files::{Line, Record, read_records};
 use crate::money::{Currency, parse_decimal_amount};
 use jiff::civil::Date;
 
@@ -60,102 +60,123 @@ fn column_of(field: &str) -> &str {
     }
 }
 
+/// The rows of one invoice: its number, the file's line of each row, and the rows.
+struct Group<'a> {
+    number: String,
+    lines: Vec<u64>,
+    rows: Vec<&'a Record>,
+}
+
+/// Rows grouped by number in the file's order; a row that disagrees with its invoice's first row on
+/// the partner, order, opportunity, currency or date is named on its line.
+fn group<'a>(records: &'a [Line<Record>], errors: &mut FieldErrors) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for record in records {
+        let number = record.value.get("number").cloned().unwrap_or_default();
+        match groups.iter_mut().find(|g| g.number == number) {
+            Some(g) => {
+                for column in HEADER_COLUMNS {
+                    if g.rows[0].get(*column) != record.value.get(*column) {
+                        errors.add_at_line(
+                            record.line,
+                            *column,
+                            format!("differs from line {} of invoice {number}", g.lines[0]),
+                        );
+                    }
+                }
+                g.lines.push(record.line);
+                g.rows.push(&record.value);
+            }
+            None => groups.push(Group {
+                number,
+                lines: vec![record.line],
+                rows: vec![&record.value],
+            }),
+        }
+    }
+    groups
+}
+
+/// One row as an invoice line, its unreadable cells in `errors`.
+fn line_input(row: &Record, currency: Option<Currency>, errors: &mut FieldErrors) -> InvoiceLineInput {
+    let quantity = row.get("quantity").and_then(|q| {
+        q.parse::<i64>()
+            .map_err(|_| errors.add("quantity", format!("'{q}' is not a whole number")))
+            .ok()
+    });
+    InvoiceLineInput {
+        sku: row.get("sku").cloned(),
+        description: row.get("description").cloned(),
+        quantity,
+        amount_minor: amount(row.get("amount"), "amount", currency, errors),
+        cost_minor: amount(row.get("cost"), "cost", currency, errors),
+    }
+}
+
+/// One invoice of the file, checked as the API checks one, each error on the line it is on.
+fn parse_group(g: Group<'_>, errors: &mut FieldErrors) -> Option<Line<InvoiceRow>> {
+    let first = g.rows[0];
+    let currency = first.get("currency").and_then(|c| Currency::parse(c).ok());
+    let mut found = FieldErrors::default();
+    let mut of_rows = FieldErrors::default();
+    let mut lines = Vec::with_capacity(g.rows.len());
+    for (row, line) in g.rows.iter().zip(&g.lines) {
+        let mut of_row = FieldErrors::default();
+        lines.push(line_input(row, currency, &mut of_row));
+        of_rows.0.extend(of_row.at_line(*line).0);
+    }
+    let input = InvoiceInput {
+        number: Some(g.number),
+        partner_id: id(first.get("partner_id"), "partner_id", &mut found),
+        opportunity_id: id(first.get("opportunity_id"), "opportunity_id", &mut found),
+        order_id: id(first.get("order_id"), "order_id", &mut found),
+        currency: first.get("currency").cloned(),
+        lines: Some(lines),
+    };
+    let issued_on = first.get("issued_on").and_then(|d| {
+        d.parse::<Date>()
+            .map_err(|_| found.add("issued_on", format!("'{d}' is not a date (YYYY-MM-DD)")))
+            .ok()
+    });
+    // The invoice's own columns first, on its first line, then its rows' cells.
+    errors.0.extend(found.at_line(g.lines[0]).0);
+    errors.0.extend(of_rows.0);
+    match parse_invoice(&input) {
+        Ok(invoice) => Some(Line {
+            line: g.lines[0],
+            value: InvoiceRow { invoice, issued_on },
+        }),
+        Err(more) => {
+            for e in more.0 {
+                // `lines[3].quantity` is on the fourth row's line; the rest on the invoice's first.
+                let row = e
+                    .field
+                    .strip_prefix("lines[")
+                    .and_then(|rest| rest.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok());
+                let line = row.and_then(|i| g.lines.get(i)).copied().unwrap_or(g.lines[0]);
+                // An amount that did not read was named already, by the column's own message.
+                let column = column_of(&e.field).to_owned();
+                if !errors
+                    .0
+                    .iter()
+                    .any(|seen| seen.line == Some(line) && seen.field == column)
+                {
+                    errors.add_at_line(line, column, e.message);
+                }
+            }
+            None
+        }
+    }
+}
+
 /// Invoices: rows grouped by number in the file's order, each error on its line; an invoice's rows
 /// must agree on its partner, order, opportunity, currency and date.
 pub fn parse_invoices(text: &str) -> Result<Vec<Line<InvoiceRow>>, FieldErrors> {
     let records = read_records(text, INVOICE_COLUMNS, INVOICE_REQUIRED)?;
     let mut errors = FieldErrors::default();
-    // (number, the lines of its rows, its rows)
-    let mut groups: Vec<(String, Vec<u64>, Vec<&crate::directory::files::Record>)> = Vec::new();
-    for record in &records {
-        let number = record.value.get("number").cloned().unwrap_or_default();
-        match groups.iter_mut().find(|(n, _, _)| *n == number) {
-            Some((_, lines, rows)) => {
-                for column in HEADER_COLUMNS {
-                    if rows[0].get(*column) != record.value.get(*column) {
-                        errors.add_at_line(
-                            record.line,
-                            *column,
-                            format!("differs from line {} of invoice {number}", lines[0]),
-                        );
-                    }
-                }
-                lines.push(record.line);
-                rows.push(&record.value);
-            }
-            None => groups.push((number, vec![record.line], vec![&record.value])),
-        }
-    }
-    let mut parsed = Vec::with_capacity(groups.len());
-    for (number, lines, rows) in groups {
-        let first = rows[0];
-        let mut found = FieldErrors::default();
-        let currency = first.get("currency").and_then(|c| Currency::parse(c).ok());
-        let mut row_errors: Vec<FieldErrors> = Vec::new();
-        let line_inputs = rows
-            .iter()
-            .map(|r| {
-                let mut e = FieldErrors::default();
-                let quantity = r.get("quantity").and_then(|q| {
-                    q.parse::<i64>()
-                        .map_err(|_| e.add("quantity", format!("'{q}' is not a whole number")))
-                        .ok()
-                });
-                let line = InvoiceLineInput {
-                    sku: r.get("sku").cloned(),
-                    description: r.get("description").cloned(),
-                    quantity,
-                    amount_minor: amount(r.get("amount"), "amount", currency, &mut e),
-                    cost_minor: amount(r.get("cost"), "cost", currency, &mut e),
-                };
-                row_errors.push(e);
-                line
-            })
-            .collect();
-        let input = InvoiceInput {
-            number: Some(number),
-            partner_id: id(first.get("partner_id"), "partner_id", &mut found),
-            opportunity_id: id(first.get("opportunity_id"), "opportunity_id", &mut found),
-            order_id: id(first.get("order_id"), "order_id", &mut found),
-            currency: first.get("currency").cloned(),
-            lines: Some(line_inputs),
-        };
-        let issued_on = first.get("issued_on").and_then(|d| {
-            d.parse::<Date>()
-                .map_err(|_| found.add("issued_on", format!("'{d}' is not a date (YYYY-MM-DD)")))
-                .ok()
-        });
-        errors.0.extend(found.at_line(lines[0]).0);
-        for (e, line) in row_errors.into_iter().zip(&lines) {
-            errors.0.extend(e.at_line(*line).0);
-        }
-        match parse_invoice(&input) {
-            Ok(invoice) => parsed.push(Line {
-                line: lines[0],
-                value: InvoiceRow { invoice, issued_on },
-            }),
-            Err(more) => {
-                for e in more.0 {
-                    // `lines[3].quantity` is on the fourth row's line; the rest on the invoice's first.
-                    let row = e
-                        .field
-                        .strip_prefix("lines[")
-                        .and_then(|rest| rest.split(']').next())
-                        .and_then(|i| i.parse::<usize>().ok());
-                    let line = row.and_then(|i| lines.get(i)).copied().unwrap_or(lines[0]);
-                    // An amount that did not read was named already, by the column's own message.
-                    let column = column_of(&e.field).to_owned();
-                    if !errors
-                        .0
-                        .iter()
-                        .any(|seen| seen.line == Some(line) && seen.field == column)
-                    {
-                        errors.add_at_line(line, column, e.message);
-                    }
-                }
-            }
-        }
-    }
+    let groups = group(&records, &mut errors);
+    let parsed = groups.into_iter().filter_map(|g| parse_group(g, &mut errors)).collect();
     errors.into_result(parsed)
 }
 

@@ -242,6 +242,68 @@ fn already_recorded(
     }
 }
 
+/// Each line a credit note names must be the invoice's and have that much left.
+fn credit_room(invoice: &Invoice, credit: &NewCreditNote) -> Result<(), FieldErrors> {
+    let balance = balance_of(invoice);
+    let mut errors = FieldErrors::default();
+    for (i, (line_no, amount)) in credit.lines.iter().enumerate() {
+        match invoice.lines.iter().find(|l| l.line_no == *line_no) {
+            None => errors.add(
+                format!("lines[{i}].line_no"),
+                format!("the invoice has no line {line_no}"),
+            ),
+            Some(line) => {
+                let room = CreditRoom {
+                    amount: line.amount_minor,
+                    credited: line.credited_minor,
+                };
+                if let Err(message) = check_credit(&balance, room, *amount) {
+                    errors.add(format!("lines[{i}].amount_minor"), message);
+                }
+            }
+        }
+    }
+    errors.into_result(())
+}
+
+/// The credit note, its lines, and what each invoice line has had taken back.
+async fn write_credit_note(tx: &mut Write<'_>, id: i64, credit: &NewCreditNote, total: i64) -> StoreResult<()> {
+    let recorded_by = tx.actor().map(|a| a.user_id);
+    let note_id: i64 = sqlx::query_scalar(
+        "INSERT INTO credit_notes (invoice_id, external_id, credited_on, amount_minor, recorded_by, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(&credit.external_id)
+    .bind(credit.credited_on.to_string())
+    .bind(total)
+    .bind(recorded_by)
+    .bind(us(tx.now()))
+    .fetch_one(&mut **tx)
+    .await
+    .on_unique("this credit note was recorded meanwhile; send it again to see the invoice")?;
+    for (line_no, amount) in &credit.lines {
+        sqlx::query(
+            "INSERT INTO credit_note_lines (credit_note_id, invoice_id, line_no, amount_minor) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(note_id)
+        .bind(id)
+        .bind(line_no)
+        .bind(amount)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE invoice_lines SET credited_minor = credited_minor + $1 WHERE invoice_id = $2 AND line_no = $3",
+        )
+        .bind(amount)
+        .bind(id)
+        .bind(line_no)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl InvoiceStore for SqlStore {
     async fn create_invoice(&self, actor: &Actor, invoice: NewInvoice, now: Timestamp) -> StoreResult<Invoice> {
@@ -442,55 +504,8 @@ impl InvoiceStore for SqlStore {
         }
         check_creditable(before.status).map_err(StoreError::conflict)?;
         let mut balance = balance_of(&before);
-        let mut errors = FieldErrors::default();
-        for (i, (line_no, amount)) in credit.lines.iter().enumerate() {
-            match before.lines.iter().find(|l| l.line_no == *line_no) {
-                None => errors.add(
-                    format!("lines[{i}].line_no"),
-                    format!("the invoice has no line {line_no}"),
-                ),
-                Some(line) => {
-                    let room = CreditRoom {
-                        amount: line.amount_minor,
-                        credited: line.credited_minor,
-                    };
-                    if let Err(message) = check_credit(&balance, room, *amount) {
-                        errors.add(format!("lines[{i}].amount_minor"), message);
-                    }
-                }
-            }
-        }
-        errors.into_result(()).map_err(StoreError::from)?;
-        let note_id: i64 = sqlx::query_scalar(
-            "INSERT INTO credit_notes (invoice_id, external_id, credited_on, amount_minor, recorded_by, created_us) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(id)
-        .bind(&credit.external_id)
-        .bind(credit.credited_on.to_string())
-        .bind(total)
-        .bind(actor.user_id)
-        .bind(us(now))
-        .fetch_one(&mut *tx)
-        .await
-        .on_unique("this credit note was recorded meanwhile; send it again to see the invoice")?;
-        for (line_no, amount) in &credit.lines {
-            sqlx::query("INSERT INTO credit_note_lines (credit_note_id, invoice_id, line_no, amount_minor) VALUES ($1, $2, $3, $4)")
-                .bind(note_id)
-                .bind(id)
-                .bind(line_no)
-                .bind(amount)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE invoice_lines SET credited_minor = credited_minor + $1 WHERE invoice_id = $2 AND line_no = $3",
-            )
-            .bind(amount)
-            .bind(id)
-            .bind(line_no)
-            .execute(&mut *tx)
-            .await?;
-        }
+        credit_room(&before, &credit).map_err(StoreError::from)?;
+        write_credit_note(&mut tx, id, &credit, total).await?;
         balance.credited += total;
         sqlx::query("UPDATE invoices SET credited_minor = $1, status = $2 WHERE id = $3")
             .bind(balance.credited)

@@ -61,6 +61,45 @@ async fn rows_of(conn: &mut Conn, sql: &str, ids: &[i64], order: &str) -> StoreR
     Ok(qb.build().fetch_all(&mut *conn).await?)
 }
 
+/// The credit notes of these invoices with their lines, by invoice.
+async fn credit_notes_of(conn: &mut Conn, ids: &[i64]) -> StoreResult<BTreeMap<i64, Vec<CreditNote>>> {
+    let credit_lines = rows_of(
+        conn,
+        "SELECT l.* FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id WHERE n.invoice_id IN ",
+        ids,
+        " ORDER BY l.credit_note_id, l.line_no",
+    )
+    .await?;
+    let mut lines_of_note: BTreeMap<i64, Vec<CreditNoteLine>> = BTreeMap::new();
+    for row in credit_lines {
+        lines_of_note
+            .entry(get(&row, "credit_note_id")?)
+            .or_default()
+            .push(CreditNoteLine {
+                line_no: get(&row, "line_no")?,
+                amount_minor: get(&row, "amount_minor")?,
+            });
+    }
+    let mut notes: BTreeMap<i64, Vec<CreditNote>> = BTreeMap::new();
+    for row in rows_of(
+        conn,
+        "SELECT * FROM credit_notes WHERE invoice_id IN ",
+        ids,
+        " ORDER BY id",
+    )
+    .await?
+    {
+        notes.entry(get(&row, "invoice_id")?).or_default().push(CreditNote {
+            external_id: get(&row, "external_id")?,
+            credited_on: parse_date(&get::<String>(&row, "credited_on")?)?,
+            amount_minor: get(&row, "amount_minor")?,
+            lines: lines_of_note.remove(&get::<i64>(&row, "id")?).unwrap_or_default(),
+            recorded_at: at(get(&row, "created_us")?),
+        });
+    }
+    Ok(notes)
+}
+
 /// Fills in the lines, payments and credit notes of these invoices.
 pub(crate) async fn with_details(conn: &mut Conn, invoices: &mut [Invoice]) -> StoreResult<()> {
     if invoices.is_empty() {
@@ -106,40 +145,7 @@ pub(crate) async fn with_details(conn: &mut Conn, invoices: &mut [Invoice]) -> S
                 recorded_at: at(get(&row, "created_us")?),
             });
     }
-    let credit_lines = rows_of(
-        conn,
-        "SELECT l.* FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id WHERE n.invoice_id IN ",
-        &ids,
-        " ORDER BY l.credit_note_id, l.line_no",
-    )
-    .await?;
-    let mut lines_of_note: BTreeMap<i64, Vec<CreditNoteLine>> = BTreeMap::new();
-    for row in credit_lines {
-        lines_of_note
-            .entry(get(&row, "credit_note_id")?)
-            .or_default()
-            .push(CreditNoteLine {
-                line_no: get(&row, "line_no")?,
-                amount_minor: get(&row, "amount_minor")?,
-            });
-    }
-    let mut notes: BTreeMap<i64, Vec<CreditNote>> = BTreeMap::new();
-    for row in rows_of(
-        conn,
-        "SELECT * FROM credit_notes WHERE invoice_id IN ",
-        &ids,
-        " ORDER BY id",
-    )
-    .await?
-    {
-        notes.entry(get(&row, "invoice_id")?).or_default().push(CreditNote {
-            external_id: get(&row, "external_id")?,
-            credited_on: parse_date(&get::<String>(&row, "credited_on")?)?,
-            amount_minor: get(&row, "amount_minor")?,
-            lines: lines_of_note.remove(&get::<i64>(&row, "id")?).unwrap_or_default(),
-            recorded_at: at(get(&row, "created_us")?),
-        });
-    }
+    let mut notes = credit_notes_of(conn, &ids).await?;
     for invoice in invoices {
         invoice.lines = lines.remove(&invoice.id).unwrap_or_default();
         invoice.payments = payments.remove(&invoice.id).unwrap_or_default();
