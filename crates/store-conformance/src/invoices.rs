@@ -211,7 +211,24 @@ pub async fn an_order_is_invoiced_to_its_partner_and_partners_see_their_own(stor
         other => panic!("{other:?}"),
     }
     // Partner A reads it; partner B does not know it; neither keeps invoices.
-    assert_eq!(s.get_invoice(&w.partner_a, invoice.id).await.unwrap().number, "INV-77");
+    let theirs = s.get_invoice(&w.partner_a, invoice.id).await.unwrap();
+    assert_eq!(theirs.number, "INV-77");
+    // The vendor's cost is for its staff: the partner's view has none, finance's has it.
+    assert_eq!(theirs.lines[0].cost_minor, None);
+    assert_eq!(
+        s.get_invoice(&fin, invoice.id).await.unwrap().lines[0].cost_minor,
+        Some(0)
+    );
+    let listed = s
+        .list_invoices(&w.partner_a, InvoiceFilter::default(), PageRequest::first(50))
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .items
+            .iter()
+            .all(|i| i.lines.iter().all(|l| l.cost_minor.is_none()))
+    );
     assert!(matches!(
         s.get_invoice(&w.partner_b, invoice.id).await,
         Err(StoreError::NotFound(_))

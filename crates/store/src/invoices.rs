@@ -26,7 +26,8 @@ pub struct InvoiceLine {
     pub description: Option<String>,
     pub quantity: i64,
     pub amount_minor: i64,
-    pub cost_minor: i64,
+    /// What the line cost the vendor: for the vendor's staff only, absent for a partner.
+    pub cost_minor: Option<i64>,
     /// Taken back by credit notes.
     pub credited_minor: i64,
 }

@@ -34,7 +34,17 @@ async fn visible(conn: &mut Conn, actor: &Actor, id: i64) -> StoreResult<Invoice
         "invoice",
         "read invoices",
     )?;
-    Ok(invoice)
+    Ok(present(actor, invoice))
+}
+
+/// The vendor's cost is its own: a partner reads its invoices without it.
+fn present(actor: &Actor, mut invoice: Invoice) -> Invoice {
+    if !actor.is_staff() {
+        for line in &mut invoice.lines {
+            line.cost_minor = None;
+        }
+    }
+    invoice
 }
 
 /// The invoice a keeper changes, in `tx`: read first (404 for what the actor may not see), then the
@@ -549,6 +559,7 @@ impl InvoiceStore for SqlStore {
         let invoices = rows.iter().map(invoice_from_row).collect::<StoreResult<Vec<_>>>()?;
         let mut page = Page::from_rows(invoices, &page, |i| i.id);
         with_details(&mut conn, &mut page.items).await?;
+        page.items = page.items.into_iter().map(|i| present(actor, i)).collect();
         Ok(page)
     }
 }

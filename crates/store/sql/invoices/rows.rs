@@ -122,7 +122,7 @@ pub(crate) async fn with_details(conn: &mut Conn, invoices: &mut [Invoice]) -> S
             description: get(&row, "description")?,
             quantity: get(&row, "quantity")?,
             amount_minor: get(&row, "amount_minor")?,
-            cost_minor: get(&row, "cost_minor")?,
+            cost_minor: Some(get(&row, "cost_minor")?),
             credited_minor: get(&row, "credited_minor")?,
         });
     }

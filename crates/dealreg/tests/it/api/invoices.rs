@@ -91,7 +91,9 @@ async fn finance_invoices_and_records_payments_over_http(backend: Backend) {
     assert_eq!(paid.body["status"], "paid");
 
     // Partner A reads its invoices; partner B is told none exists.
-    a.get(&format!("/invoices/{id}")).await.expect(200);
+    let theirs = a.get(&format!("/invoices/{id}")).await.expect(200);
+    assert_eq!(theirs.body["lines"][0]["cost_minor"], serde_json::Value::Null);
+    assert_eq!(paid.body["lines"][0]["cost_minor"], 280_000);
     b.get(&format!("/invoices/{id}")).await.expect(404);
     b.post(&format!("/invoices/{id}/payments"), &pay("BANK-3", 1))
         .await

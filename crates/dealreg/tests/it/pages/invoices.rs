@@ -119,6 +119,11 @@ async fn finance_imports_and_works_an_invoice_and_its_partner_reads_it(backend: 
     let theirs = ann.get(&page).await;
     assert_eq!(theirs.status, 200);
     assert!(!theirs.html.contains("id=\"payment-form\"") && !theirs.html.contains("id=\"credit-form\""));
+    assert!(
+        !visible_text(&theirs.html).contains("5,600.00 USD"),
+        "the vendor's cost stays the vendor's"
+    );
+    assert!(visible_text(&fin.get(&page).await.html).contains("5,600.00 USD"));
     assert!(ann.get("/invoices").await.html.contains("INV-7"));
     assert_eq!(ann.get("/invoices/import").await.status, 403);
     let mut bob = Browser::new(&app);

@@ -40,7 +40,8 @@ pub struct LineView {
     pub description: String,
     pub quantity: i64,
     pub amount: Money,
-    pub cost: Money,
+    /// The vendor's cost: absent for a partner.
+    pub cost: Option<Money>,
     pub credited: Money,
 }
 
@@ -76,6 +77,8 @@ struct InvoicePage {
     forms: Forms,
     today: String,
     creditable: Vec<Choice>,
+    /// The vendor's staff see its cost.
+    show_cost: bool,
 }
 
 fn money(i: &Invoice, amount_minor: i64) -> Money {
@@ -115,7 +118,7 @@ async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Refused
             description: l.description.clone().unwrap_or_default(),
             quantity: l.quantity,
             amount: money(&i, l.amount_minor),
-            cost: money(&i, l.cost_minor),
+            cost: l.cost_minor.map(|c| money(&i, c)),
             credited: money(&i, l.credited_minor),
         })
         .collect();
@@ -169,6 +172,7 @@ async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Refused
         forms,
         today: business_date(state.clock.now(), &zone).to_string(),
         creditable,
+        show_cost: actor.is_staff(),
         i,
     };
     Ok((status, render(&page)?).into_response())
