@@ -59,9 +59,10 @@ fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(FieldErrors::single(field, message))
 }
 
-/// Who earns on the invoice and whose it is: the partner named, else its order's, else the partner
-/// managing its opportunity; an order or opportunity of another partner than the one named is refused.
-async fn earning_partner(conn: &mut Conn, invoice: &NewInvoice) -> StoreResult<(i64, Option<i64>)> {
+/// Checks a new invoice against what is on record and answers who earns on it and whose it is: the
+/// partner named, else its order's, else the partner managing its opportunity (an order or opportunity
+/// of another partner than the one named is refused); its number must not have been entered before.
+async fn check_new_invoice(conn: &mut Conn, invoice: &NewInvoice) -> StoreResult<(i64, Option<i64>)> {
     let mut partner = invoice.partner_id;
     let mut customer = None;
     let mut agree = |field: &str, theirs: Option<i64>, what: String| -> StoreResult<()> {
@@ -319,7 +320,7 @@ impl InvoiceStore for SqlStore {
     async fn create_invoice(&self, actor: &Actor, invoice: NewInvoice, now: Timestamp) -> StoreResult<Invoice> {
         require_keeper(actor)?;
         let mut tx = self.begin(Some(actor), now).await?;
-        let (partner, customer) = earning_partner(&mut tx, &invoice).await?;
+        let (partner, customer) = check_new_invoice(&mut tx, &invoice).await?;
         let created = insert_invoice(&mut tx, actor, &invoice, partner, customer).await?;
         tx.commit_answering(&created).await?;
         Ok(created)
@@ -375,7 +376,7 @@ impl InvoiceStore for SqlStore {
             currency,
             lines,
         };
-        let (partner, customer) = earning_partner(&mut tx, &invoice).await?;
+        let (partner, customer) = check_new_invoice(&mut tx, &invoice).await?;
         let created = insert_invoice(&mut tx, actor, &invoice, partner, customer).await?;
         tx.commit_answering(&created).await?;
         Ok(created)
@@ -391,7 +392,7 @@ impl InvoiceStore for SqlStore {
         let mut tx = self.begin(Some(actor), now).await?;
         let mut errors = FieldErrors::default();
         for row in &rows {
-            let (partner, customer) = match earning_partner(&mut tx, &row.value.invoice).await {
+            let (partner, customer) = match check_new_invoice(&mut tx, &row.value.invoice).await {
                 Ok(placed) => placed,
                 Err(StoreError::Invalid(found)) => {
                     errors.0.extend(found.at_line(row.line).0);
