@@ -1,6 +1,6 @@
-//! The background worker (REG-4, ROE-3, PLT-3): expires registrations, ends managers' rights past
-//! their grace, queues reminders and delivers the
-//! outbox. It runs inside `dealreg serve` every interval and on demand as `dealreg jobs run`. Every
+//! The background worker (REG-4, ROE-3, PRG-1, PRG-5, PLT-3): expires registrations, ends managers'
+//! rights past their grace, confirms commission orders of complete periods under automatic
+//! confirmation, queues reminders and delivers the outbox. It runs inside `dealreg serve` every interval and on demand as `dealreg jobs run`. Every
 //! step is safe to run twice and from several processes at once: sweeps change only rows still in
 //! the state they look for, and outbox messages are leased to one worker at a time.
 
@@ -24,6 +24,11 @@ pub struct WorkReport {
     pub rights_ended: u64,
     pub rights_reminders: u64,
     pub sessions_removed: u64,
+    /// Commission orders confirmed because their period is complete (PRG-5), and statements queued.
+    pub commissions_confirmed: u64,
+    pub statements_queued: u64,
+    /// Channel managers reminded of partner level reviews (PRG-1).
+    pub review_reminders: u64,
     pub delivered: u64,
     pub failed: u64,
 }
@@ -51,6 +56,10 @@ pub async fn run_once(store: &dyn Store, mailer: &dyn Mailer, now: Timestamp) ->
         sessions_removed,
         ..WorkReport::default()
     };
+    let commissions = store.run_commission_sweep(now).await?;
+    report.commissions_confirmed = commissions.confirmed;
+    report.statements_queued = commissions.statements_queued;
+    report.review_reminders = commissions.review_reminders;
     loop {
         let lease_until = now.saturating_add(LEASE).unwrap_or(now);
         let batch = store.claim_outbox(now, lease_until, BATCH).await?;

@@ -70,13 +70,22 @@ pub fn minor_units(currency: Currency) -> u32 {
 
 /// "1,000.00 USD", "1,235 JPY", "123.457 KWD": the amount written with its currency's decimals.
 pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
+    format!("{} {currency}", written(amount_minor, currency, true))
+}
+
+/// "1000.00", "-25.50", "1235": the amount in its currency's decimals, ungrouped, as files carry it.
+pub fn plain_amount(amount_minor: i64, currency: Currency) -> String {
+    written(amount_minor, currency, false)
+}
+
+fn written(amount_minor: i64, currency: Currency, grouped: bool) -> String {
     let decimals = minor_units(currency);
     let scale = 10u64.pow(decimals);
     let abs = amount_minor.unsigned_abs();
     let units = (abs / scale).to_string();
     let mut text = String::from(if amount_minor < 0 { "-" } else { "" });
     for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
+        if grouped && i > 0 && (units.len() - i).is_multiple_of(3) {
             text.push(',');
         }
         text.push(digit);
@@ -84,7 +93,7 @@ pub fn display_amount(amount_minor: i64, currency: Currency) -> String {
     if decimals > 0 {
         text.push_str(&format!(".{:0width$}", abs % scale, width = decimals as usize));
     }
-    format!("{text} {currency}")
+    text
 }
 
 /// Why a decimal amount did not read.
@@ -208,6 +217,8 @@ mod tests {
     #[test]
     fn amounts_are_written_with_their_currency_decimals() {
         assert_eq!(display_amount(100_000, Currency::parse("USD").unwrap()), "1,000.00 USD");
+        assert_eq!(plain_amount(-123_456, Currency::parse("USD").unwrap()), "-1234.56");
+        assert_eq!(plain_amount(1_235, Currency::parse("JPY").unwrap()), "1235");
         assert_eq!(display_amount(1_235, Currency::parse("JPY").unwrap()), "1,235 JPY");
         assert_eq!(display_amount(123_457, Currency::parse("KWD").unwrap()), "123.457 KWD");
         assert_eq!(display_amount(-5, Currency::parse("EUR").unwrap()), "-0.05 EUR");

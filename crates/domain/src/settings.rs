@@ -1,6 +1,7 @@
 //! Program settings that the administrator chooses; defaults from seed 000 and the product map.
 
 use crate::FieldErrors;
+use crate::commissions::{PartialPaymentPolicy, PeriodKind};
 use crate::directory::PartnerLevel;
 use crate::money::Currency;
 use crate::orders::{NoSorPricing, OverOrderPolicy};
@@ -42,6 +43,73 @@ pub struct ProgramSettings {
     /// The pipeline's open stages, in order; won and lost follow them.
     #[serde(default = "crate::opportunities::default_stages")]
     pub pipeline_stages: Vec<String>,
+    /// How commissions are paid (PRG-4, PRG-5).
+    #[serde(default)]
+    pub commissions: CommissionSettings,
+}
+
+/// PRG-4, PRG-5 (seed 003): when a partly paid invoice earns, how often commission orders are
+/// confirmed, and the smallest payout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommissionSettings {
+    /// on_full_payment (the seed's default) or proportional.
+    pub partial_payment: PartialPaymentPolicy,
+    /// The payout period: week, month or quarter (one commission order per partner, period, currency).
+    pub payout_period: PeriodKind,
+    /// Confirmed by the worker once each period is complete; else finance confirms by hand.
+    pub automatic_confirmation: bool,
+    /// Currency code → the smallest payout in its minor units; a smaller balance carries on.
+    pub minimum_payout: BTreeMap<String, i64>,
+    /// Days before a partner's level review that its channel manager is reminded.
+    pub review_reminder_days: u32,
+}
+
+impl Default for CommissionSettings {
+    fn default() -> Self {
+        CommissionSettings {
+            partial_payment: PartialPaymentPolicy::OnFullPayment,
+            payout_period: PeriodKind::Month,
+            automatic_confirmation: false,
+            minimum_payout: BTreeMap::new(),
+            review_reminder_days: 14,
+        }
+    }
+}
+
+impl CommissionSettings {
+    /// The minimum payout in `currency`'s minor units (none set: any positive balance is paid).
+    pub fn minimum_in(&self, currency: Currency) -> i64 {
+        self.minimum_payout.get(currency.as_str()).copied().unwrap_or(0)
+    }
+
+    pub fn validate(&self, prefix: &str, errors: &mut FieldErrors) {
+        if self.payout_period == PeriodKind::Year {
+            errors.add(format!("{prefix}payout_period"), "Weekly, monthly or quarterly.");
+        }
+        for (code, minimum) in &self.minimum_payout {
+            if Currency::parse(code).is_err() {
+                errors.add(format!("{prefix}minimum_payout.{code}"), "Not a currency code.");
+            } else if !(0..=crate::money::MAX_AMOUNT_MINOR).contains(minimum) {
+                errors.add(format!("{prefix}minimum_payout.{code}"), "Zero or a positive amount.");
+            }
+        }
+        if !(1..=365).contains(&self.review_reminder_days) {
+            errors.add(format!("{prefix}review_reminder_days"), "Between 1 and 365 days.");
+        }
+    }
+}
+
+/// PRG-5: the program's schedule, or a partner's own (`partner_period`, `partner_automatic`) where set.
+pub fn payout_schedule(
+    program: &CommissionSettings,
+    partner_period: Option<PeriodKind>,
+    partner_automatic: Option<bool>,
+) -> (PeriodKind, bool) {
+    (
+        partner_period.unwrap_or(program.payout_period),
+        partner_automatic.unwrap_or(program.automatic_confirmation),
+    )
 }
 
 fn default_grace_days() -> u32 {
@@ -119,6 +187,7 @@ impl Default for ProgramSettings {
             grace_days: default_grace_days(),
             rights_reminder_days: default_rights_reminder_days(),
             pipeline_stages: crate::opportunities::default_stages(),
+            commissions: CommissionSettings::default(),
         }
     }
 }
@@ -154,6 +223,7 @@ impl ProgramSettings {
             );
         }
         self.lead_distribution.validate("lead_distribution.", &mut errors);
+        self.commissions.validate("commissions.", &mut errors);
         errors.into_result(())
     }
 

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod commissions;
 pub mod directory;
 pub mod idempotency;
 pub mod invoices;
@@ -45,6 +46,14 @@ macro_rules! conformance_tests {
             the_names_of_several_users_are_read_at_once
         );
         $crate::conformance_tests!(@family $factory; audit: the_audit_trail_verifies_and_tells_the_history);
+        $crate::conformance_tests!(@family $factory; commissions:
+            a_paid_invoice_earns_and_its_refund_claws_back,
+            partial_payments_earn_by_the_programs_policy,
+            periods_confirm_once_complete_and_carry_below_the_minimum,
+            the_sweep_confirms_complete_periods_and_sends_statements,
+            volume_tiers_count_the_partners_quarter,
+            levels_plans_and_partners_keep_to_their_own
+        );
         $crate::conformance_tests!(@family $factory; directory:
             master_data_is_validated_and_unique,
             price_versions_apply_from_their_date_and_imports_are_whole,

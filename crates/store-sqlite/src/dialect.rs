@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
     (13, "invoices", include_str!("../migrations/0013_invoices.sql")),
+    (14, "commissions", include_str!("../migrations/0014_commissions.sql")),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

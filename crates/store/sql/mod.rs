@@ -16,6 +16,7 @@
 mod access;
 mod audit;
 pub(crate) mod bench;
+mod commissions;
 mod directory;
 mod idempotency;
 mod invoices;

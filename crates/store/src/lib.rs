@@ -11,6 +11,7 @@
 mod access;
 mod audit;
 mod bench;
+mod commissions;
 mod directory;
 mod error;
 pub mod files;
@@ -27,6 +28,7 @@ mod reports;
 pub use access::*;
 pub use audit::*;
 pub use bench::*;
+pub use commissions::*;
 pub use directory::*;
 pub use error::{StoreError, StoreResult};
 pub use idempotency::*;
@@ -52,6 +54,7 @@ pub trait Store:
     + LeadStore
     + OpportunityStore
     + InvoiceStore
+    + CommissionStore
     + JobStore
     + ReportStore
     + AuditStore

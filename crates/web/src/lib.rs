@@ -73,7 +73,9 @@ pub struct AppState {
         (name = "orders", description = "Order entry and pricing against SORs (ORD-1 … ORD-5)"),
         (name = "leads", description = "Leads distributed to partners by rules (PRG-2)"),
         (name = "opportunities", description = "Opportunities and the rules of engagement (ROE-1 … ROE-5)"),
-        (name = "invoices", description = "Customer invoices, payments and credit notes: what partners earn commission on when paid (PRG-4)"))
+        (name = "invoices", description = "Customer invoices, payments and credit notes: what partners earn commission on when paid (PRG-4)"),
+        (name = "program", description = "Partner levels, activation stages, product categories, commission plans and a partner's terms (PRG-1, PRG-3)"),
+        (name = "commissions", description = "Commission orders written when invoices are paid, their confirmation, statements and reports (PRG-4 … PRG-6)"))
 )]
 struct ApiDoc;
 
@@ -200,6 +202,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::leads::router())
         .merge(routes::opportunities::router())
         .merge(routes::invoices::router())
+        .merge(routes::commissions::router())
         .merge(routes::notifications::router())
         .split_for_parts();
     ProblemResponses.modify(&mut doc);
@@ -319,7 +322,9 @@ mod tests {
     }
 
     /// The operations that honour an `Idempotency-Key`, sorted.
-    const KEYED_OPERATIONS: [&str; 25] = [
+    const KEYED_OPERATIONS: [&str; 28] = [
+        "POST /commission-plans",
+        "POST /commission-plans/{id}/versions",
         "POST /customers",
         "POST /customers/import",
         "POST /invoices",
@@ -337,6 +342,7 @@ mod tests {
         "POST /orders/{id}/invoice",
         "POST /partners",
         "POST /partners/import",
+        "POST /product-categories",
         "POST /products",
         "POST /products/import",
         "POST /regions",

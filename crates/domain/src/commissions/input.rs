@@ -317,6 +317,125 @@ pub fn parse_level(input: &LevelInput) -> Result<NewLevel, FieldErrors> {
     }
 }
 
+/// An activation stage as an administrator renames or re-orders it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<50>))]
+    pub name: Option<String>,
+    /// Its place in onboarding, 1 … 100.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 100)
+    )]
+    pub position: Option<i64>,
+}
+
+pub fn parse_stage(input: &StageInput) -> Result<(String, u32), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = errors.text("name", &input.name, 50);
+    let position = bounded("position", &input.position, 1..=100, &mut errors);
+    match (name, position) {
+        (Some(name), Some(position)) if errors.is_empty() => Ok((name, position)),
+        _ => Err(errors),
+    }
+}
+
+/// A product category: its name as products carry it, and its parent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, schema_with = crate::fields::text_schema::<80>))]
+    pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCategory {
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+pub fn parse_category(input: &CategoryInput) -> Result<NewCategory, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = errors.text("name", &input.name, 80);
+    match name {
+        Some(name) if errors.is_empty() => Ok(NewCategory {
+            name,
+            parent_id: input.parent_id,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Where a category sits: under `parent_id`, or at the top when absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryParentInput {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub parent_id: Option<i64>,
+}
+
+/// A partner's own commission terms, as finance sets them; absent fields are cleared (its level's
+/// plan, the program's schedule, no review planned).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerTermsInput {
+    /// Its own plan, overriding its level's default.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub own_plan_id: Option<i64>,
+    /// week, month or quarter; absent: the program's.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<PeriodKind>))]
+    pub payout_period: Option<String>,
+    /// Absent: the program's.
+    pub automatic_confirmation: Option<bool>,
+    /// YYYY-MM-DD.
+    pub latest_review_on: Option<String>,
+    /// YYYY-MM-DD; the channel manager is reminded before it.
+    pub next_review_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartnerTerms {
+    pub own_plan_id: Option<i64>,
+    pub payout_period: Option<PeriodKind>,
+    pub automatic_confirmation: Option<bool>,
+    pub latest_review_on: Option<Date>,
+    pub next_review_on: Option<Date>,
+}
+
+/// Issue 15 items 1 and 5: a partner's plan override, payout schedule (weekly, monthly or quarterly)
+/// and review dates, the next after the latest.
+pub fn parse_partner_terms(input: &PartnerTermsInput) -> Result<PartnerTerms, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let blank = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    let payout_period = match blank(&input.payout_period) {
+        None => None,
+        Some(raw) => match PeriodKind::parse(raw.trim()) {
+            Ok(PeriodKind::Year) | Err(_) => {
+                errors.add("payout_period", "Weekly, monthly or quarterly: week, month or quarter.");
+                None
+            }
+            Ok(kind) => Some(kind),
+        },
+    };
+    let latest_review_on = errors.date("latest_review_on", &blank(&input.latest_review_on));
+    let next_review_on = errors.date("next_review_on", &blank(&input.next_review_on));
+    if let (Some(latest), Some(next)) = (latest_review_on, next_review_on)
+        && next <= latest
+    {
+        errors.add("next_review_on", "The next review comes after the latest.");
+    }
+    errors.into_result(PartnerTerms {
+        own_plan_id: input.own_plan_id,
+        payout_period,
+        automatic_confirmation: input.automatic_confirmation,
+        latest_review_on,
+        next_review_on,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +626,45 @@ mod tests {
                 ("rank", "A whole number from 1 to 1000."),
                 ("lead_weight", "A whole number from 0 to 100.")
             ]
+        );
+    }
+
+    #[test]
+    fn partner_terms_name_each_bad_field() {
+        let errors = parse_partner_terms(&PartnerTermsInput {
+            payout_period: Some("year".into()),
+            latest_review_on: Some("2026-06-30".into()),
+            next_review_on: Some("2026-06-01".into()),
+            ..PartnerTermsInput::default()
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["payout_period", "next_review_on"]);
+        let terms = parse_partner_terms(&PartnerTermsInput {
+            own_plan_id: Some(4),
+            payout_period: Some(" quarter ".into()),
+            next_review_on: Some("2027-01-15".into()),
+            ..PartnerTermsInput::default()
+        })
+        .unwrap();
+        assert_eq!(terms.payout_period, Some(PeriodKind::Quarter));
+        assert_eq!(terms.next_review_on, Some(jiff::civil::date(2027, 1, 15)));
+        assert_eq!(
+            parse_stage(&StageInput {
+                name: Some(" Ramp-up ".into()),
+                position: Some(0)
+            })
+            .unwrap_err()
+            .0[0]
+                .field,
+            "position"
+        );
+        assert!(
+            parse_category(&CategoryInput {
+                name: Some("  ".into()),
+                parent_id: None
+            })
+            .is_err()
         );
     }
 }

@@ -76,8 +76,8 @@ pub struct PlanChoice {
 /// Seed 003 ("assign your partners a Partner level and Commission Plan"; "default commission plans
 /// for each" level): a partner's own plan overrides its level's default; a partner with neither earns
 /// nothing.
-pub fn plan_for_partner(own_plan_id: Option<i64>, level: Option<&Level>) -> Option<PlanChoice> {
-    match (own_plan_id, level.and_then(|l| l.default_plan_id)) {
+pub fn plan_for_partner(own_plan_id: Option<i64>, level_plan_id: Option<i64>) -> Option<PlanChoice> {
+    match (own_plan_id, level_plan_id) {
         (Some(plan_id), _) => Some(PlanChoice {
             plan_id,
             source: PlanSource::Partner,
@@ -165,20 +165,23 @@ mod tests {
     fn a_partners_own_plan_overrides_its_levels() {
         let gold = level(3, "Gold", 3, Some(30));
         assert_eq!(
-            plan_for_partner(None, Some(&gold)),
+            plan_for_partner(None, gold.default_plan_id),
             Some(PlanChoice {
                 plan_id: 30,
                 source: PlanSource::Level
             })
         );
         assert_eq!(
-            plan_for_partner(Some(99), Some(&gold)),
+            plan_for_partner(Some(99), gold.default_plan_id),
             Some(PlanChoice {
                 plan_id: 99,
                 source: PlanSource::Partner
             })
         );
-        assert_eq!(plan_for_partner(None, Some(&level(1, "Bronze", 1, None))), None);
+        assert_eq!(
+            plan_for_partner(None, level(1, "Bronze", 1, None).default_plan_id),
+            None
+        );
         assert_eq!(plan_for_partner(None, None), None);
     }
 

@@ -11,10 +11,13 @@
 pub mod amounts;
 pub mod bands;
 pub mod earning;
+pub mod event;
 pub mod input;
 pub mod levels;
+pub mod notify;
 pub mod periods;
 pub mod plans;
+pub mod policy;
 #[cfg(test)]
 mod properties;
 #[cfg(test)]
@@ -26,6 +29,7 @@ use serde::{Deserialize, Serialize};
 pub use amounts::{Share, apply_rate, paid_share};
 pub use bands::{Band, Bands, Tiers, section_rate, tier_commission, tier_total};
 pub use earning::{CommissionLine, Explanation, Figure, LineState, Standing, credit_line, line_commission};
+pub use event::{EventCommission, EventLine, InvoiceStanding, LineTerms, VolumeChange, event_commission};
 pub use levels::{
     Level, PlanChoice, PlanSource, ReviewDates, ReviewStatus, Stage as ActivationStage, plan_for_partner,
 };

@@ -3,6 +3,7 @@
 pub(crate) mod customers;
 pub(crate) mod products;
 
+use crate::sql::commissions::program::record_standing;
 use crate::sql::directory::customers::{CUSTOMER_COLUMNS, customer_from_row, find_customer, insert_customer};
 use crate::sql::directory::products::{
     check_currency, load_products, price_version_from_row, product_from_row, with_prices, write_price_list,
@@ -282,6 +283,7 @@ impl DirectoryStore for SqlStore {
         .await
         .on_unique_or_foreign_key("a partner with this name already exists", StoreError::invalid("region_id", "no such region"))?;
         let created = partner_from_row(&row)?;
+        record_standing(&mut tx, created.id, created.level, created.activation_stage).await?;
         tx.audit(Change {
             action: "partner.create",
             entity_type: "partner",
@@ -332,6 +334,7 @@ impl DirectoryStore for SqlStore {
             StoreError::invalid("region_id", "no such region"),
         )?;
         let after = partner_from_row(&row)?;
+        record_standing(&mut tx, id, after.level, after.activation_stage).await?;
         tx.audit(Change {
             action: "partner.update",
             entity_type: "partner",
@@ -516,6 +519,7 @@ impl DirectoryStore for SqlStore {
             .fetch_one(&mut *tx)
             .await?;
             let after = partner_from_row(&saved)?;
+            record_standing(&mut tx, after.id, after.level, after.activation_stage).await?;
             let action = if before.is_some() {
                 "partner.update"
             } else {

@@ -127,6 +127,18 @@ pub(crate) async fn write_price_list(
         },
     )
     .await?;
+    // Issue 15: every category a product names is a category commission rules can name.
+    let categories: BTreeSet<&str> = products
+        .values()
+        .map(|p| p.category.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    for category in categories {
+        sqlx::query("INSERT INTO product_categories (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(category)
+            .execute(&mut **tx)
+            .await?;
+    }
     let ids = product_ids(tx, &skus).await?;
     let versions: Vec<(i64, &NewProduct, Date)> = rows
         .iter()

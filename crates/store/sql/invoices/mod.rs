@@ -5,6 +5,7 @@
 
 pub(crate) mod rows;
 
+use crate::sql::commissions::earn::{Event, earn};
 use crate::sql::kit::*;
 use crate::sql::registrations::rows::product_ids;
 use crate::sql::write::{Change, Write};
@@ -486,6 +487,12 @@ impl InvoiceStore for SqlStore {
         let detail = json!({"external_id": payment.external_id, "amount_minor": payment.amount_minor,
                             "paid_on": payment.paid_on.to_string()});
         let after = update_figures(&mut tx, &before, "invoice.payment", detail).await?;
+        let event = Event {
+            kind: "payment",
+            external_id: &payment.external_id,
+            on: payment.paid_on,
+        };
+        earn(&mut tx, &before, &after, event).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -527,6 +534,12 @@ impl InvoiceStore for SqlStore {
         let detail = json!({"external_id": credit.external_id, "amount_minor": total,
                             "credited_on": credit.credited_on.to_string()});
         let after = update_figures(&mut tx, &before, "invoice.credit", detail).await?;
+        let event = Event {
+            kind: "credit_note",
+            external_id: &credit.external_id,
+            on: credit.credited_on,
+        };
+        earn(&mut tx, &before, &after, event).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -1,3 +1,4 @@
+pub mod commissions;
 pub mod directory;
 pub mod files;
 pub mod invoices;
