@@ -184,7 +184,11 @@ pub async fn a_paid_invoice_earns_and_its_refund_claws_back(store: Arc<dyn Store
     assert!(orders_of(&w, &fin).await.is_empty(), "issuing earns nothing");
     let preview = w.store.preview_invoice(&fin, invoice.id, december()).await.unwrap();
     assert_eq!(
-        preview.lines.iter().map(|l| l.commission_minor).collect::<Vec<_>>(),
+        preview
+            .lines
+            .iter()
+            .map(|l| l.commission.amount_minor)
+            .collect::<Vec<_>>(),
         [100_000, 2_000]
     );
     assert_eq!(preview.earned.amount_minor, 0);

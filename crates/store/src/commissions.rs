@@ -113,9 +113,10 @@ pub struct StandingChange {
 pub struct PreviewLine {
     pub line_no: i64,
     pub sku: String,
-    pub amount_minor: i64,
+    /// The line net of credit notes.
+    pub amount: Money,
     /// What the line earns once the invoice is paid in full, as it stands (credit notes deducted).
-    pub commission_minor: i64,
+    pub commission: Money,
     /// The explanation of that figure, or why the line earns nothing.
     pub explanation: String,
 }

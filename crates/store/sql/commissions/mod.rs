@@ -31,6 +31,10 @@ async fn preview(conn: &mut Conn, invoice: &Invoice, today: Date) -> StoreResult
     };
     // The preview counts the invoice paid in full, whatever the partial-payment policy.
     let event = earn::compute(conn, &terms, invoice, &unpaid, &paid).await?;
+    let money = |amount_minor| Money {
+        amount_minor,
+        currency: invoice.currency,
+    };
     let lines: Vec<PreviewLine> = invoice
         .lines
         .iter()
@@ -40,8 +44,8 @@ async fn preview(conn: &mut Conn, invoice: &Invoice, today: Date) -> StoreResult
             PreviewLine {
                 line_no: line.line_no,
                 sku: line.sku.clone(),
-                amount_minor: line.amount_minor - line.credited_minor,
-                commission_minor: earned.map_or(0, |l| l.commission.amount),
+                amount: money(line.amount_minor - line.credited_minor),
+                commission: money(earned.map_or(0, |l| l.commission.amount)),
                 explanation: match (earned, terms.reason(index)) {
                     (Some(l), _) => l.commission.explanation.sentence(),
                     (None, Some(reason)) => reason.to_owned(),
@@ -57,16 +61,12 @@ async fn preview(conn: &mut Conn, invoice: &Invoice, today: Date) -> StoreResult
     .fetch_one(&mut *conn)
     .await?;
     let plan_name = event.lines.first().map(|l| l.commission.explanation.plan_name.clone());
-    let money = |amount_minor| Money {
-        amount_minor,
-        currency: invoice.currency,
-    };
     Ok(InvoicePreview {
         invoice_id: invoice.id,
         partner_id: invoice.partner_id,
         currency: invoice.currency,
         plan_name,
-        total: money(lines.iter().map(|l| l.commission_minor).sum()),
+        total: money(lines.iter().map(|l| l.commission.amount_minor).sum()),
         lines,
         earned: money(earned),
     })

@@ -29,6 +29,11 @@ const NAV: &[(&str, &str, Visible)] = &[
     ("/orders", "Orders", can_enter_orders),
     ("/leads", "Leads", follows_leads),
     ("/invoices", "Invoices", follows_invoices),
+    (
+        "/commissions",
+        "Commissions",
+        crate::ui::commissions::follows_commissions,
+    ),
     ("/products", "Price list", |_| true),
     ("/reports", "Charts", follows_registrations),
     ("/admin/partners", "Admin", can_administer),
@@ -154,6 +159,7 @@ mod tests {
                 "/orders",
                 "/leads",
                 "/invoices",
+                "/commissions",
                 products,
                 "/reports",
                 notifications
@@ -169,6 +175,7 @@ mod tests {
                 "/opportunities",
                 "/major-accounts",
                 "/leads",
+                "/commissions",
                 products,
                 "/reports",
                 notifications
@@ -190,6 +197,7 @@ mod tests {
                 "/orders",
                 "/leads",
                 "/invoices",
+                "/commissions",
                 products,
                 "/reports",
                 "/admin/partners",
@@ -217,7 +225,10 @@ mod tests {
             ]
             .concat()
         };
-        assert_eq!(links(Role::Finance), finance_and_sales_management(&["/invoices"]));
-        assert_eq!(links(Role::SalesManager), finance_and_sales_management(&[]));
+        assert_eq!(
+            links(Role::Finance),
+            finance_and_sales_management(&["/invoices", "/commissions"])
+        );
+        assert_eq!(links(Role::SalesManager), finance_and_sales_management(&["/commissions"]));
     }
 }

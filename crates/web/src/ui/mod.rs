@@ -9,6 +9,7 @@
 mod access;
 mod charts;
 mod chrome;
+mod commissions;
 mod csv_import;
 mod dashboard;
 mod directory;
@@ -91,6 +92,7 @@ fn pages() -> Pages {
         .merge(orders::routes())
         .merge(leads::routes())
         .merge(invoices::routes())
+        .merge(commissions::routes())
         .merge(opportunities::routes())
         .merge(products::routes())
         .merge(notifications::routes())

@@ -44,7 +44,7 @@ pub struct Drawn {
     pub narrow: String,
 }
 
-fn drawn(draw: impl Fn(charts::Frame) -> String) -> Drawn {
+pub(crate) fn drawn(draw: impl Fn(charts::Frame) -> String) -> Drawn {
     Drawn {
         wide: draw(charts::WIDE),
         narrow: draw(charts::NARROW),

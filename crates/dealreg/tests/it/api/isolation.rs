@@ -1,6 +1,9 @@
 //! Isolation between partners: every operation, as another partner.
 
-use super::{attach_letter, call, invoice_of_a, lead_of_a, order_body, reg_sor, share_letter};
+use super::{
+    attach_letter, call, commission_order_of_a, invoice_of_a, lead_of_a, order_body, program_shape, reg_sor,
+    share_letter,
+};
 use serde_json::json;
 use testkit::{Backend, TestApp, registration_body};
 
@@ -49,6 +52,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
     let order_id = order.body["id"].as_i64().unwrap();
     let lead_id = lead_of_a(&app, secret_customer).await;
     let invoice_id = invoice_of_a(&app).await;
+    let commission_order_id = commission_order_of_a(&app).await;
     let notification_id = a.get("/notifications").await.body["items"][0]["id"].as_i64().unwrap();
     let (_, doc) = web::api();
     let doc = serde_json::to_value(&doc).unwrap();
@@ -69,14 +73,17 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 path.replace("{id}", &invoice_id.to_string())
             } else if path.starts_with("/requests/{id}") {
                 path.replace("{id}", &request_id.to_string())
-            } else if path == "/partners/{id}" {
+            } else if path.starts_with("/commission-orders/{id}") {
+                path.replace("{id}", &commission_order_id.to_string())
+            } else if path.starts_with("/partners/{id}") {
                 path.replace("{id}", &app.world.partner_a.partner_id.unwrap().to_string())
             } else if path.starts_with("/users/{id}") {
                 path.replace("{id}", &app.world.partner_a.user_id.to_string())
             } else if path.starts_with("/notifications/{id}") {
                 path.replace("{id}", &notification_id.to_string())
-            } else if path.starts_with("/regions/{id}") {
-                // Regions are the vendor's, listed to every partner: refused (403), not hidden.
+            } else if program_shape(path) {
+                // Regions, levels, stages, categories and plans are the vendor's, the same for every
+                // partner: refused (403), not hidden.
                 path.replace("{id}", "1")
             } else {
                 assert!(
@@ -92,7 +99,7 @@ async fn a_second_partner_reaches_nothing_of_the_first(backend: Backend) {
                 !text.contains(secret_customer) && !text.contains("Northwind AV"),
                 "{method} {concrete} leaked: {text}"
             );
-            if path.starts_with("/regions/{id}") {
+            if program_shape(path) {
                 assert_eq!(reply.status.as_u16(), 403, "{method} {concrete}: {text}");
             } else if path.contains('{') {
                 assert_eq!(reply.status.as_u16(), 404, "{method} {concrete}: {text}");

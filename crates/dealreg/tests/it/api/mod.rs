@@ -3,6 +3,7 @@
 //! authorization matrix).
 
 mod authz_matrix;
+mod commissions;
 mod discussion;
 mod hostile;
 mod idempotency;
@@ -75,6 +76,93 @@ pub(crate) async fn invoice_of_a(app: &testkit::TestApp) -> i64 {
     let id = w.store.create_invoice(&w.admin, invoice, today).await.unwrap().id;
     let issued_on = jiff::civil::date(2026, 11, 20);
     w.store.issue_invoice(&w.admin, id, issued_on, today).await.unwrap().id
+}
+
+/// Partner A's draft commission order: "Gold 2026" (10 % of every amount) made Gold's default plan,
+/// and invoice INV-A2 (5 × MB-100 at 4,000.00) paid in full on 2026-11-20, earning 400.00 in
+/// November 2026 (not over yet on the suite's today, 2026-11-22).
+pub(crate) async fn commission_order_of_a(app: &testkit::TestApp) -> i64 {
+    use domain::commissions::input::{NewLevel, NewPlan, NewPlanVersion, NewRule};
+    let w = &app.world;
+    let today = store_conformance::today();
+    let plan = NewPlan {
+        name: "Gold 2026".into(),
+        deciding_date: domain::commissions::DecidingDate::Invoice,
+    };
+    let plan = w.store.create_plan(&w.admin, plan, today).await.unwrap();
+    let version = NewPlanVersion {
+        effective_from: jiff::civil::date(2026, 1, 1),
+        effective_until: None,
+        rules: vec![NewRule {
+            name: "Everything".into(),
+            category_id: None,
+            level_id: None,
+            kind: domain::commissions::RuleKind::AmountPercentage { rate_bp: 1_000 },
+        }],
+    };
+    w.store
+        .add_plan_version(&w.admin, plan.id, version, today)
+        .await
+        .unwrap();
+    let levels = w.store.list_levels(&w.admin).await.unwrap();
+    let gold = levels
+        .iter()
+        .find(|l| l.code == domain::directory::PartnerLevel::Gold)
+        .unwrap();
+    let level = NewLevel {
+        name: gold.name.clone(),
+        rank: gold.rank,
+        default_plan_id: Some(plan.id),
+        lead_weight: gold.lead_weight,
+    };
+    w.store.update_level(&w.admin, gold.id, level, today).await.unwrap();
+    let invoice = domain::invoices::input::NewInvoice {
+        number: "INV-A2".into(),
+        partner_id: w.partner_a.partner_id,
+        opportunity_id: None,
+        order_id: None,
+        currency: domain::Currency::parse("USD").unwrap(),
+        lines: vec![domain::invoices::input::NewInvoiceLine {
+            sku: "MB-100".into(),
+            description: None,
+            quantity: 5,
+            amount_minor: 400_000,
+            cost_minor: 280_000,
+        }],
+    };
+    let id = w.store.create_invoice(&w.admin, invoice, today).await.unwrap().id;
+    let on = jiff::civil::date(2026, 11, 20);
+    w.store.issue_invoice(&w.admin, id, on, today).await.unwrap();
+    let payment = domain::invoices::input::NewPayment {
+        external_id: "BANK-A2".into(),
+        amount_minor: 400_000,
+        paid_on: on,
+    };
+    w.store.record_payment(&w.admin, id, payment, today).await.unwrap();
+    let orders = w
+        .store
+        .list_commission_orders(
+            &w.admin,
+            store::CommissionOrderFilter::default(),
+            store::PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    orders.items[0].id
+}
+
+/// A record of the program's shape (a region, level, stage, category or plan) is the vendor's, the
+/// same for every partner: another partner may be told of it, or refused, never shown a partner's record.
+pub(crate) fn program_shape(path: &str) -> bool {
+    [
+        "/regions/",
+        "/levels/",
+        "/activation-stages/",
+        "/product-categories/",
+        "/commission-plans/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(&format!("{prefix}{{id}}")))
 }
 
 /// A letter of intent, a file the attachment endpoints accept.
@@ -179,6 +267,13 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         "/invoices/{id}/credit-notes" => {
             json!({"external_id": "CN-M", "credited_on": "2026-12-01", "lines": [{"line_no": 1, "amount_minor": 100}]})
         }
+        "/levels/{id}" => json!({"name": "Gold", "rank": 3, "lead_weight": 3}),
+        "/activation-stages/{id}" => json!({"name": "Ramp-up", "position": 2}),
+        "/product-categories" => json!({"name": "Sneaky category"}),
+        "/commission-plans" => json!({"name": "Sneaky plan"}),
+        "/commission-plans/{id}/versions" => json!({"effective_from": "2027-01-01",
+            "rules": [{"name": "All", "kind": "amount_percentage", "rate_bp": 9_000}]}),
+        "/partners/{id}/program" => json!({"payout_period": "week"}),
         "/regions" => json!({"name": "Sneaky"}),
         "/regions/{id}/manager" => json!({"manager_user_id": 2}),
         "/users" => json!({"email": "sneaky@b.example", "display_name": "S", "role": "admin"}),

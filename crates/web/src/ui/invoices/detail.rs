@@ -14,7 +14,9 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::Access;
 use domain::calendar::business_date;
+use domain::commissions::policy::can_read_commissions;
 use domain::invoices::InvoiceStatus;
 use domain::invoices::input::{
     CreditLineInput, CreditNoteInput, IssueInput, PaymentInput, parse_credit_note, parse_issue, parse_payment,
@@ -79,6 +81,8 @@ struct InvoicePage {
     creditable: Vec<Choice>,
     /// The vendor's staff see its cost.
     show_cost: bool,
+    /// What the invoice earns paid in full, for those who read commissions.
+    preview: Option<store::InvoicePreview>,
 }
 
 fn money(i: &Invoice, amount_minor: i64) -> Money {
@@ -160,11 +164,16 @@ async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Refused
         }),
         &chosen,
     );
+    let preview = match can_read_commissions(&actor, Some(i.partner_id)) {
+        Access::Allowed => Some(state.store.preview_invoice(&actor, i.id, state.clock.now()).await?),
+        _ => None,
+    };
     let page = InvoicePage {
+        preview,
         chrome: viewer.chrome.titled(format!("Invoice {}", i.number)),
         status: super::list::status_label(&i),
         issued: i.issued_on.map_or_else(|| "Not issued yet".to_owned(), day),
-        order_link: can_read_order(&actor, i.partner_id) == domain::access::Access::Allowed,
+        order_link: can_read_order(&actor, i.partner_id) == Access::Allowed,
         lines,
         payments,
         credit_notes,
