@@ -349,8 +349,14 @@ async fn run(command: StoreCommand, store: Arc<dyn Store>, data_dir: &std::path:
         StoreCommand::Demo => {
             let report = dealreg::demo::load(store, Timestamp::now()).await?;
             println!(
-                "Loaded the demo program: {} registrations, {} orders, {} more opportunities, {} leads, {} invoices.",
-                report.registrations, report.orders, report.opportunities, report.leads, report.invoices
+                "Loaded the demo program: {} registrations, {} orders, {} more opportunities, {} leads, {} invoices, \
+                 {} commission orders.",
+                report.registrations,
+                report.orders,
+                report.opportunities,
+                report.leads,
+                report.invoices,
+                report.commission_orders
             );
             let listen = std::env::var("DEALREG_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.to_owned());
             println!("\nStart it with `dealreg serve`, then open http://{listen}/ and sign in as any of:\n");

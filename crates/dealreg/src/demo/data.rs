@@ -78,7 +78,7 @@ pub(super) const PRODUCTS: &[DemoProduct] = &[
     (
         "STUDIO-SW",
         "MimioStudio classroom software, site licence",
-        "software",
+        "licences",
         2500,
         Some(12),
         false,
@@ -86,7 +86,7 @@ pub(super) const PRODUCTS: &[DemoProduct] = &[
     (
         "MYBL-SUB",
         "MyBoxlight cloud subscription, per classroom",
-        "software",
+        "subscriptions",
         120,
         Some(12),
         false,
@@ -110,7 +110,7 @@ pub(super) const PRODUCTS: &[DemoProduct] = &[
     (
         "INST-STD",
         "Standard installation service",
-        "services",
+        "installation",
         450,
         None,
         false,
@@ -118,7 +118,7 @@ pub(super) const PRODUCTS: &[DemoProduct] = &[
     (
         "TRAIN-PD",
         "Professional development day for teachers",
-        "services",
+        "training",
         1800,
         None,
         false,

@@ -2,8 +2,10 @@
 //! at different levels and stages, about fifty end customers (with the spelling variants that real
 //! partners type), a price list of thirty products with accessories and maintenance (in force for a
 //! year already), and registrations in every state with their orders, requests and decisions, dated
-//! over the last months so that every page and chart shows a living program.
+//! over the last months so that every page and chart shows a living program; their invoices paid
+//! over six months earn commissions under the levels' plans, confirmed for every past month.
 
+mod commissions;
 mod data;
 mod invoices;
 mod leads;
@@ -30,6 +32,8 @@ pub struct DemoReport {
     pub orders: usize,
     pub leads: usize,
     pub invoices: usize,
+    /// Drafts of this month and confirmed orders of the months before.
+    pub commission_orders: usize,
     /// Everyone who can sign in, in the order they are introduced.
     pub users: Vec<DemoUser>,
     /// (e-mail, role, API token) for trying the API.
@@ -98,73 +102,61 @@ pub async fn load_price_list(
     Ok(products)
 }
 
-/// Loads the demo program into an empty database, dated so that `now` falls in its middle.
-pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoReport> {
-    let s = store.as_ref();
-    if s.find_user_by_email("admin@dealreg.example").await?.is_some() {
-        anyhow::bail!("the demo data is already loaded (admin@dealreg.example exists); use a fresh --data-dir");
+fn introduce(users: &mut Vec<DemoUser>, actor: &Actor, of: Option<&str>) {
+    users.push(DemoUser {
+        email: actor.email.clone(),
+        role: actor.role,
+        of: of.map(str::to_owned),
+    })
+}
+
+/// The vendor's staff: an administrator, order entry, finance and sales management, in that order.
+async fn staff(s: &dyn Store, hash: &str, users: &mut Vec<DemoUser>, now: Timestamp) -> anyhow::Result<[Actor; 4]> {
+    let mut staff = Vec::new();
+    for (email, name, role) in [
+        ("admin@dealreg.example", "Avery Admin", Role::Admin),
+        ("orders@dealreg.example", "Olive Order-Entry", Role::OrderEntry),
+        ("finance@dealreg.example", "Finn Finance", Role::Finance),
+        ("sales.lead@dealreg.example", "Sasha Sales-Lead", Role::SalesManager),
+    ] {
+        let actor = user(s, email, name, role, None, hash, now).await?;
+        introduce(users, &actor, None);
+        staff.push(actor);
     }
-    let hash = web::credentials::hash_password(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
-    let mut users = Vec::new();
-    let mut introduce = |actor: &Actor, of: Option<&str>| {
-        users.push(DemoUser {
-            email: actor.email.clone(),
-            role: actor.role,
-            of: of.map(str::to_owned),
-        })
-    };
-    let admin = user(s, "admin@dealreg.example", "Avery Admin", Role::Admin, None, &hash, now).await?;
-    introduce(&admin, None);
-    let order_entry = user(
-        s,
-        "orders@dealreg.example",
-        "Olive Order-Entry",
-        Role::OrderEntry,
-        None,
-        &hash,
-        now,
-    )
-    .await?;
-    introduce(&order_entry, None);
-    let finance = user(
-        s,
-        "finance@dealreg.example",
-        "Finn Finance",
-        Role::Finance,
-        None,
-        &hash,
-        now,
-    )
-    .await?;
-    introduce(&finance, None);
-    let sales_lead = user(
-        s,
-        "sales.lead@dealreg.example",
-        "Sasha Sales-Lead",
-        Role::SalesManager,
-        None,
-        &hash,
-        now,
-    )
-    .await?;
-    introduce(&sales_lead, None);
+    staff
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the demo has four staff users"))
+}
+
+/// The three regions, each with its channel manager: (region id, manager).
+async fn regions(
+    s: &dyn Store,
+    hash: &str,
+    users: &mut Vec<DemoUser>,
+    now: Timestamp,
+) -> anyhow::Result<Vec<(i64, Actor)>> {
     let mut managers = Vec::new();
     for (region, manager, email) in [
         ("West", "Wendy West", "wendy.west@dealreg.example"),
         ("Central", "Carl Central", "carl.central@dealreg.example"),
         ("East", "Erin East", "erin.east@dealreg.example"),
     ] {
-        let m = user(s, email, manager, Role::ChannelManager, None, &hash, now).await?;
-        introduce(&m, Some(region));
+        let m = user(s, email, manager, Role::ChannelManager, None, hash, now).await?;
+        introduce(users, &m, Some(region));
         let r = s.create_region(None, region, Some(m.user_id), now).await?;
         managers.push((r.id, m));
     }
-    let mut settings = s.settings().await?;
-    settings.fallback_approver_id = Some(managers[1].1.user_id);
-    s.update_settings(&admin, settings, now).await?;
-    // The price list was in force a year before the first demo order, as a real program's is.
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    load_price_list(s, Some(today.saturating_sub(365.days())), now).await?;
+    Ok(managers)
+}
+
+/// The partners of `PARTNERS`, each with its user: (partner user, its region's manager).
+async fn partners(
+    s: &dyn Store,
+    hash: &str,
+    users: &mut Vec<DemoUser>,
+    managers: &[(i64, Actor)],
+    now: Timestamp,
+) -> anyhow::Result<Vec<(Actor, Actor)>> {
     let mut partners = Vec::new();
     for (index, &(name, level, stage, region, email)) in PARTNERS.iter().enumerate() {
         let p = s
@@ -186,19 +178,46 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
             &format!("{name} sales"),
             Role::PartnerAdmin,
             Some(p.id),
-            &hash,
+            hash,
             now,
         )
         .await?;
-        introduce(&u, Some(name));
+        introduce(users, &u, Some(name));
         partners.push((u, managers[region].1.clone()));
     }
-    let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
+    Ok(partners)
+}
+
+/// Loads the demo program into an empty database, dated so that `now` falls in its middle.
+pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoReport> {
+    let s = store.as_ref();
+    if s.find_user_by_email("admin@dealreg.example").await?.is_some() {
+        anyhow::bail!("the demo data is already loaded (admin@dealreg.example exists); use a fresh --data-dir");
+    }
+    let hash = web::credentials::hash_password(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    let mut users = Vec::new();
+    let [admin, order_entry, finance, sales_lead] = staff(s, &hash, &mut users, now).await?;
+    let managers = regions(s, &hash, &mut users, now).await?;
+    let mut settings = s.settings().await?;
+    settings.fallback_approver_id = Some(managers[1].1.user_id);
+    s.update_settings(&admin, settings, now).await?;
+    // The price list was in force a year before the first demo order, as a real program's is.
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    load_price_list(s, Some(today.saturating_sub(365.days())), now).await?;
+    let partners = partners(s, &hash, &mut users, &managers, now).await?;
     let channel: Vec<Actor> = managers.iter().map(|(_, m)| m.clone()).collect();
     let partner_users: Vec<Actor> = partners.iter().map(|(u, _)| u.clone()).collect();
+    // The plans are in place before the first payment, or nothing would be earned.
+    commissions::set_up(s, &admin, &finance, &partner_users, now).await?;
+    let filed = registrations::file_and_decide(s, &partners, &order_entry, now).await?;
     let opportunities = opportunities::open_and_run(s, &sales_lead, &channel, &partner_users, now).await?;
     let leads = leads::load(s, &managers[0].1, &partner_users, now).await?;
-    let invoices = invoices::load(s, &finance, &order_entry, now).await?;
+    let mut invoices = invoices::load(s, &finance, &order_entry, now).await?;
+    let partner_ids: Vec<i64> = partner_users.iter().filter_map(|u| u.partner_id).collect();
+    invoices += invoices::projects(s, &finance, &partner_ids, now).await?;
+    // Every payment is recorded before a period is confirmed: a line dated in a confirmed period
+    // would join the next draft instead.
+    let commission_orders = commissions::confirm_past(s, &finance, now).await?;
     s.run_sweeps(now).await?;
     let mut tokens = Vec::new();
     for actor in [&admin, &managers[0].1, &partners[0].0, &partners[1].0] {
@@ -213,6 +232,7 @@ pub async fn load(store: Arc<dyn Store>, now: Timestamp) -> anyhow::Result<DemoR
         orders: filed.orders,
         leads,
         invoices,
+        commission_orders,
         users,
         tokens,
     })

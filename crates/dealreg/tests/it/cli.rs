@@ -175,7 +175,11 @@ fn the_demo_is_a_living_program() {
             .unwrap()
             .items;
         let priced = orders.iter().filter(|o| o.status != OrderStatus::Refused).count();
-        assert_eq!(invoices.len(), priced);
+        assert_eq!(invoices.iter().filter(|i| i.order_id.is_some()).count(), priced);
+        assert!(
+            invoices.iter().any(|i| i.currency.as_str() == "EUR"),
+            "the ERP's EUR projects"
+        );
         use domain::invoices::InvoiceStatus as I;
         for status in [I::Draft, I::Issued, I::Paid, I::Credited] {
             assert!(invoices.iter().any(|i| i.status == status), "{status:?}: {invoices:#?}");
@@ -192,6 +196,7 @@ fn the_demo_is_a_living_program() {
                 .any(|i| i.status == I::Paid && i.credited.amount_minor > 0),
             "credited in part"
         );
+        demo_commissions(store.as_ref(), &admin).await;
         let declined = leads.iter().find(|l| !l.declines.is_empty()).expect("a declined lead");
         assert_eq!(declined.status, L::Offered, "offered to the next partner");
         assert_ne!(declined.partner_id, Some(declined.declines[0].partner_id));
@@ -320,6 +325,67 @@ fn the_demo_is_a_living_program() {
                 .is_some()
         );
     });
+}
+
+async fn actor_of(store: &dyn store::Store, email: &str) -> domain::Actor {
+    let user = store.find_user_by_email(email).await.unwrap().unwrap();
+    domain::Actor {
+        user_id: user.id,
+        email: user.email,
+        role: user.role,
+        partner_id: user.partner_id,
+    }
+}
+
+/// Issue 15 (PRG-1, PRG-3…6): the demo's invoices earn under its plans — this month's drafts open,
+/// every month before confirmed, in two currencies, a balance below the minimum carried and paid
+/// later, over several months and partners (so the report's charts have shape); a partner reads
+/// only its own orders.
+async fn demo_commissions(store: &dyn store::Store, admin: &domain::Actor) {
+    use domain::commissions::PoState;
+    use std::collections::BTreeSet;
+    use store::{CommissionOrderFilter, PageRequest, ReportFilter};
+    let all = PageRequest::first(PageRequest::MAX_LIMIT);
+    let orders = store
+        .list_commission_orders(admin, CommissionOrderFilter::default(), all)
+        .await
+        .unwrap()
+        .items;
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    for state in [PoState::Draft, PoState::Confirmed] {
+        assert!(orders.iter().any(|o| o.state == state), "{state:?}: {orders:#?}");
+    }
+    assert!(
+        orders
+            .iter()
+            .all(|o| (o.state == PoState::Draft) == (o.period_end >= today)),
+        "every complete period is confirmed, this one's drafts are open: {orders:#?}"
+    );
+    let currencies: BTreeSet<_> = orders.iter().map(|o| o.currency.as_str()).collect();
+    assert!(currencies.len() >= 2, "{currencies:?}");
+    assert!(
+        orders.iter().any(|o| o.carried_out.is_some_and(|c| c.amount_minor > 0)),
+        "a balance below the minimum carries"
+    );
+    assert!(
+        orders
+            .iter()
+            .any(|o| o.carried_in.is_some_and(|c| c.amount_minor > 0) && o.payout.is_some_and(|p| p.amount_minor > 0)),
+        "a carried balance is paid with a later period's"
+    );
+    let report = store.commission_report(admin, ReportFilter::default()).await.unwrap();
+    let months: BTreeSet<_> = report.iter().map(|r| r.period_start).collect();
+    let partners: BTreeSet<_> = report.iter().map(|r| r.partner_id).collect();
+    assert!(months.len() >= 4 && partners.len() >= 4, "{report:#?}");
+    let ann = actor_of(store, "ann@northwind-av.example").await;
+    let own = store
+        .list_commission_orders(&ann, CommissionOrderFilter::default(), all)
+        .await
+        .unwrap()
+        .items;
+    let hers = orders.iter().filter(|o| Some(o.partner_id) == ann.partner_id).count();
+    assert!(hers > 0 && own.len() == hers, "{own:#?}");
+    assert!(own.iter().all(|o| Some(o.partner_id) == ann.partner_id));
 }
 
 #[test]
