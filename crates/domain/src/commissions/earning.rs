@@ -201,6 +201,11 @@ impl Explanation {
                 display_amount(self.after.amount, self.currency)
             ));
         }
+        let mut chars = text.chars();
+        let text: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         format!(
             "{text} under {} v{}, rule '{}'",
             self.plan_name, self.version_number, self.rule_name

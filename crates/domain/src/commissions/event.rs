@@ -26,6 +26,13 @@ impl InvoiceStanding {
             share: paid_share(policy, self.net_total(), self.paid),
         }
     }
+
+    /// What line `index` has added to its tier period's paid volume at this standing.
+    pub fn paid_volume(&self, index: usize, policy: PartialPaymentPolicy) -> i64 {
+        self.lines
+            .get(index)
+            .map_or(0, |_| self.standing(index, policy).paid_volume())
+    }
 }
 
 /// The terms one invoice line earns under, and — under volume tiers — the partner's paid volume under

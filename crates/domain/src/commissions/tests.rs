@@ -217,7 +217,7 @@ fn every_figure_says_where_it_comes_from() {
     assert_eq!(tiered.amount, 340_000);
     assert_eq!(
         tiered.explanation.sentence(),
-        "retroactive tier 7% of 70,000.00 USD period volume is 4,900.00 USD, less 1,500.00 USD earned on the period's \
+        "Retroactive tier 7% of 70,000.00 USD period volume is 4,900.00 USD, less 1,500.00 USD earned on the period's \
          earlier business under Gold 2026 v2, rule 'Software'"
     );
 }

@@ -266,21 +266,35 @@ async fn prior_volume(conn: &mut Conn, partner_id: i64, ids: &TermIds, currency:
 }
 
 /// Issue 15 item 4: what the event that took the invoice from `before` to `after` earns, computed by
-/// the domain on each line's terms.
+/// the domain on each line's terms. `counted`: the invoice as its volume is already in the stored
+/// tier volumes, taken out first (the preview starts from an unpaid invoice that may be paid).
 pub(super) async fn compute(
     conn: &mut Conn,
     terms: &InvoiceTerms,
     invoice: &Invoice,
-    before: &InvoiceStanding,
-    after: &InvoiceStanding,
+    (before, after): (&InvoiceStanding, &InvoiceStanding),
+    counted: Option<&InvoiceStanding>,
 ) -> StoreResult<EventCommission> {
+    let own = |ids: &TermIds| -> i64 {
+        let Some(counted) = counted else { return 0 };
+        terms
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, line)| {
+                line.as_ref()
+                    .is_ok_and(|l| (l.version_id, l.rule_id) == (ids.version_id, ids.rule_id))
+            })
+            .map(|(i, _)| counted.paid_volume(i, terms.policy))
+            .sum()
+    };
     let mut priors = Vec::with_capacity(terms.lines.len());
     for line in &terms.lines {
         priors.push(match line {
-            Ok(ids) => Some((
-                ids,
-                prior_volume(conn, invoice.partner_id, ids, invoice.currency).await?,
-            )),
+            Ok(ids) => {
+                let stored = prior_volume(conn, invoice.partner_id, ids, invoice.currency).await?;
+                Some((ids, stored - own(ids)))
+            }
             Err(_) => None,
         });
     }
@@ -360,7 +374,7 @@ async fn open_draft(tx: &mut Write<'_>, partner_id: i64, currency: Currency, on:
 /// tier volumes moved, and each line appended to its open draft.
 pub(crate) async fn earn(tx: &mut Write<'_>, before: &Invoice, after: &Invoice, event: Event<'_>) -> StoreResult<()> {
     let terms = invoice_terms(tx, after, event.on).await?;
-    let event_lines = compute(tx, &terms, after, &standing_of(before)?, &standing_of(after)?).await?;
+    let event_lines = compute(tx, &terms, after, (&standing_of(before)?, &standing_of(after)?), None).await?;
     if event.kind == "payment" {
         keep_new_terms(tx, after, &terms).await?;
     }

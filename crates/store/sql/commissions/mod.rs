@@ -27,10 +27,11 @@ async fn preview(conn: &mut Conn, invoice: &Invoice, today: Date) -> StoreResult
     };
     let paid = InvoiceStanding {
         paid: standing.net_total(),
-        ..standing
+        ..standing.clone()
     };
-    // The preview counts the invoice paid in full, whatever the partial-payment policy.
-    let event = earn::compute(conn, &terms, invoice, &unpaid, &paid).await?;
+    // The preview counts the invoice paid in full from nothing, its own paid volume taken out of its
+    // tier periods first.
+    let event = earn::compute(conn, &terms, invoice, (&unpaid, &paid), Some(&standing)).await?;
     let money = |amount_minor| Money {
         amount_minor,
         currency: invoice.currency,

@@ -229,6 +229,9 @@ mod tests {
             links(Role::Finance),
             finance_and_sales_management(&["/invoices", "/commissions"])
         );
-        assert_eq!(links(Role::SalesManager), finance_and_sales_management(&["/commissions"]));
+        assert_eq!(
+            links(Role::SalesManager),
+            finance_and_sales_management(&["/commissions"])
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! real browser — htmx, clicking through — is in `browser.rs`.)
 
 mod access;
+mod commissions;
 mod dashboard;
 mod directory;
 mod invoices;

@@ -389,7 +389,10 @@ fn refusal(errors: FieldErrors, rows: &[usize]) -> Refused {
                 _ => "",
             },
         };
-        refused = refused.error(field, crate::ui::forms::sentence(&e.message));
+        // The first message of a field stands: what was typed wrong before what the parser then missed.
+        if !refused.errors.contains_key(field) {
+            refused = refused.error(field, crate::ui::forms::sentence(&e.message));
+        }
     }
     refused
 }

@@ -77,12 +77,20 @@ struct ReportPage {
     errors: Vec<String>,
 }
 
-/// The months of the charts: the twelve up to the current one, oldest first.
-fn months(today: Date) -> Vec<Date> {
+/// The months of the charts, oldest first: from the earliest with commission (at most a year back)
+/// to the current one, and at least the last six, so a young program's chart is not half empty.
+fn months(today: Date, rows: &[ReportRow]) -> Vec<Date> {
     let this = today.first_of_month();
-    (0..12)
+    let earliest = rows
+        .iter()
+        .map(|r| r.period_start.first_of_month())
+        .min()
+        .unwrap_or(this);
+    let from = earliest.min(this.saturating_sub(5.months()));
+    (0..12i64)
         .rev()
-        .map(|back| this.saturating_sub((back as i64).months()))
+        .map(|back| this.saturating_sub(back.months()))
+        .filter(|m| *m >= from)
         .collect()
 }
 
@@ -114,7 +122,7 @@ fn bars(rows: &[ReportRow], currency: Currency, label: impl Fn(&ReportRow) -> St
 }
 
 fn draw(rows: &[ReportRow], currency: Currency, today: Date) -> ReportCharts {
-    let slots = months(today);
+    let slots = months(today, rows);
     let per_month = |f: &dyn Fn(&ReportRow) -> i64| -> Vec<i64> {
         slots
             .iter()
