@@ -116,7 +116,7 @@ fn bars(rows: &[ReportRow], currency: Currency, label: impl Fn(&ReportRow) -> St
             (name, minor, shown)
         })
         .collect();
-    bars.sort_by(|a, b| b.1.cmp(&a.1));
+    bars.sort_by_key(|b| std::cmp::Reverse(b.1));
     bars.truncate(15);
     bars
 }
