@@ -44,6 +44,7 @@ struct PartnerPage {
     plan: String,
     schedule: String,
     review: String,
+    latest_review: Option<String>,
     history: Vec<HistoryView>,
     keeper: bool,
     plans: Vec<Choice>,
@@ -104,6 +105,7 @@ async fn page(state: &AppState, viewer: Viewer, id: i64, refused: Option<Refused
             Some(next) => format!("{} — next on {}", p.review_status.label(), day(next)),
             None => p.review_status.label().into_owned(),
         },
+        latest_review: p.latest_review_on.map(day),
         history: p
             .history
             .iter()
