@@ -524,6 +524,8 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
     assert!(s.text("#team").await.contains("Northwind AV"));
     s.shot("opportunity").await;
 
+    let commission_order = crate::api::commission_order_of_a(&app).await;
+    let partner_a = w.partner_a.partner_id.unwrap();
     let pages_with = |id: i64| -> Vec<String> {
         let mut paths: Vec<String> = web::ui::route_table()
             .into_iter()
@@ -540,6 +542,13 @@ async fn partners_managers_and_order_entry_work_in_a_browser() {
             .map(|(_, path)| {
                 let id = if path.starts_with("/opportunities/") {
                     opportunity
+                } else if path.starts_with("/commissions/") {
+                    commission_order
+                } else if path.starts_with("/partners/") {
+                    partner_a
+                } else if path.starts_with("/program/plans/") {
+                    // The plan `commission_order_of_a` made, the first.
+                    1
                 } else {
                     id
                 };

@@ -107,6 +107,8 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
         .await
         .to_string();
     let invoice = crate::api::invoice_of_a(&app).await.to_string();
+    let commission_order = crate::api::commission_order_of_a(&app).await.to_string();
+    let partner_a = w.partner_a.partner_id.unwrap().to_string();
     let concrete = |path: &str| -> String {
         let id = if path.starts_with("/notifications/") {
             notification.clone()
@@ -122,6 +124,13 @@ async fn every_page_answers_every_role_without_a_server_error(backend: Backend) 
             order.body["id"].to_string()
         } else if path.starts_with("/requests/") {
             request.body["id"].to_string()
+        } else if path.starts_with("/commissions/") {
+            commission_order.clone()
+        } else if path.starts_with("/partners/") {
+            partner_a.clone()
+        } else if path.starts_with("/program/plans/") {
+            // The plan `commission_order_of_a` made, the first.
+            "1".to_owned()
         } else if path.starts_with("/admin/users/") {
             w.partner_a.user_id.to_string()
         } else {
