@@ -117,7 +117,7 @@ pub fn event_commission(
 mod tests {
     use super::*;
     use crate::commissions::tests::{currency, gold_plan, quarterly_tiers, rule, version};
-    use crate::commissions::{DecidingDate, TierMode};
+    use crate::commissions::{DecidingDate, Plan, PlanVersion, TierMode};
     use PartialPaymentPolicy::{OnFullPayment, Proportional};
     use jiff::civil::date;
 
@@ -132,6 +132,17 @@ mod tests {
                 .collect(),
             paid,
         }
+    }
+
+    fn terms<'a>(plan: &'a Plan, version: &'a PlanVersion, rule: usize, prior_volume: i64) -> Option<LineTerms<'a>> {
+        Some(LineTerms {
+            applied: AppliedRule {
+                plan,
+                version,
+                rule: &version.rules[rule],
+            },
+            prior_volume,
+        })
     }
 
     fn amounts(event: &EventCommission) -> Vec<(usize, i64)> {
@@ -158,17 +169,7 @@ mod tests {
             RuleKind::MarginPercentage { rate_bp: 400 },
         );
         let v = version(70, 1, date(2026, 1, 1), None, vec![software, hardware]);
-        let terms = |r: usize| {
-            Some(LineTerms {
-                applied: AppliedRule {
-                    plan: &plan,
-                    version: &v,
-                    rule: &v.rules[r],
-                },
-                prior_volume: 0,
-            })
-        };
-        let terms = [terms(0), terms(1), None];
+        let terms = [terms(&plan, &v, 0, 0), terms(&plan, &v, 1, 0), None];
         let usd = currency("USD");
         let issued = standing(&[(1_000_000, 0, 0), (200_000, 150_000, 0), (30_000, 0, 0)], 0);
         let half = standing(&[(1_000_000, 0, 0), (200_000, 150_000, 0), (30_000, 0, 0)], 615_000);
@@ -234,14 +235,7 @@ mod tests {
                 RuleKind::AmountPercentage { rate_bp: 1_000 },
             )],
         );
-        let terms = [Some(LineTerms {
-            applied: AppliedRule {
-                plan: &plan,
-                version: &v,
-                rule: &v.rules[0],
-            },
-            prior_volume: 0,
-        })];
+        let terms = [terms(&plan, &v, 0, 0)];
         let usd = currency("USD");
         let issued = standing(&[(1_000_000, 0, 0)], 0);
         let part = standing(&[(1_000_000, 0, 0)], 400_000);
@@ -274,20 +268,16 @@ mod tests {
                 quarterly_tiers(TierMode::Retroactive),
             )],
         );
-        let terms = |prior| {
-            Some(LineTerms {
-                applied: AppliedRule {
-                    plan: &plan,
-                    version: &v,
-                    rule: &v.rules[0],
-                },
-                prior_volume: prior,
-            })
-        };
         let usd = currency("USD");
         let issued = standing(&[(4_000_000, 0, 0), (2_000_000, 0, 0)], 0);
         let paid = standing(&[(4_000_000, 0, 0), (2_000_000, 0, 0)], 6_000_000);
-        let event = event_commission(OnFullPayment, usd, &issued, &paid, &[terms(0), terms(0)]);
+        let event = event_commission(
+            OnFullPayment,
+            usd,
+            &issued,
+            &paid,
+            &[terms(&plan, &v, 0, 0), terms(&plan, &v, 0, 0)],
+        );
         assert_eq!(amounts(&event), [(0, 200_000), (1, 220_000)]);
         assert_eq!(
             event.volumes,

@@ -26,6 +26,22 @@ pub fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str)
         .collect()
 }
 
+/// A query parameter as typed, trimmed; absent is empty.
+pub fn query_text(v: &Option<String>) -> String {
+    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
+}
+
+/// A list's filter by status and (for staff) partner, as `partials/status_filter.html` draws it.
+pub struct StatusFilter {
+    pub action: &'static str,
+    /// The status parameter's name and label: `status`, "Status".
+    pub name: &'static str,
+    pub label: &'static str,
+    pub statuses: Vec<Choice>,
+    /// Empty for a partner, who sees its own records only.
+    pub partners: Vec<Choice>,
+}
+
 /// The customer's segment, from the domain's list, by its label.
 pub fn segments(chosen: &str) -> Vec<Choice> {
     choices(

@@ -55,11 +55,12 @@ pub(crate) async fn lead_of_a(app: &testkit::TestApp, company: &str) -> i64 {
         .id
 }
 
-/// Partner A's issued invoice INV-A1 (10 × MB-100 at 8,000.00), entered by the administrator.
-pub(crate) async fn invoice_of_a(app: &testkit::TestApp) -> i64 {
+/// Partner A's invoice `number` of `quantity` × MB-100 for `amount_minor` (cost 70 %), issued on
+/// 2026-11-20 by the administrator.
+async fn issued_invoice_of_a(app: &testkit::TestApp, number: &str, quantity: i64, amount_minor: i64) -> i64 {
     let w = &app.world;
     let invoice = domain::invoices::input::NewInvoice {
-        number: "INV-A1".into(),
+        number: number.into(),
         partner_id: w.partner_a.partner_id,
         opportunity_id: None,
         order_id: None,
@@ -67,15 +68,20 @@ pub(crate) async fn invoice_of_a(app: &testkit::TestApp) -> i64 {
         lines: vec![domain::invoices::input::NewInvoiceLine {
             sku: "MB-100".into(),
             description: None,
-            quantity: 10,
-            amount_minor: 800_000,
-            cost_minor: 560_000,
+            quantity,
+            amount_minor,
+            cost_minor: amount_minor / 10 * 7,
         }],
     };
     let today = store_conformance::today();
     let id = w.store.create_invoice(&w.admin, invoice, today).await.unwrap().id;
     let issued_on = jiff::civil::date(2026, 11, 20);
     w.store.issue_invoice(&w.admin, id, issued_on, today).await.unwrap().id
+}
+
+/// Partner A's issued invoice INV-A1 (10 × MB-100 at 8,000.00).
+pub(crate) async fn invoice_of_a(app: &testkit::TestApp) -> i64 {
+    issued_invoice_of_a(app, "INV-A1", 10, 800_000).await
 }
 
 /// Partner A's draft commission order: "Gold 2026" (10 % of every amount) made Gold's default plan,
@@ -116,23 +122,8 @@ pub(crate) async fn commission_order_of_a(app: &testkit::TestApp) -> i64 {
         lead_weight: gold.lead_weight,
     };
     w.store.update_level(&w.admin, gold.id, level, today).await.unwrap();
-    let invoice = domain::invoices::input::NewInvoice {
-        number: "INV-A2".into(),
-        partner_id: w.partner_a.partner_id,
-        opportunity_id: None,
-        order_id: None,
-        currency: domain::Currency::parse("USD").unwrap(),
-        lines: vec![domain::invoices::input::NewInvoiceLine {
-            sku: "MB-100".into(),
-            description: None,
-            quantity: 5,
-            amount_minor: 400_000,
-            cost_minor: 280_000,
-        }],
-    };
-    let id = w.store.create_invoice(&w.admin, invoice, today).await.unwrap().id;
+    let id = issued_invoice_of_a(app, "INV-A2", 5, 400_000).await;
     let on = jiff::civil::date(2026, 11, 20);
-    w.store.issue_invoice(&w.admin, id, on, today).await.unwrap();
     let payment = domain::invoices::input::NewPayment {
         external_id: "BANK-A2".into(),
         amount_minor: 400_000,

@@ -7,7 +7,7 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::day;
-use crate::ui::forms::{Choice, choices};
+use crate::ui::forms::{StatusFilter, choices, query_text};
 use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::registrations::{Forms, Refused, outcome};
 use crate::ui::{Pages, all_pages, render};
@@ -34,10 +34,6 @@ struct OrderQuery {
     partner_id: Option<String>,
     #[serde(flatten)]
     page: PageQuery,
-}
-
-fn text(v: &Option<String>) -> String {
-    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
 }
 
 /// An order as a row: whether finance can confirm it now, and what it pays or carries.
@@ -74,8 +70,7 @@ fn row(o: CommissionOrder, today: jiff::civil::Date) -> OrderRow {
 struct ListPage {
     chrome: Chrome,
     orders: Vec<OrderRow>,
-    states: Vec<Choice>,
-    partners: Vec<Choice>,
+    filter: StatusFilter,
     keeper: bool,
     staff: bool,
     own_program: Option<i64>,
@@ -84,7 +79,7 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<OrderQuery>) -> Result<Response, UiError> {
     let actor = viewer.actor();
-    let (chosen_state, partner_id) = (text(&q.state), text(&q.partner_id));
+    let (chosen_state, partner_id) = (query_text(&q.state), query_text(&q.partner_id));
     let filter = CommissionOrderFilter {
         state: PoState::parse(&chosen_state).ok(),
         partner_id: partner_id.parse().ok(),
@@ -109,13 +104,18 @@ async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<Ord
     let page = ListPage {
         chrome: viewer.chrome.titled("Commissions"),
         orders: listed.items.into_iter().map(|o| row(o, today)).collect(),
-        states: choices(
-            PoState::ALL
-                .iter()
-                .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
-            &chosen_state,
-        ),
-        partners,
+        filter: StatusFilter {
+            action: "/commissions",
+            name: "state",
+            label: "State",
+            statuses: choices(
+                PoState::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
+                &chosen_state,
+            ),
+            partners,
+        },
         keeper: can_keep_commissions(&actor),
         staff: actor.is_staff(),
         own_program: actor.confined_to_partner(),

@@ -5,7 +5,7 @@ use crate::ui::access::Viewer;
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::day;
-use crate::ui::forms::{Choice, choices};
+use crate::ui::forms::{StatusFilter, choices, query_text};
 use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::{Pages, all_pages, render};
 use askama::Template;
@@ -28,10 +28,6 @@ struct InvoiceQuery {
     page: PageQuery,
 }
 
-fn text(v: &Option<String>) -> String {
-    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
-}
-
 pub struct InvoiceRow {
     pub invoice: Invoice,
     pub issued: String,
@@ -52,8 +48,7 @@ pub fn status_label(invoice: &Invoice) -> String {
 struct ListPage {
     chrome: Chrome,
     invoices: Vec<InvoiceRow>,
-    statuses: Vec<Choice>,
-    partners: Vec<Choice>,
+    filter: StatusFilter,
     may_keep: bool,
     pager: Pager,
 }
@@ -64,7 +59,7 @@ async fn invoices(
     Query(q): Query<InvoiceQuery>,
 ) -> Result<Response, UiError> {
     let actor = viewer.actor();
-    let (status, partner_id) = (text(&q.status), text(&q.partner_id));
+    let (status, partner_id) = (query_text(&q.status), query_text(&q.partner_id));
     let filter = InvoiceFilter {
         status: InvoiceStatus::parse(&status).ok(),
         partner_id: partner_id.parse().ok(),
@@ -93,13 +88,18 @@ async fn invoices(
                 invoice,
             })
             .collect(),
-        statuses: choices(
-            InvoiceStatus::ALL
-                .iter()
-                .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
-            &status,
-        ),
-        partners,
+        filter: StatusFilter {
+            action: "/invoices",
+            name: "status",
+            label: "Status",
+            statuses: choices(
+                InvoiceStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
+                &status,
+            ),
+            partners,
+        },
         may_keep: can_keep_invoices(&actor),
         pager,
     };

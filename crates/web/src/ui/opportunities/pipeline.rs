@@ -11,7 +11,7 @@ use crate::ui::charts::{self, Stacked, Weeks};
 use crate::ui::chrome::Chrome;
 use crate::ui::error::UiError;
 use crate::ui::format::day;
-use crate::ui::forms::{Choice, choices, sentence};
+use crate::ui::forms::{Choice, choices, query_text, sentence};
 use crate::ui::pager::{PageQuery, Pager};
 use crate::ui::reports::Drawn;
 use crate::ui::{Pages, all_pages, render};
@@ -88,10 +88,6 @@ struct PipelinePage {
     shown_on_board: usize,
 }
 
-fn text(v: &Option<String>) -> String {
-    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
-}
-
 /// The filter as the page's links carry it.
 fn query_string(q: &OpportunityQuery) -> Vec<(&'static str, String)> {
     [
@@ -104,7 +100,7 @@ fn query_string(q: &OpportunityQuery) -> Vec<(&'static str, String)> {
         ("close_to", &q.close_to),
     ]
     .into_iter()
-    .map(|(k, v)| (k, text(v)))
+    .map(|(k, v)| (k, query_text(v)))
     .collect()
 }
 
@@ -281,12 +277,12 @@ impl FilterChoices {
         stages: &[String],
     ) -> Result<FilterChoices, UiError> {
         let mut out = FilterChoices {
-            stages: choices(stages.iter().map(|s| (s.clone(), s.clone())), &text(&q.stage)),
+            stages: choices(stages.iter().map(|s| (s.clone(), s.clone())), &query_text(&q.stage)),
             statuses: choices(
                 Status::ALL
                     .iter()
                     .map(|s| (s.as_str().to_owned(), s.label().into_owned())),
-                &text(&q.status),
+                &query_text(&q.status),
             ),
             managers: Vec::new(),
             partners: Vec::new(),
@@ -301,17 +297,17 @@ impl FilterChoices {
             .filter_map(|c| {
                 let id = c.value.strip_prefix("user:")?.to_owned();
                 Some(Choice {
-                    selected: id == text(&q.manager_user_id),
+                    selected: id == query_text(&q.manager_user_id),
                     value: id,
                     label: c.label,
                 })
             })
             .collect();
-        out.partners = super::partner_choices(state, actor, &text(&q.partner_id)).await?;
+        out.partners = super::partner_choices(state, actor, &query_text(&q.partner_id)).await?;
         let regions = state.store.list_regions().await?;
         out.regions = choices(
             regions.into_iter().map(|r| (r.id.to_string(), r.name)),
-            &text(&q.region_id),
+            &query_text(&q.region_id),
         );
         Ok(out)
     }
