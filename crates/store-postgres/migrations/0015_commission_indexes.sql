@@ -1,0 +1,3 @@
+-- Issue 15 item 10 (DECISIONS 67): the commission report of a period reads its orders by period
+-- start and their lines through commission_lines_by_order, instead of scanning every line.
+CREATE INDEX commission_orders_by_period ON commission_orders (period_start, id);
