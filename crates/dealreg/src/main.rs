@@ -114,6 +114,24 @@ struct BenchArgs {
     /// Scratch directory for the benchmark database (default: DATA_DIR/bench).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Run the commissions benchmark instead: invoices paid one by one through the API, each payment
+    /// writing its commission lines, then the statement and report reads over loaded lines. Uses
+    /// `--concurrency`; the registration flags do not apply.
+    #[arg(long)]
+    commissions: bool,
+    /// Commissions: invoices issued (bulk-loaded) and then paid in full, one payment each.
+    #[arg(long, default_value_t = 100_000)]
+    invoices: usize,
+    /// Commissions: partners the invoices and the loaded lines are spread over.
+    #[arg(long, default_value_t = 1_000)]
+    commission_partners: usize,
+    /// Commissions: commission lines loaded for the reads (ten per paid invoice, spread over the
+    /// partners and the twelve months before this one); at least partners × 120.
+    #[arg(long, default_value_t = 1_000_000)]
+    commission_lines: usize,
+    /// Commissions: calls per read operation, from one client and again from `--concurrency`.
+    #[arg(long, default_value_t = 200)]
+    reads: usize,
 }
 
 /// Where `serve` listens unless told otherwise (loopback: put a TLS proxy in front to open it up).
@@ -332,7 +350,19 @@ async fn main() -> anyhow::Result<()> {
                 leads: args.leads,
                 lead_partners: args.lead_partners,
             };
-            println!("{}", dealreg::bench::run(config).await?.markdown());
+            if args.commissions {
+                let commissions = dealreg::bench::CommissionConfig {
+                    invoices: args.invoices,
+                    partners: args.commission_partners,
+                    lines: args.commission_lines,
+                    reads: args.reads,
+                    concurrency: config.concurrency,
+                };
+                let report = dealreg::bench::run_commissions(config, commissions).await?;
+                println!("{}", report.markdown());
+            } else {
+                println!("{}", dealreg::bench::run(config).await?.markdown());
+            }
             return Ok(());
         }
         Command::Store(command) => command,

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
     (13, "invoices", include_str!("../migrations/0013_invoices.sql")),
     (14, "commissions", include_str!("../migrations/0014_commissions.sql")),
+    (
+        15,
+        "commission_indexes",
+        include_str!("../migrations/0015_commission_indexes.sql"),
+    ),
 ];
 /// Several servers may claim outbox rows at once: each skips the rows another has locked.
 pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

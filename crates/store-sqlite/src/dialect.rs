@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "leads", include_str!("../migrations/0012_leads.sql")),
     (13, "invoices", include_str!("../migrations/0013_invoices.sql")),
     (14, "commissions", include_str!("../migrations/0014_commissions.sql")),
+    (
+        15,
+        "commission_indexes",
+        include_str!("../migrations/0015_commission_indexes.sql"),
+    ),
 ];
 /// SQLite has one writer at a time; `BEGIN IMMEDIATE` already excludes other claimers.
 pub const SKIP_LOCKED: &str = "";

@@ -16,6 +16,7 @@
 mod access;
 mod audit;
 pub(crate) mod bench;
+mod bench_invoices;
 mod commissions;
 mod directory;
 mod idempotency;

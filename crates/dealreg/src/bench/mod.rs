@@ -9,13 +9,18 @@
 //!   distributed as it is filed;
 //! - and, in the same run, the raw limit of the same database: durable single-row INSERT
 //!   transactions straight through sqlx with the store's settings.
+//!
+//! `--commissions` runs the commissions benchmark instead (see [`commissions`]).
 
+mod commission_reads;
+mod commissions;
 mod leads;
 mod load;
 mod measure;
 mod names;
 
 use crate::mailer::FileMailer;
+pub use commissions::{CommissionConfig, CommissionReport};
 use domain::directory::input::NewPartner;
 use domain::directory::products::ProductLine;
 use domain::{Actor, Role};
@@ -144,6 +149,15 @@ impl Opened {
         }
     }
 
+    async fn load_invoices(&self, fixture: &store::InvoiceFixture) -> store::StoreResult<Vec<i64>> {
+        let total = fixture.count;
+        let progress = |done| eprintln!("bench: loaded {done} of {total} invoices");
+        match self {
+            Opened::Sqlite(store) => store.load_benchmark_invoices(fixture, progress).await,
+            Opened::Postgres { store, .. } => store.load_benchmark_invoices(fixture, progress).await,
+        }
+    }
+
     async fn raw_insert_rate(&self, dir: &std::path::Path, count: usize) -> store::StoreResult<f64> {
         match self {
             Opened::Sqlite(_) => store_sqlite::durable_insert_rate(&dir.join("raw.db"), count).await,
@@ -172,6 +186,15 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
     std::fs::create_dir_all(&config.dir)?;
     let opened = Opened::open(&config).await?;
     let report = measure_all(&config, &opened).await;
+    opened.discard().await?;
+    report
+}
+
+/// The commissions benchmark in a fresh database (`config`'s registration sizes are not used).
+pub async fn run_commissions(config: BenchConfig, commissions: CommissionConfig) -> anyhow::Result<CommissionReport> {
+    std::fs::create_dir_all(&config.dir)?;
+    let opened = Opened::open(&config).await?;
+    let report = commissions::run(&commissions, &opened, &config.dir).await;
     opened.discard().await?;
     report
 }

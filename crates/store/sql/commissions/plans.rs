@@ -6,26 +6,27 @@ use crate::sql::write::{Change, Write};
 use domain::commissions::input::{NewPlan, NewPlanVersion};
 use domain::commissions::{DecidingDate, Plan, PlanVersion, Rule};
 
-fn version_from_row(row: &DbRow) -> StoreResult<(PlanVersion, i64)> {
+fn version_from_row(row: &DbRow) -> StoreResult<PlanVersion> {
     let rules: Vec<Rule> = serde_json::from_str(&get::<String>(row, "rules")?).map_err(|e| corrupt(e.to_string()))?;
-    Ok((
-        PlanVersion {
-            id: get(row, "id")?,
-            plan_id: get(row, "plan_id")?,
-            number: u32::try_from(get::<i64>(row, "number")?).unwrap_or(0),
-            effective_from: parse_date(&get::<String>(row, "effective_from")?)?,
-            effective_until: get::<Option<String>>(row, "effective_until")?
-                .as_deref()
-                .map(parse_date)
-                .transpose()?,
-            rules,
-        },
-        get(row, "lines")?,
-    ))
+    Ok(PlanVersion {
+        id: get(row, "id")?,
+        plan_id: get(row, "plan_id")?,
+        number: u32::try_from(get::<i64>(row, "number")?).unwrap_or(0),
+        effective_from: parse_date(&get::<String>(row, "effective_from")?)?,
+        effective_until: get::<Option<String>>(row, "effective_until")?
+            .as_deref()
+            .map(parse_date)
+            .transpose()?,
+        rules,
+    })
 }
 
-const VERSION_SELECT: &str = "SELECT v.*, (SELECT COUNT(*) FROM commission_lines c WHERE c.version_id = v.id) AS lines \
-     FROM commission_plan_versions v";
+const VERSION_SELECT: &str = "SELECT v.* FROM commission_plan_versions v";
+
+/// With the commission lines written under each version, for the plan's page only: the engine reads
+/// versions on every payment, where counting would grow with every line ever written (DECISIONS 67).
+const COUNTED_VERSION_SELECT: &str = "SELECT v.*, \
+     (SELECT COUNT(*) FROM commission_lines c WHERE c.version_id = v.id) AS lines FROM commission_plan_versions v";
 
 /// A plan and all its versions, as the engine reads them.
 pub(crate) async fn load_terms(conn: &mut Conn, plan_id: i64) -> StoreResult<(Plan, Vec<PlanVersion>)> {
@@ -45,17 +46,14 @@ pub(crate) async fn load_terms(conn: &mut Conn, plan_id: i64) -> StoreResult<(Pl
     .bind(plan_id)
     .fetch_all(&mut *conn)
     .await?;
-    let versions = rows
-        .iter()
-        .map(|r| version_from_row(r).map(|(v, _)| v))
-        .collect::<StoreResult<_>>()?;
+    let versions = rows.iter().map(version_from_row).collect::<StoreResult<_>>()?;
     Ok((plan, versions))
 }
 
 pub(super) async fn plan_view(conn: &mut Conn, plan_id: i64) -> StoreResult<PlanView> {
     let (plan, _) = load_terms(conn, plan_id).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{VERSION_SELECT} WHERE v.plan_id = $1 ORDER BY v.number DESC"
+        "{COUNTED_VERSION_SELECT} WHERE v.plan_id = $1 ORDER BY v.number DESC"
     )))
     .bind(plan_id)
     .fetch_all(&mut *conn)
@@ -63,7 +61,7 @@ pub(super) async fn plan_view(conn: &mut Conn, plan_id: i64) -> StoreResult<Plan
     let versions = rows
         .iter()
         .map(|row| {
-            let (v, lines) = version_from_row(row)?;
+            let (v, lines) = (version_from_row(row)?, get(row, "lines")?);
             Ok(PlanVersionView {
                 id: v.id,
                 number: v.number,
